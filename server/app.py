@@ -1,0 +1,77 @@
+"""The application factory: `create_app(settings)` builds everything; nothing is global."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from server import __version__
+from server.clock import Clock, SystemClock
+from server.db import Database
+from server.errors import error_body
+from server.http_errors import install_error_handlers
+from server.logs import AccessLogMiddleware
+from server.program.api import router as program_router
+from server.realtime.bus import Bus, create_bus
+from server.settings import Settings
+
+log = logging.getLogger("pavilion.app")
+
+
+def _health_routes(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["health"], summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/readyz", tags=["health"], summary="Readiness: database and bus reachable")
+    async def readyz() -> JSONResponse:
+        checks: dict[str, str] = {}
+        for name, probe in (("database", app.state.db.ping), ("bus", app.state.bus.ping)):
+            try:
+                await probe()
+                checks[name] = "ok"
+            except Exception as exc:  # any failure means "not ready", and says which
+                log.warning("readiness check %s failed: %s", name, exc)
+                checks[name] = f"error: {type(exc).__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        if ready:
+            return JSONResponse({"status": "ready", "checks": checks})
+        return JSONResponse(
+            {**error_body("not_ready", "a dependency is unreachable"), "checks": checks}, 503
+        )
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None, bus: Bus | None = None) -> FastAPI:
+    """Build the Pavilion app for these settings; the lifespan opens and closes its resources."""
+    db = Database(settings.database_url)
+    the_bus = bus or create_bus(settings.redis_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        log.info("pavilion starting", extra={"environment": settings.environment})
+        yield
+        await the_bus.close()
+        await db.dispose()
+
+    app = FastAPI(
+        title="Pavilion",
+        version=__version__,
+        summary="An open platform for hybrid industrial forums.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.clock = clock or SystemClock()
+    app.state.bus = the_bus
+    install_error_handlers(app)
+    app.add_middleware(AccessLogMiddleware)
+    _health_routes(app)
+    app.include_router(program_router)
+    if settings.frontend_dir.is_dir():
+        app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
+    return app

@@ -1,0 +1,37 @@
+"""Applying Alembic migrations from code (`pavilion db upgrade`, the demo, and the tests)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.ext.asyncio import create_async_engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", database_url)
+    return config
+
+
+async def upgrade(database_url: str, revision: str = "head") -> None:
+    """Bring the database at `database_url` up to `revision` (idempotent)."""
+    engine = create_async_engine(database_url)
+    config = alembic_config(database_url)
+
+    def run(connection: object) -> None:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)
+    await engine.dispose()
+
+
+def upgrade_sync(database_url: str, revision: str = "head") -> None:
+    asyncio.run(upgrade(database_url, revision))

@@ -1,0 +1,1 @@
+"""The forum program: forums, venues, tracks, sessions, people, and their exports."""

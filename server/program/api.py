@@ -1,0 +1,136 @@
+"""HTTP routes of the program: parse, call the service, shape the answer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse, Response
+
+from server.deps import AppClock, AppSettings, DbSession
+from server.program import exports, service
+from server.program.models import SessionFormat, SessionType
+from server.program.views import ProgramFilter, forum_view, program_view, session_view
+from server.program.zones import parse_local_date, parse_zone
+
+router = APIRouter(prefix="/api/v1", tags=["program"])
+
+ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
+
+ForumSlug = Annotated[str, Path(description="The forum's slug, e.g. demo-forum", max_length=80)]
+SessionId = Annotated[int, Path(description="The session's id", ge=1)]
+TzParam = Annotated[
+    str | None,
+    Query(description="The viewer's IANA time zone; defaults to the forum's home zone", max_length=64),
+]
+LangParam = Annotated[Literal["en", "ru"], Query(description="Language of titles and names")]
+
+
+@router.get("/forums", summary="Every forum, soonest first")
+async def list_forums(db: DbSession, lang: LangParam = "en") -> list[dict[str, Any]]:
+    forums = await service.list_forums(db)
+    return [forum_view(f, [], [], lang) | {"venues": None, "tracks": None} for f in forums]
+
+
+@router.get("/forums/{forum}", summary="A forum with its venues and tracks")
+async def get_forum(forum: ForumSlug, db: DbSession, lang: LangParam = "en") -> dict[str, Any]:
+    found = await service.get_forum(db, forum)
+    venues = await service.list_venues(db, found)
+    tracks = await service.list_tracks(db, found)
+    return forum_view(found, venues, tracks, lang)
+
+
+@router.get(
+    "/forums/{forum}/program",
+    summary="The program in the viewer's time zone, grouped by the viewer's local day",
+)
+async def get_program(
+    forum: ForumSlug,
+    db: DbSession,
+    tz: TzParam = None,
+    date: Annotated[str | None, Query(description="Only this local day (YYYY-MM-DD)")] = None,
+    venue: Annotated[str | None, Query(description="Only this venue (slug)", max_length=80)] = None,
+    type: Annotated[SessionType | None, Query(description="Only this session type")] = None,
+    format: Annotated[SessionFormat | None, Query(description="Only this format")] = None,
+    lang: LangParam = "en",
+) -> dict[str, Any]:
+    on_date = parse_local_date(date) if date is not None else None
+    found = await service.get_forum(db, forum)
+    viewer = parse_zone(tz or found.tz)
+    data = await service.load_program(db, found)
+    if venue is not None:
+        service.check_venue_slug(data, venue)
+    return program_view(data, viewer, lang, ProgramFilter(on_date, venue, type, format))
+
+
+# Registered before the plain session route so that `42.ics` is not read as a session id.
+@router.get(
+    "/forums/{forum}/sessions/{session}.ics",
+    summary="One session as iCalendar (the 'add to calendar' link)",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
+async def get_session_ics(
+    forum: ForumSlug,
+    session: SessionId,
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+    lang: LangParam = "en",
+) -> Response:
+    found = await service.get_forum(db, forum)
+    item = await service.get_session(db, found, session)
+    data = await service.load_program(db, found)
+    body = exports.program_ics(data, lang, settings.public_url, clock.now(), only=[item])
+    headers = {"Content-Disposition": f'attachment; filename="{forum}-{item.slug}.ics"'}
+    return Response(body, media_type=ICS_MEDIA_TYPE, headers=headers)
+
+
+@router.get("/forums/{forum}/sessions/{session}", summary="One session, in the viewer's zone")
+async def get_session(
+    forum: ForumSlug, session: SessionId, db: DbSession, tz: TzParam = None, lang: LangParam = "en"
+) -> dict[str, Any]:
+    found = await service.get_forum(db, forum)
+    viewer = parse_zone(tz or found.tz)
+    item = await service.get_session(db, found, session)
+    data = await service.load_program(db, found)
+    return session_view(data, item, viewer, lang)
+
+
+
+@router.get(
+    "/forums/{forum}/program.ics",
+    summary="The whole program as iCalendar",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
+async def get_program_ics(
+    forum: ForumSlug, db: DbSession, clock: AppClock, settings: AppSettings, lang: LangParam = "en"
+) -> Response:
+    data = await service.load_program(db, await service.get_forum(db, forum))
+    body = exports.program_ics(data, lang, settings.public_url, clock.now())
+    headers = {"Content-Disposition": f'inline; filename="{forum}.ics"'}
+    return Response(body, media_type=ICS_MEDIA_TYPE, headers=headers)
+
+
+@router.get("/forums/{forum}/schedule.json", summary="The program in frab's schedule format")
+async def get_schedule_json(
+    forum: ForumSlug, db: DbSession, settings: AppSettings, lang: LangParam = "en"
+) -> dict[str, Any]:
+    data = await service.load_program(db, await service.get_forum(db, forum))
+    return exports.frab_schedule(data, lang, settings.public_url)
+
+
+@router.get(
+    "/forums/{forum}/jsonld",
+    summary="The forum as schema.org JSON-LD (EventSeries with subEvents)",
+    response_class=JSONResponse,
+    responses={200: {"content": {"application/ld+json": {}}}},
+)
+async def get_jsonld(
+    forum: ForumSlug, db: DbSession, settings: AppSettings, lang: LangParam = "en"
+) -> JSONResponse:
+    data = await service.load_program(db, await service.get_forum(db, forum))
+    body = exports.jsonld(data, lang, settings.public_url)
+    return JSONResponse(body, media_type="application/ld+json")
+

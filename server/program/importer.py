@@ -1,0 +1,299 @@
+"""Importing a forum's program from a YAML document (the demo forum is one such file).
+
+Times in the file are wall-clock times in each session's host zone, as organisers write
+them; they are converted to UTC here, refusing times that do not exist or are ambiguous
+on that date (the hour skipped or repeated when clocks change). Re-importing updates in
+place by slug, and a session whose calendar-visible fields change gets a higher SEQUENCE.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.clock import Clock
+from server.errors import Invalid
+from server.program import service
+from server.program.models import (
+    Access,
+    CastMember,
+    Forum,
+    Person,
+    SessionCreate,
+    SessionFormat,
+    SessionPerson,
+    SessionStatus,
+    SessionType,
+    SessionUpdate,
+    Track,
+    Venue,
+    VenueKind,
+)
+from server.program.zones import parse_zone
+
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Text(_Strict):
+    en: str = Field(min_length=1)
+    ru: str = Field(min_length=1)
+
+
+class OptionalText(_Strict):
+    en: str = ""
+    ru: str = ""
+
+
+class ForumIn(_Strict):
+    slug: str = Field(pattern=SLUG, max_length=80)
+    name: Text
+    tagline: OptionalText = OptionalText()
+    city: Text
+    tz: str
+    starts_on: date
+    ends_on: date
+    url: str = ""
+
+
+class VenueIn(_Strict):
+    slug: str = Field(pattern=SLUG, max_length=80)
+    name: Text
+    kind: VenueKind
+    seats: int | None = Field(default=None, ge=0)
+    address: OptionalText = OptionalText()
+    stream_url: str = ""
+
+
+class TrackIn(_Strict):
+    slug: str = Field(pattern=SLUG, max_length=80)
+    name: Text
+    color: str = Field(default="#3b6ea5", pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+class PersonIn(_Strict):
+    slug: str = Field(pattern=SLUG, max_length=80)
+    name: Text
+    position: OptionalText = OptionalText()
+    organisation: OptionalText = OptionalText()
+    country: str = Field(default="", pattern=r"^([A-Z]{2})?$")
+
+
+class HostIn(_Strict):
+    city: Text
+    tz: str
+
+
+class CapacityIn(_Strict):
+    onsite: int | None = Field(default=None, ge=0)
+    online: int | None = Field(default=None, ge=0)
+
+
+class DepartureIn(_Strict):
+    point: Text
+    at: str
+
+
+class SessionIn(_Strict):
+    slug: str = Field(pattern=SLUG, max_length=120)
+    title: Text
+    abstract: OptionalText = OptionalText()
+    type: SessionType
+    format: SessionFormat
+    access: Access = Access.public
+    status: SessionStatus = SessionStatus.scheduled
+    venue: str | None = None
+    track: str | None = None
+    start: str
+    end: str
+    host: HostIn | None = None
+    language: str = "ru"
+    capacity: CapacityIn = CapacityIn()
+    departure: DepartureIn | None = None
+    cast: list[CastMember] = []
+
+
+class ProgramFile(_Strict):
+    forum: ForumIn
+    venues: list[VenueIn] = []
+    tracks: list[TrackIn] = []
+    people: list[PersonIn] = []
+    sessions: list[SessionIn] = []
+
+
+@dataclass
+class ImportReport:
+    forum: str
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str, outcome: str) -> None:
+        bucket = getattr(self, outcome)
+        bucket[kind] = bucket.get(kind, 0) + 1
+
+
+def local_instant(value: str, tz: str, *, field: str) -> datetime:
+    """A wall-clock time in `tz` (or an instant with an offset) as a UTC instant.
+
+    Refuses a local time that the clocks skip (it never happens) or repeat (it happens twice).
+    """
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{field}: {value!r} is not a date-time like 2027-03-26T10:00", field=field) from None
+    if parsed.tzinfo is not None:
+        return parsed.astimezone(UTC)
+    zone = parse_zone(tz, field=field)
+    early, late = parsed.replace(tzinfo=zone, fold=0), parsed.replace(tzinfo=zone, fold=1)
+    if early.utcoffset() != late.utcoffset():
+        raise Invalid(f"{field}: {value} happens twice in {tz} (clocks go back); give an offset", field=field)
+    instant = early.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != parsed:
+        raise Invalid(f"{field}: {value} does not exist in {tz} (clocks go forward)", field=field)
+    return instant
+
+
+def parse_program_file(document: Any) -> ProgramFile:
+    """Validate a whole document; the error names the first bad field by its path."""
+    try:
+        return ProgramFile.model_validate(document)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        path = ".".join(str(p) for p in first["loc"])
+        raise Invalid(f"{path}: {first['msg']}", field=path) from None
+
+
+def _session_create(item: SessionIn, forum: ForumIn, index: int) -> SessionCreate:
+    host = item.host or HostIn(city=forum.city, tz=forum.tz)
+    where = f"sessions.{index}"
+    departure = item.departure
+    return SessionCreate(
+        slug=item.slug,
+        title_en=item.title.en,
+        title_ru=item.title.ru,
+        abstract_en=item.abstract.en,
+        abstract_ru=item.abstract.ru,
+        type=item.type,
+        format=item.format,
+        access=item.access,
+        status=item.status,
+        venue=item.venue,
+        track=item.track,
+        starts_at=local_instant(item.start, host.tz, field=f"{where}.start"),
+        ends_at=local_instant(item.end, host.tz, field=f"{where}.end"),
+        host_city_en=host.city.en,
+        host_city_ru=host.city.ru,
+        host_tz=host.tz,
+        language=item.language,
+        capacity_onsite=item.capacity.onsite,
+        capacity_online=item.capacity.online,
+        departure_point_en=departure.point.en if departure else "",
+        departure_point_ru=departure.point.ru if departure else "",
+        departure_at=local_instant(departure.at, host.tz, field=f"{where}.departure.at")
+        if departure
+        else None,
+    )
+
+
+async def _upsert(db: AsyncSession, model: Any, where: dict[str, Any], values: dict[str, Any], report: ImportReport, kind: str) -> Any:
+    query = select(model)
+    for key, value in where.items():
+        query = query.where(getattr(model, key) == value)
+    row = (await db.exec(query)).first()
+    if row is None:
+        row = model(**where, **values)
+        report.count(kind, "created")
+    elif any(getattr(row, k) != v for k, v in values.items()):
+        for key, value in values.items():
+            setattr(row, key, value)
+        report.count(kind, "updated")
+    else:
+        report.count(kind, "unchanged")
+    db.add(row)
+    await db.flush()
+    return row
+
+
+async def import_program(db: AsyncSession, clock: Clock, document: Any) -> ImportReport:
+    """Validate the whole document first, then write it (the caller commits once)."""
+    program = parse_program_file(document)
+    parse_zone(program.forum.tz, field="forum.tz")
+    if program.forum.ends_on < program.forum.starts_on:
+        raise Invalid("forum.ends_on: must not be before forum.starts_on", field="forum.ends_on")
+    creates = [_session_create(s, program.forum, i) for i, s in enumerate(program.sessions)]
+    report = ImportReport(forum=program.forum.slug)
+    now = clock.now()
+    f = program.forum
+    forum = await _upsert(db, Forum, {"slug": f.slug}, {
+        "name_en": f.name.en, "name_ru": f.name.ru, "tagline_en": f.tagline.en,
+        "tagline_ru": f.tagline.ru, "city_en": f.city.en, "city_ru": f.city.ru, "tz": f.tz,
+        "starts_on": f.starts_on, "ends_on": f.ends_on, "url": f.url, "updated_at": now,
+    } | ({} if await _exists(db, f.slug) else {"created_at": now}), report, "forums")
+    await _import_places(db, forum, program, report)
+    for index, (item, create) in enumerate(zip(program.sessions, creates, strict=True)):
+        await _import_session(db, clock, forum, item, create, report, index)
+    return report
+
+
+async def _exists(db: AsyncSession, slug: str) -> bool:
+    return (await db.exec(select(Forum.id).where(Forum.slug == slug))).first() is not None
+
+
+async def _import_places(db: AsyncSession, forum: Forum, program: ProgramFile, report: ImportReport) -> None:
+    for position, v in enumerate(program.venues):
+        await _upsert(db, Venue, {"forum_id": forum.id, "slug": v.slug}, {
+            "name_en": v.name.en, "name_ru": v.name.ru, "kind": v.kind, "seats": v.seats,
+            "address_en": v.address.en, "address_ru": v.address.ru, "stream_url": v.stream_url,
+            "position": position,
+        }, report, "venues")
+    for t in program.tracks:
+        await _upsert(db, Track, {"forum_id": forum.id, "slug": t.slug},
+                      {"name_en": t.name.en, "name_ru": t.name.ru, "color": t.color}, report, "tracks")
+    for p in program.people:
+        await _upsert(db, Person, {"forum_id": forum.id, "slug": p.slug}, {
+            "name_en": p.name.en, "name_ru": p.name.ru, "position_en": p.position.en,
+            "position_ru": p.position.ru, "organisation_en": p.organisation.en,
+            "organisation_ru": p.organisation.ru, "country": p.country,
+        }, report, "people")
+
+
+async def _import_session(
+    db: AsyncSession, clock: Clock, forum: Forum, item: SessionIn, create: SessionCreate,
+    report: ImportReport, index: int,
+) -> None:
+    from server.program.models import Session
+
+    existing = (await db.exec(select(Session).where(Session.forum_id == forum.id, Session.slug == item.slug))).first()
+    if existing is None:
+        try:
+            await service.create_session(db, clock, forum, create, item.cast)
+        except Invalid as exc:
+            raise Invalid(f"sessions.{index}: {exc.message}", field=f"sessions.{index}") from None
+        report.count("sessions", "created")
+        return
+    before = existing.sequence
+    changes = SessionUpdate(**create.model_dump(include=set(SessionUpdate.model_fields)))
+    await service.update_session(db, clock, forum, existing, changes)
+    other = create.model_dump(exclude=set(SessionUpdate.model_fields) | {"venue", "track", "slug"})
+    extra_changed = {k for k, v in other.items() if getattr(existing, k) != v}
+    for key in extra_changed:
+        setattr(existing, key, other[key])
+    if extra_changed:
+        existing.updated_at = clock.now()
+    db.add(existing)
+    links = (await db.exec(select(SessionPerson).where(SessionPerson.session_id == existing.id))).all()
+    for link in links:
+        await db.delete(link)
+    await db.flush()
+    await service.set_cast(db, forum, existing, item.cast)
+    outcome = "updated" if existing.sequence != before or extra_changed else "unchanged"
+    report.count("sessions", outcome)

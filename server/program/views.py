@@ -1,0 +1,162 @@
+"""What a viewer sees of the program: sessions in the viewer's zone and the host city's zone.
+
+Pure functions over `ProgramData`, so the program endpoint, the session page and the
+benchmarks share one definition of the JSON in DESIGN.md section 9.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from server.program.models import Forum, Person, Session, SessionFormat, SessionType, Track, Venue
+from server.program.service import ProgramData
+from server.program.zones import local_date, local_iso, local_times, parse_zone, utc_z
+
+Lang = Literal["en", "ru"]
+
+
+def text(obj: object, name: str, lang: Lang) -> str:
+    """The `name_<lang>` of an object, falling back to the other language when empty."""
+    other = "ru" if lang == "en" else "en"
+    value: str = getattr(obj, f"{name}_{lang}") or getattr(obj, f"{name}_{other}")
+    return value
+
+
+@dataclass(frozen=True)
+class ProgramFilter:
+    """Optional narrowing of the program; `None` means no narrowing on that axis."""
+
+    on_date: date | None = None
+    venue: str | None = None
+    type: SessionType | None = None
+    format: SessionFormat | None = None
+
+
+def forum_view(forum: Forum, venues: list[Venue], tracks: list[Track], lang: Lang) -> dict[str, Any]:
+    """A forum's card, with the venues and tracks a program page filters by."""
+    return {
+        "slug": forum.slug,
+        "name": text(forum, "name", lang),
+        "names": {"en": forum.name_en, "ru": forum.name_ru},
+        "tagline": text(forum, "tagline", lang),
+        "city": text(forum, "city", lang),
+        "tz": forum.tz,
+        "starts_on": forum.starts_on.isoformat(),
+        "ends_on": forum.ends_on.isoformat(),
+        "url": forum.url,
+        "venues": [venue_view(v, lang) for v in venues],
+        "tracks": [
+            {"slug": t.slug, "name": text(t, "name", lang), "color": t.color} for t in tracks
+        ],
+    }
+
+
+def venue_view(venue: Venue, lang: Lang) -> dict[str, Any]:
+    return {
+        "slug": venue.slug,
+        "name": text(venue, "name", lang),
+        "kind": venue.kind,
+        "seats": venue.seats,
+        "address": text(venue, "address", lang),
+    }
+
+
+def _speaker_view(person: Person, role: str, presence: str, lang: Lang) -> dict[str, Any]:
+    return {
+        "name": text(person, "name", lang),
+        "role": role,
+        "presence": presence,
+        "position": text(person, "position", lang),
+        "organisation": text(person, "organisation", lang),
+        "country": person.country,
+    }
+
+
+def _site_visit_view(session: Session, viewer: ZoneInfo, host: ZoneInfo, lang: Lang) -> dict[str, Any] | None:
+    if session.departure_at is None:
+        return None
+    return {
+        "departure_point": text(session, "departure_point", lang),
+        "departure_at": utc_z(session.departure_at),
+        "viewer": local_iso(session.departure_at, viewer),
+        "host": local_iso(session.departure_at, host),
+    }
+
+
+def session_view(data: ProgramData, session: Session, viewer: ZoneInfo, lang: Lang) -> dict[str, Any]:
+    """One session as DESIGN.md section 9 shows it, in the viewer's zone and the host's."""
+    host_zone = parse_zone(session.host_tz, field="host_tz")
+    venue = data.venues.get(session.venue_id) if session.venue_id else None
+    track = data.tracks.get(session.track_id) if session.track_id else None
+    cast = data.casts.get(session.id or 0, [])
+    return {
+        "id": session.id,
+        "uid": session.uid,
+        "slug": session.slug,
+        "title": text(session, "title", lang),
+        "abstract": text(session, "abstract", lang),
+        "type": session.type,
+        "format": session.format,
+        "access": session.access,
+        "status": session.status,
+        "language": session.language,
+        "venue": venue_view(venue, lang) if venue else None,
+        "track": {"slug": track.slug, "name": text(track, "name", lang), "color": track.color}
+        if track
+        else None,
+        "starts_at": utc_z(session.starts_at),
+        "ends_at": utc_z(session.ends_at),
+        "duration_minutes": int((session.ends_at - session.starts_at).total_seconds() // 60),
+        "viewer": local_times(session.starts_at, session.ends_at, viewer),
+        "host": {
+            "city": text(session, "host_city", lang),
+            **local_times(session.starts_at, session.ends_at, host_zone),
+        },
+        "capacity": {"onsite": session.capacity_onsite, "online": session.capacity_online},
+        "speakers": [
+            _speaker_view(data.people[link.person_id], link.role, link.presence, lang)
+            for link in cast
+            if link.person_id in data.people
+        ],
+        "site_visit": _site_visit_view(session, viewer, host_zone, lang),
+        "sequence": session.sequence,
+    }
+
+
+def _matches(data: ProgramData, session: Session, viewer: ZoneInfo, filt: ProgramFilter) -> bool:
+    if filt.on_date is not None and local_date(session.starts_at, viewer) != filt.on_date:
+        return False
+    if filt.type is not None and session.type != filt.type:
+        return False
+    if filt.format is not None and session.format != filt.format:
+        return False
+    if filt.venue is not None:
+        venue = data.venues.get(session.venue_id) if session.venue_id else None
+        if venue is None or venue.slug != filt.venue:
+            return False
+    return True
+
+
+def program_view(
+    data: ProgramData, viewer: ZoneInfo, lang: Lang, filt: ProgramFilter = ProgramFilter()
+) -> dict[str, Any]:
+    """The program grouped by the viewer's local date of each session's start.
+
+    A session that crosses midnight in the viewer's zone belongs to the day it starts on,
+    as every printed program does.
+    """
+    days: dict[date, list[dict[str, Any]]] = {}
+    for session in data.sessions:
+        if _matches(data, session, viewer, filt):
+            day = local_date(session.starts_at, viewer)
+            days.setdefault(day, []).append(session_view(data, session, viewer, lang))
+    return {
+        "forum": data.forum.slug,
+        "tz": viewer.key,
+        "lang": lang,
+        "date": filt.on_date.isoformat() if filt.on_date else None,
+        "days": [{"date": d.isoformat(), "sessions": days[d]} for d in sorted(days)],
+    }

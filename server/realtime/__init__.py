@@ -1,0 +1,1 @@
+"""Realtime: the bus that carries room events between nodes (the /ws endpoint comes later)."""

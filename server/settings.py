@@ -1,0 +1,47 @@
+"""Configuration from PAVILION_* environment variables (and a .env file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["demo", "dev", "test", "production"]
+
+# Known only so that it can be refused outside demo/dev/test.
+INSECURE_SECRET = "insecure-demo-secret-change-me"  # noqa: S105
+
+
+class Settings(BaseSettings):
+    """Everything the app needs to start; `create_app(settings)` takes one of these."""
+
+    model_config = SettingsConfigDict(env_prefix="PAVILION_", env_file=".env", extra="ignore")
+
+    environment: Environment = "dev"
+    database_url: str = "sqlite+aiosqlite:///./pavilion.db"
+    redis_url: str | None = None
+    secret_key: str = INSECURE_SECRET
+    public_url: str = "http://127.0.0.1:8000"
+    allowed_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"])
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    frontend_dir: Path = Path(__file__).resolve().parent.parent / "frontend"
+    media_dir: Path = Path("./media")
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.environment == "production":
+            if self.secret_key == INSECURE_SECRET or len(self.secret_key) < 32:
+                raise ValueError(
+                    "PAVILION_SECRET_KEY must be set to a random value of at least 32 characters "
+                    "in production"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
