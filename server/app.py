@@ -46,7 +46,9 @@ def _health_routes(app: FastAPI) -> None:
         )
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None, bus: Bus | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, bus: Bus | None = None
+) -> FastAPI:
     """Build the Pavilion app for these settings; the lifespan opens and closes its resources."""
     db = Database(settings.database_url)
     the_bus = bus or create_bus(settings.redis_url)

@@ -20,7 +20,9 @@ from server.migrate import upgrade
 from server.program.importer import ImportReport, import_program
 from server.settings import Settings
 
-app = typer.Typer(help="Pavilion: an open platform for hybrid industrial forums.", no_args_is_help=True)
+app = typer.Typer(
+    help="Pavilion: an open platform for hybrid industrial forums.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 program_app = typer.Typer(help="Forum programs.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -57,8 +59,7 @@ def db_upgrade(revision: str = "head") -> None:
     console.print(f"[green]database at {revision}[/green]: {_redact(settings.database_url)}")
 
 
-async def _import_file(settings: Settings, path: Path) -> ImportReport:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+async def _import_document(settings: Settings, document: object) -> ImportReport:
     db = Database(settings.database_url)
     try:
         async with db.session() as session:
@@ -69,13 +70,20 @@ async def _import_file(settings: Settings, path: Path) -> ImportReport:
         await db.dispose()
 
 
+def _read_yaml(path: Path) -> object:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
 def _print_report(report: ImportReport) -> None:
     table = Table(title=f"forum {report.forum}")
     for column in ("", "created", "updated", "unchanged"):
         table.add_column(column)
     kinds = sorted(set(report.created) | set(report.updated) | set(report.unchanged))
     for kind in kinds:
-        table.add_row(kind, *(str(getattr(report, o).get(kind, 0)) for o in ("created", "updated", "unchanged")))
+        table.add_row(
+            kind,
+            *(str(getattr(report, o).get(kind, 0)) for o in ("created", "updated", "unchanged")),
+        )
     console.print(table)
 
 
@@ -84,7 +92,7 @@ def program_import(path: Annotated[Path, typer.Argument(exists=True, dir_okay=Fa
     """Import (or update in place) a forum program from a YAML file."""
     settings = Settings()
     try:
-        report = asyncio.run(_import_file(settings, path))
+        report = asyncio.run(_import_document(settings, _read_yaml(path)))
     except DomainError as exc:
         console.print(f"[red]{path}: {exc.message}[/red]")
         raise typer.Exit(2) from None
@@ -103,7 +111,7 @@ def demo(
         console.print("[red]refusing to load demo data into a production environment[/red]")
         raise typer.Exit(2)
     asyncio.run(upgrade(settings.database_url))
-    _print_report(asyncio.run(_import_file(settings, DEMO_FORUM)))
+    _print_report(asyncio.run(_import_document(settings, _read_yaml(DEMO_FORUM))))
     if no_serve:
         return
     url = f"http://{settings.host}:{port}/"

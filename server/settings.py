@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 Environment = Literal["demo", "dev", "test", "production"]
 
 # Known only so that it can be refused outside demo/dev/test.
-INSECURE_SECRET = "insecure-demo-secret-change-me"  # noqa: S105
+INSECURE_SECRET = "insecure-demo-secret-change-me"
 
 
 class Settings(BaseSettings):
@@ -24,7 +24,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     secret_key: str = INSECURE_SECRET
     public_url: str = "http://127.0.0.1:8000"
-    allowed_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"])
+    allowed_origins: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"]
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"

@@ -75,10 +75,31 @@ async def db(database_url: str) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
-async def client(settings: Settings, clock: FakeClock, db: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    settings: Settings, clock: FakeClock, db: AsyncSession
+) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client against a real app on the same (migrated) database as `db`."""
     app = create_app(settings, clock=clock)
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=transport, base_url="http://pavilion.test") as c:
             yield c
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh, empty PostgreSQL database on 127.0.0.1:5432, dropped afterwards."""
+    import uuid
+
+    import asyncpg
+
+    if not port_open("127.0.0.1", 5432):
+        need("PostgreSQL is not reachable on 127.0.0.1:5432")
+    name = f"pavilion_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres", database="postgres")
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()

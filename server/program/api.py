@@ -21,7 +21,9 @@ ForumSlug = Annotated[str, Path(description="The forum's slug, e.g. demo-forum",
 SessionId = Annotated[int, Path(description="The session's id", ge=1)]
 TzParam = Annotated[
     str | None,
-    Query(description="The viewer's IANA time zone; defaults to the forum's home zone", max_length=64),
+    Query(
+        description="The viewer's IANA time zone; defaults to the forum's home zone", max_length=64
+    ),
 ]
 LangParam = Annotated[Literal["en", "ru"], Query(description="Language of titles and names")]
 
@@ -97,7 +99,6 @@ async def get_session(
     return session_view(data, item, viewer, lang)
 
 
-
 @router.get(
     "/forums/{forum}/program.ics",
     summary="The whole program as iCalendar",
@@ -133,4 +134,3 @@ async def get_jsonld(
     data = await service.load_program(db, await service.get_forum(db, forum))
     body = exports.jsonld(data, lang, settings.public_url)
     return JSONResponse(body, media_type="application/ld+json")
-

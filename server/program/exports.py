@@ -38,7 +38,9 @@ def _cast_names(data: ProgramData, session: Session, lang: Lang) -> list[str]:
     return [text(data.people[link.person_id], "name", lang) for link in links]
 
 
-def _ics_event(data: ProgramData, session: Session, lang: Lang, public_url: str, stamp: datetime) -> icalendar.Event:
+def _ics_event(
+    data: ProgramData, session: Session, lang: Lang, public_url: str, stamp: datetime
+) -> icalendar.Event:
     host = parse_zone(session.host_tz, field="host_tz")
     event = icalendar.Event()
     event.add("uid", f"{session.uid}@pavilion")
@@ -182,13 +184,18 @@ def frab_schedule(data: ProgramData, lang: Lang, public_url: str) -> dict[str, A
                     {"name": text(t, "name", lang), "slug": t.slug, "color": t.color}
                     for t in data.tracks.values()
                 ],
-                "days": [_frab_day(index, day, by_day.get(day, {}), home) for index, day in enumerate(days, 1)],
+                "days": [
+                    _frab_day(index, day, by_day.get(day, {}), home)
+                    for index, day in enumerate(days, 1)
+                ],
             },
         },
     }
 
 
-def _frab_day(index: int, day: date, rooms: dict[str, list[dict[str, Any]]], home: Any) -> dict[str, Any]:
+def _frab_day(
+    index: int, day: date, rooms: dict[str, list[dict[str, Any]]], home: Any
+) -> dict[str, Any]:
     start = datetime(day.year, day.month, day.day, tzinfo=home)
     end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=home)
     return {
@@ -227,16 +234,22 @@ def _place(data: ProgramData, session: Session, lang: Lang) -> dict[str, Any]:
     return place
 
 
-def _locations(data: ProgramData, session: Session, lang: Lang, public_url: str) -> list[dict[str, Any]]:
+def _locations(
+    data: ProgramData, session: Session, lang: Lang, public_url: str
+) -> list[dict[str, Any]]:
     locations: list[dict[str, Any]] = []
     if session.format != SessionFormat.online:
         locations.append(_place(data, session, lang))
     if session.format != SessionFormat.onsite:
-        locations.append({"@type": "VirtualLocation", "url": session_url(public_url, data, session)})
+        locations.append(
+            {"@type": "VirtualLocation", "url": session_url(public_url, data, session)}
+        )
     return locations
 
 
-def _jsonld_event(data: ProgramData, session: Session, lang: Lang, public_url: str) -> dict[str, Any]:
+def _jsonld_event(
+    data: ProgramData, session: Session, lang: Lang, public_url: str
+) -> dict[str, Any]:
     host = parse_zone(session.host_tz, field="host_tz")
     event: dict[str, Any] = {
         "@type": EVENT_TYPE.get(session.type, "BusinessEvent"),
@@ -267,11 +280,7 @@ def _jsonld_event(data: ProgramData, session: Session, lang: Lang, public_url: s
 def jsonld(data: ProgramData, lang: Lang, public_url: str) -> dict[str, Any]:
     """The forum as a schema.org EventSeries whose subEvents are its sessions."""
     formats = {s.format for s in data.sessions}
-    mode = (
-        SessionFormat.hybrid
-        if len(formats) != 1
-        else next(iter(formats))
-    )
+    mode = SessionFormat.hybrid if len(formats) != 1 else next(iter(formats))
     return {
         "@context": "https://schema.org",
         "@type": "EventSeries",
@@ -283,8 +292,15 @@ def jsonld(data: ProgramData, lang: Lang, public_url: str) -> dict[str, Any]:
         "inLanguage": ["ru", "en"],
         "eventAttendanceMode": ATTENDANCE_MODE[mode],
         "location": [
-            {"@type": "Place", "name": text(data.forum, "city", lang), "address": text(data.forum, "city", lang)},
-            {"@type": "VirtualLocation", "url": f"{public_url.rstrip('/')}/?forum={data.forum.slug}"},
+            {
+                "@type": "Place",
+                "name": text(data.forum, "city", lang),
+                "address": text(data.forum, "city", lang),
+            },
+            {
+                "@type": "VirtualLocation",
+                "url": f"{public_url.rstrip('/')}/?forum={data.forum.slug}",
+            },
         ],
         "subEvent": [_jsonld_event(data, s, lang, public_url) for s in data.sessions],
     }

@@ -24,6 +24,7 @@ from server.program.models import (
     CastMember,
     Forum,
     Person,
+    Session,
     SessionCreate,
     SessionFormat,
     SessionPerson,
@@ -149,16 +150,20 @@ def local_instant(value: str, tz: str, *, field: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise Invalid(f"{field}: {value!r} is not a date-time like 2027-03-26T10:00", field=field) from None
+        raise Invalid(
+            f"{field}: {value!r} is not a date-time like 2027-03-26T10:00", field=field
+        ) from None
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC)
     zone = parse_zone(tz, field=field)
     early, late = parsed.replace(tzinfo=zone, fold=0), parsed.replace(tzinfo=zone, fold=1)
-    if early.utcoffset() != late.utcoffset():
-        raise Invalid(f"{field}: {value} happens twice in {tz} (clocks go back); give an offset", field=field)
     instant = early.astimezone(UTC)
     if instant.astimezone(zone).replace(tzinfo=None) != parsed:
         raise Invalid(f"{field}: {value} does not exist in {tz} (clocks go forward)", field=field)
+    if early.utcoffset() != late.utcoffset():
+        raise Invalid(
+            f"{field}: {value} happens twice in {tz} (clocks go back); give an offset", field=field
+        )
     return instant
 
 
@@ -204,17 +209,27 @@ def _session_create(item: SessionIn, forum: ForumIn, index: int) -> SessionCreat
     )
 
 
-async def _upsert(db: AsyncSession, model: Any, where: dict[str, Any], values: dict[str, Any], report: ImportReport, kind: str) -> Any:
+async def _upsert(
+    db: AsyncSession,
+    model: Any,
+    where: dict[str, Any],
+    values: dict[str, Any],
+    report: ImportReport,
+    kind: str,
+    stamps: dict[str, Any] | None = None,
+) -> Any:
+    """Create or update the row found by `where`; `stamps` are written only with a change."""
     query = select(model)
     for key, value in where.items():
         query = query.where(getattr(model, key) == value)
     row = (await db.exec(query)).first()
     if row is None:
-        row = model(**where, **values)
+        row = model(**where, **values, **(stamps or {}))
         report.count(kind, "created")
     elif any(getattr(row, k) != v for k, v in values.items()):
-        for key, value in values.items():
-            setattr(row, key, value)
+        for key, value in (values | (stamps or {})).items():
+            if key != "created_at":
+                setattr(row, key, value)
         report.count(kind, "updated")
     else:
         report.count(kind, "unchanged")
@@ -233,46 +248,89 @@ async def import_program(db: AsyncSession, clock: Clock, document: Any) -> Impor
     report = ImportReport(forum=program.forum.slug)
     now = clock.now()
     f = program.forum
-    forum = await _upsert(db, Forum, {"slug": f.slug}, {
-        "name_en": f.name.en, "name_ru": f.name.ru, "tagline_en": f.tagline.en,
-        "tagline_ru": f.tagline.ru, "city_en": f.city.en, "city_ru": f.city.ru, "tz": f.tz,
-        "starts_on": f.starts_on, "ends_on": f.ends_on, "url": f.url, "updated_at": now,
-    } | ({} if await _exists(db, f.slug) else {"created_at": now}), report, "forums")
+    values = {
+        "name_en": f.name.en,
+        "name_ru": f.name.ru,
+        "tagline_en": f.tagline.en,
+        "tagline_ru": f.tagline.ru,
+        "city_en": f.city.en,
+        "city_ru": f.city.ru,
+        "tz": f.tz,
+        "starts_on": f.starts_on,
+        "ends_on": f.ends_on,
+        "url": f.url,
+    }
+    stamps = {"created_at": now, "updated_at": now}
+    forum = await _upsert(db, Forum, {"slug": f.slug}, values, report, "forums", stamps)
     await _import_places(db, forum, program, report)
     for index, (item, create) in enumerate(zip(program.sessions, creates, strict=True)):
         await _import_session(db, clock, forum, item, create, report, index)
     return report
 
 
-async def _exists(db: AsyncSession, slug: str) -> bool:
-    return (await db.exec(select(Forum.id).where(Forum.slug == slug))).first() is not None
-
-
-async def _import_places(db: AsyncSession, forum: Forum, program: ProgramFile, report: ImportReport) -> None:
+async def _import_places(
+    db: AsyncSession, forum: Forum, program: ProgramFile, report: ImportReport
+) -> None:
     for position, v in enumerate(program.venues):
-        await _upsert(db, Venue, {"forum_id": forum.id, "slug": v.slug}, {
-            "name_en": v.name.en, "name_ru": v.name.ru, "kind": v.kind, "seats": v.seats,
-            "address_en": v.address.en, "address_ru": v.address.ru, "stream_url": v.stream_url,
-            "position": position,
-        }, report, "venues")
+        await _upsert(
+            db,
+            Venue,
+            {"forum_id": forum.id, "slug": v.slug},
+            {
+                "name_en": v.name.en,
+                "name_ru": v.name.ru,
+                "kind": v.kind,
+                "seats": v.seats,
+                "address_en": v.address.en,
+                "address_ru": v.address.ru,
+                "stream_url": v.stream_url,
+                "position": position,
+            },
+            report,
+            "venues",
+        )
     for t in program.tracks:
-        await _upsert(db, Track, {"forum_id": forum.id, "slug": t.slug},
-                      {"name_en": t.name.en, "name_ru": t.name.ru, "color": t.color}, report, "tracks")
+        await _upsert(
+            db,
+            Track,
+            {"forum_id": forum.id, "slug": t.slug},
+            {"name_en": t.name.en, "name_ru": t.name.ru, "color": t.color},
+            report,
+            "tracks",
+        )
     for p in program.people:
-        await _upsert(db, Person, {"forum_id": forum.id, "slug": p.slug}, {
-            "name_en": p.name.en, "name_ru": p.name.ru, "position_en": p.position.en,
-            "position_ru": p.position.ru, "organisation_en": p.organisation.en,
-            "organisation_ru": p.organisation.ru, "country": p.country,
-        }, report, "people")
+        await _upsert(
+            db,
+            Person,
+            {"forum_id": forum.id, "slug": p.slug},
+            {
+                "name_en": p.name.en,
+                "name_ru": p.name.ru,
+                "position_en": p.position.en,
+                "position_ru": p.position.ru,
+                "organisation_en": p.organisation.en,
+                "organisation_ru": p.organisation.ru,
+                "country": p.country,
+            },
+            report,
+            "people",
+        )
 
 
 async def _import_session(
-    db: AsyncSession, clock: Clock, forum: Forum, item: SessionIn, create: SessionCreate,
-    report: ImportReport, index: int,
+    db: AsyncSession,
+    clock: Clock,
+    forum: Forum,
+    item: SessionIn,
+    create: SessionCreate,
+    report: ImportReport,
+    index: int,
 ) -> None:
-    from server.program.models import Session
-
-    existing = (await db.exec(select(Session).where(Session.forum_id == forum.id, Session.slug == item.slug))).first()
+    existing = (
+        await db.exec(
+            select(Session).where(Session.forum_id == forum.id, Session.slug == item.slug)
+        )
+    ).first()
     if existing is None:
         try:
             await service.create_session(db, clock, forum, create, item.cast)
@@ -290,7 +348,9 @@ async def _import_session(
     if extra_changed:
         existing.updated_at = clock.now()
     db.add(existing)
-    links = (await db.exec(select(SessionPerson).where(SessionPerson.session_id == existing.id))).all()
+    links = (
+        await db.exec(select(SessionPerson).where(SessionPerson.session_id == existing.id))
+    ).all()
     for link in links:
         await db.delete(link)
     await db.flush()

@@ -226,6 +226,7 @@ class SessionUpdate(SQLModel):
     abstract_ru: str | None = None
     status: SessionStatus | None = None
     venue: str | None = None
+    track: str | None = None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     capacity_onsite: int | None = Field(default=None, ge=0)

@@ -18,8 +18,8 @@ from server.program.models import (
     Session,
     SessionCreate,
     SessionPerson,
-    SessionUpdate,
     SessionType,
+    SessionUpdate,
     Track,
     Venue,
 )
@@ -27,7 +27,16 @@ from server.program.zones import parse_zone
 
 # Changing any of these changes what a calendar shows, so SEQUENCE must rise.
 CALENDAR_FIELDS = frozenset(
-    {"title_en", "title_ru", "abstract_en", "abstract_ru", "status", "venue_id", "starts_at", "ends_at"}
+    {
+        "title_en",
+        "title_ru",
+        "abstract_en",
+        "abstract_ru",
+        "status",
+        "venue_id",
+        "starts_at",
+        "ends_at",
+    }
 )
 
 
@@ -131,7 +140,9 @@ async def _track_id(db: AsyncSession, forum: Forum, slug: str | None) -> int | N
 def _check_interval(starts_at: datetime, ends_at: datetime) -> None:
     for field, value in (("starts_at", starts_at), ("ends_at", ends_at)):
         if value.tzinfo is None:
-            raise Invalid(f"{field}: needs a UTC offset (an instant, not a wall-clock time)", field=field)
+            raise Invalid(
+                f"{field}: needs a UTC offset (an instant, not a wall-clock time)", field=field
+            )
     if ends_at <= starts_at:
         raise Invalid("ends_at: must be after starts_at", field="ends_at")
 
@@ -160,6 +171,7 @@ async def create_session(
     _check_interval(data.starts_at, data.ends_at)
     parse_zone(data.host_tz, field="host_tz")
     _check_site_visit(data)
+    assert forum.id is not None, "the forum must be stored first"
     now = clock.now()
     fields = data.model_dump(exclude={"venue", "track"})
     session = Session(
@@ -176,13 +188,17 @@ async def create_session(
     return session
 
 
-async def set_cast(db: AsyncSession, forum: Forum, session: Session, cast: Sequence[CastMember]) -> None:
+async def set_cast(
+    db: AsyncSession, forum: Forum, session: Session, cast: Sequence[CastMember]
+) -> None:
     """Attach people to a session in the given order (the caller removed the old cast)."""
     for position, member in enumerate(cast):
         query = select(Person).where(Person.forum_id == forum.id, Person.slug == member.person)
         person = (await db.exec(query)).first()
         if person is None:
-            raise Invalid(f"cast: no person {member.person!r} in forum {forum.slug!r}", field="cast")
+            raise Invalid(
+                f"cast: no person {member.person!r} in forum {forum.slug!r}", field="cast"
+            )
         assert session.id is not None and person.id is not None
         db.add(
             SessionPerson(
@@ -202,7 +218,11 @@ async def update_session(
     values = changes.model_dump(exclude_unset=True)
     if "venue" in values:
         values["venue_id"] = await _venue_id(db, forum, values.pop("venue"))
-    _check_interval(values.get("starts_at", session.starts_at), values.get("ends_at", session.ends_at))
+    if "track" in values:
+        values["track_id"] = await _track_id(db, forum, values.pop("track"))
+    _check_interval(
+        values.get("starts_at", session.starts_at), values.get("ends_at", session.ends_at)
+    )
     changed = {k for k, v in values.items() if getattr(session, k) != v}
     for key in changed:
         setattr(session, key, values[key])

@@ -35,7 +35,9 @@ class ProgramFilter:
     format: SessionFormat | None = None
 
 
-def forum_view(forum: Forum, venues: list[Venue], tracks: list[Track], lang: Lang) -> dict[str, Any]:
+def forum_view(
+    forum: Forum, venues: list[Venue], tracks: list[Track], lang: Lang
+) -> dict[str, Any]:
     """A forum's card, with the venues and tracks a program page filters by."""
     return {
         "slug": forum.slug,
@@ -75,7 +77,9 @@ def _speaker_view(person: Person, role: str, presence: str, lang: Lang) -> dict[
     }
 
 
-def _site_visit_view(session: Session, viewer: ZoneInfo, host: ZoneInfo, lang: Lang) -> dict[str, Any] | None:
+def _site_visit_view(
+    session: Session, viewer: ZoneInfo, host: ZoneInfo, lang: Lang
+) -> dict[str, Any] | None:
     if session.departure_at is None:
         return None
     return {
@@ -86,7 +90,9 @@ def _site_visit_view(session: Session, viewer: ZoneInfo, host: ZoneInfo, lang: L
     }
 
 
-def session_view(data: ProgramData, session: Session, viewer: ZoneInfo, lang: Lang) -> dict[str, Any]:
+def session_view(
+    data: ProgramData, session: Session, viewer: ZoneInfo, lang: Lang
+) -> dict[str, Any]:
     """One session as DESIGN.md section 9 shows it, in the viewer's zone and the host's."""
     host_zone = parse_zone(session.host_tz, field="host_tz")
     venue = data.venues.get(session.venue_id) if session.venue_id else None

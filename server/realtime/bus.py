@@ -90,7 +90,7 @@ class MemoryBus(Bus):
             return None
         return [e for e in state.events if e.seq > since]
 
-    async def subscribe(self, room: str) -> AsyncIterator[Event]:  # type: ignore[override]
+    async def subscribe(self, room: str) -> AsyncIterator[Event]:
         state = self._room(room)
         queue: asyncio.Queue[Event] = asyncio.Queue(self._queue_size)
         state.queues.add(queue)
