@@ -14,9 +14,11 @@ from server import __version__
 from server.clock import Clock, SystemClock
 from server.db import Database
 from server.errors import error_body
+from server.headers import SecurityHeadersMiddleware
 from server.http_errors import install_error_handlers
 from server.logs import AccessLogMiddleware
 from server.program.api import router as program_router
+from server.program.cache import ResponseCache
 from server.realtime.bus import Bus, create_bus
 from server.settings import Settings
 
@@ -70,7 +72,9 @@ def create_app(
     app.state.db = db
     app.state.clock = clock or SystemClock()
     app.state.bus = the_bus
+    app.state.program_cache = ResponseCache(settings.program_cache_mb * 1024 * 1024)
     install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware)
     _health_routes(app)
     app.include_router(program_router)

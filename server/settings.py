@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = "json"
     frontend_dir: Path = Path(__file__).resolve().parent.parent / "frontend"
     media_dir: Path = Path("./media")
+    # Rendered programs kept per node (0 turns the cache off, e.g. to measure rendering).
+    program_cache_mb: int = Field(default=64, ge=0)
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from server.deps import AppClock, AppSettings, DbSession
 from server.program import exports, service
+from server.program.cache import ResponseCache
 from server.program.models import SessionFormat, SessionType
+from server.program.schemas import ForumPublic, ProgramPublic, SessionPublic
 from server.program.views import ProgramFilter, forum_view, program_view, session_view
 from server.program.zones import parse_local_date, parse_zone
 
 router = APIRouter(prefix="/api/v1", tags=["program"])
 
 ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
+
+
+def json_bytes(document: object) -> bytes:
+    """JSON as Starlette's JSONResponse writes it (compact, UTF-8)."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
 
 ForumSlug = Annotated[str, Path(description="The forum's slug, e.g. demo-forum", max_length=80)]
 SessionId = Annotated[int, Path(description="The session's id", ge=1)]
@@ -28,13 +37,15 @@ TzParam = Annotated[
 LangParam = Annotated[Literal["en", "ru"], Query(description="Language of titles and names")]
 
 
-@router.get("/forums", summary="Every forum, soonest first")
+@router.get("/forums", summary="Every forum, soonest first", response_model=list[ForumPublic])
 async def list_forums(db: DbSession, lang: LangParam = "en") -> list[dict[str, Any]]:
     forums = await service.list_forums(db)
     return [forum_view(f, [], [], lang) | {"venues": None, "tracks": None} for f in forums]
 
 
-@router.get("/forums/{forum}", summary="A forum with its venues and tracks")
+@router.get(
+    "/forums/{forum}", summary="A forum with its venues and tracks", response_model=ForumPublic
+)
 async def get_forum(forum: ForumSlug, db: DbSession, lang: LangParam = "en") -> dict[str, Any]:
     found = await service.get_forum(db, forum)
     venues = await service.list_venues(db, found)
@@ -45,8 +56,10 @@ async def get_forum(forum: ForumSlug, db: DbSession, lang: LangParam = "en") -> 
 @router.get(
     "/forums/{forum}/program",
     summary="The program in the viewer's time zone, grouped by the viewer's local day",
+    response_model=ProgramPublic,
 )
 async def get_program(
+    request: Request,
     forum: ForumSlug,
     db: DbSession,
     tz: TzParam = None,
@@ -55,14 +68,21 @@ async def get_program(
     type: Annotated[SessionType | None, Query(description="Only this session type")] = None,
     format: Annotated[SessionFormat | None, Query(description="Only this format")] = None,
     lang: LangParam = "en",
-) -> dict[str, Any]:
+) -> Response:
     on_date = parse_local_date(date) if date is not None else None
     found = await service.get_forum(db, forum)
     viewer = parse_zone(tz or found.tz)
-    data = await service.load_program(db, found)
-    if venue is not None:
-        service.check_venue_slug(data, venue)
-    return program_view(data, viewer, lang, ProgramFilter(on_date, venue, type, format))
+    filt = ProgramFilter(on_date, venue, type, format)
+    cache: ResponseCache = request.app.state.program_cache
+    key = (found.id, found.program_version, viewer.key, lang, filt)
+    body = cache.get(key)
+    if body is None:
+        data = await service.load_program(db, found)
+        if venue is not None:
+            service.check_venue_slug(data, venue)
+        body = json_bytes(program_view(data, viewer, lang, filt))
+        cache.put(key, body)
+    return Response(body, media_type="application/json")
 
 
 # Registered before the plain session route so that `42.ics` is not read as a session id.
@@ -88,7 +108,11 @@ async def get_session_ics(
     return Response(body, media_type=ICS_MEDIA_TYPE, headers=headers)
 
 
-@router.get("/forums/{forum}/sessions/{session}", summary="One session, in the viewer's zone")
+@router.get(
+    "/forums/{forum}/sessions/{session}",
+    summary="One session, in the viewer's zone",
+    response_model=SessionPublic,
+)
 async def get_session(
     forum: ForumSlug, session: SessionId, db: DbSession, tz: TzParam = None, lang: LangParam = "en"
 ) -> dict[str, Any]:

@@ -265,6 +265,8 @@ async def import_program(db: AsyncSession, clock: Clock, document: Any) -> Impor
     await _import_places(db, forum, program, report)
     for index, (item, create) in enumerate(zip(program.sessions, creates, strict=True)):
         await _import_session(db, clock, forum, item, create, report, index)
+    if report.created or report.updated:
+        await service.bump_program_version(db, forum)
     return report
 
 

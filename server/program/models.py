@@ -89,6 +89,9 @@ class Forum(SQLModel, table=True):
     starts_on: date
     ends_on: date
     url: str = ""
+    # Rises with every change to the forum's program (sessions, venues, people), in the
+    # same transaction: rendered programs are cached under it (see program/cache.py).
+    program_version: int = 0
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -50,6 +51,16 @@ class ProgramData:
     tracks: dict[int, Track]
     people: dict[int, Person]
     casts: dict[int, list[SessionPerson]]
+
+
+async def bump_program_version(db: AsyncSession, forum: Forum) -> None:
+    """Mark the forum's program as changed (atomic in SQL, so concurrent writers never
+    lose a bump); cached renderings of the old version stop being served."""
+    await db.exec(
+        update(Forum)
+        .where(col(Forum.id) == forum.id)
+        .values(program_version=col(Forum.program_version) + 1)
+    )
 
 
 async def list_forums(db: AsyncSession) -> list[Forum]:
@@ -185,6 +196,7 @@ async def create_session(
     db.add(session)
     await db.flush()
     await set_cast(db, forum, session, cast)
+    await bump_program_version(db, forum)
     return session
 
 
@@ -232,6 +244,8 @@ async def update_session(
         session.sequence += 1
     db.add(session)
     await db.flush()
+    if changed:
+        await bump_program_version(db, forum)
     return session
 
 

@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("starts_on", sa.Date(), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=False),
         sa.Column("url", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("program_version", sa.Integer(), nullable=False),
         sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", server.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
