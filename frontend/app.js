@@ -1,0 +1,9 @@
+// Entry point: registers every component (the parts before the shell that holds them);
+// <pv-app> in index.html does the rest.
+
+import "./components/pv-header.js";
+import "./components/pv-forum-list.js";
+import "./components/pv-program.js";
+import "./components/pv-session.js";
+import "./components/pv-footer.js";
+import "./components/pv-app.js";

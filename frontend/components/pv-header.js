@@ -1,0 +1,177 @@
+// <pv-header>: the forum's name and dates, the language switch and the time-zone picker.
+//
+// The picker is a text input over a datalist of every zone the browser knows; a zone is
+// applied on Enter, on leaving the field, or on picking from the list, and goes to the URL.
+
+import { html, render } from "../html.js";
+import { i18n, LANGS, t } from "../i18n.js";
+import { current, hrefFor, navigate, viewerZone } from "../state.js";
+import { browserZone, formatDateRange, resolveZone, zoneNames } from "../time.js";
+
+class PvHeader extends HTMLElement {
+  connectedCallback() {
+    this._forum = null;
+    this.problem = null;
+    this.typing = false; // the person is editing the zone: the URL must not overwrite it
+    i18n.addEventListener("change", () => this.draw());
+    this.addEventListener("change", (event) => this.onChange(event));
+    this.addEventListener("input", (event) => this.onInput(event));
+    this.addEventListener("keydown", (event) => this.onKeydown(event));
+    this.addEventListener("click", (event) => this.onClick(event));
+    this.draw();
+  }
+
+  set forum(value) {
+    if (value === this._forum) return;
+    this._forum = value;
+    this.draw();
+  }
+
+  get forum() {
+    return this._forum;
+  }
+
+  /** The URL changed: show the zone in force unless the person is typing one. */
+  update() {
+    const input = this.querySelector('[data-testid="tz-input"]');
+    if (input && !this.typing) input.value = viewerZone();
+    for (const button of this.querySelectorAll("[data-zone]")) {
+      button.setAttribute("aria-pressed", String(button.dataset.zone === viewerZone()));
+    }
+    for (const link of this.querySelectorAll("[data-lang]")) {
+      link.href = hrefFor({ lang: link.dataset.lang });
+    }
+  }
+
+  apply(value) {
+    const zone = resolveZone(value);
+    const input = this.querySelector('[data-testid="tz-input"]');
+    if (!value.trim()) {
+      // An emptied field is not a choice: show the zone in force again.
+      this.typing = false;
+      this.problem = null;
+      this.showProblem();
+      this.update();
+      return;
+    }
+    if (!zone) {
+      this.problem = t("tz.unknown", { value });
+      this.showProblem();
+      return;
+    }
+    this.problem = null;
+    this.typing = false;
+    this.showProblem();
+    if (input) input.value = zone;
+    if (zone !== current().tz) {
+      navigate({ tz: zone });
+      this.announce(t("tz.changed", { zone }));
+    }
+    this.update();
+  }
+
+  onChange(event) {
+    if (event.target.matches('[data-testid="tz-input"]')) this.apply(event.target.value);
+  }
+
+  onInput(event) {
+    // Picking from the datalist inserts the whole value at once: apply it straight away.
+    const input = event.target;
+    if (!input.matches('[data-testid="tz-input"]')) return;
+    this.typing = true;
+    if (event.inputType === "insertReplacementText" || event.inputType === undefined) {
+      if (zoneNames().includes(input.value)) this.apply(input.value);
+    }
+  }
+
+  onKeydown(event) {
+    const input = event.target;
+    if (!input.matches('[data-testid="tz-input"]')) return;
+    if (event.key === "Enter") {
+      event.preventDefault();
+      this.apply(input.value);
+    } else if (event.key === "Escape") {
+      this.typing = false;
+      input.value = viewerZone();
+      this.problem = null;
+      this.showProblem();
+    }
+  }
+
+  onClick(event) {
+    const button = event.target.closest("[data-zone]");
+    if (button) this.apply(button.dataset.zone);
+  }
+
+  /** Tell screen-reader users what changed on the page when the zone changes. */
+  announce(text) {
+    const region = this.querySelector(".tz-announce");
+    if (region) region.textContent = text;
+  }
+
+  showProblem() {
+    const box = this.querySelector(".tz-problem");
+    const input = this.querySelector('[data-testid="tz-input"]');
+    if (!box || !input) return;
+    box.textContent = this.problem || "";
+    box.hidden = !this.problem;
+    input.setAttribute("aria-invalid", String(Boolean(this.problem)));
+  }
+
+  draw() {
+    const forum = this._forum;
+    const mine = browserZone();
+    const zone = viewerZone();
+    render(this, html`<header class="site-header">
+      <div class="topbar">
+        <div class="wrap topbar-inner">
+          <a class="brand" href="${hrefFor({ session: null, date: null, venue: null, type: null, format: null })}">
+            <span class="brand-mark" aria-hidden="true"></span>
+            <span class="brand-name">${t("app.name")}</span>
+          </a>
+          <nav class="lang-switch" aria-label="${t("lang.label")}">
+            ${LANGS.map((code) => html`<a href="${hrefFor({ lang: code })}" data-lang="${code}"
+                lang="${code}" hreflang="${code}" data-focus-key="lang-${code}"
+                ${document.documentElement.lang === code ? html`aria-current="true"` : ""}
+                title="${t(`lang.${code}`)}">${code.toUpperCase()}</a>`)}
+          </nav>
+        </div>
+      </div>
+      <div class="masthead">
+        <div class="wrap masthead-inner">
+          <div class="forum-title">
+            ${forum
+              ? html`<h1>${forum.name}</h1>
+                ${forum.tagline ? html`<p class="tagline">${forum.tagline}</p>` : ""}
+                <p class="forum-dates">${t("forum.dates", {
+                  dates: formatDateRange(forum.starts_on, forum.ends_on),
+                  city: forum.city,
+                })}</p>`
+              : html`<h1>${t("app.name")}</h1><p class="tagline">${t("app.tagline")}</p>`}
+          </div>
+          <div class="tz-picker" role="group" aria-labelledby="tz-label">
+            <label id="tz-label" for="tz-input">${t("tz.label")}</label>
+            <div class="tz-row">
+              <input id="tz-input" data-testid="tz-input" data-focus-key="tz-input" type="text"
+                list="tz-list" value="${zone}" autocomplete="off" spellcheck="false"
+                autocapitalize="off" aria-describedby="tz-hint tz-problem">
+              <datalist id="tz-list">${zoneNames().map((name) => html`<option value="${name}"></option>`)}</datalist>
+            </div>
+            <p id="tz-hint" class="tz-hint">${t("tz.hint")}</p>
+            <p id="tz-problem" class="tz-problem" role="alert" hidden></p>
+            <p class="tz-announce visually-hidden" aria-live="polite"></p>
+            <div class="tz-shortcuts">
+              ${forum ? html`<button type="button" class="chip" data-zone="${forum.tz}" data-testid="tz-forum"
+                  data-focus-key="tz-forum" aria-pressed="${String(zone === forum.tz)}">${t("tz.forum", { zone: forum.tz })}</button>` : ""}
+              <button type="button" class="chip" data-zone="${mine}" data-testid="tz-mine"
+                data-focus-key="tz-mine" aria-pressed="${String(zone === mine)}">${t("tz.mine", { zone: mine })}</button>
+            </div>
+          </div>
+        </div>
+      </div>
+    </header>`);
+    this.showProblem();
+  }
+}
+
+customElements.define("pv-header", PvHeader);

@@ -1,0 +1,345 @@
+// Every string a person can see, in English and Russian, and the current language.
+//
+// The language comes from the URL (`lang=ru|en`), else from the browser (ru* → ru, else en).
+// `setLang` is called by state.js when the URL changes; it fires `change` on `i18n`
+// so that components re-render their labels.
+
+export const LANGS = ["en", "ru"];
+
+export const dictionary = {
+  en: {
+    "app.name": "Pavilion",
+    "app.tagline": "Open platform for hybrid industrial forums",
+    "app.skip": "Skip to the program",
+
+    "lang.label": "Language",
+    "lang.en": "English",
+    "lang.ru": "Русский",
+
+    "forum.dates": "{dates} · {city}",
+    "forums.title": "Forums",
+    "forums.all": "All forums",
+    "forums.empty": "No forums have been published yet.",
+    "forums.loading": "Loading forums…",
+    "forums.error": "Could not load the list of forums: {message}",
+
+    "forum.loading": "Loading the forum…",
+    "forum.error": "Could not load the forum: {message}",
+
+    "tz.label": "Time zone",
+    "tz.hint": "Type a city or a zone such as Asia/Jakarta, then press Enter.",
+    "tz.forum": "Forum time ({zone})",
+    "tz.mine": "My time ({zone})",
+    "tz.unknown": "“{value}” is not a time zone we know. Pick one from the list, e.g. Europe/Berlin.",
+    "tz.changed": "Times are now shown in {zone}.",
+
+    "program.title": "Program",
+    "program.zoneNote": "All times in {zone} ({abbr}, UTC{offset}). Where a session is hosted from another city, its local time is shown below.",
+    "program.zoneNoteShort": "All times in {zone}.",
+    "program.days": "Days of the forum",
+    "program.dayN": "Day {n}",
+    "program.loading": "Loading the program…",
+    "program.error": "Could not load the program: {message}",
+    "program.retry": "Try again",
+    "program.empty": "No sessions on {day} match these filters.",
+    "program.emptyAll": "The program has not been published yet.",
+    "program.clear": "Clear filters",
+    "program.count": {
+      one: "{count} session",
+      other: "{count} sessions",
+    },
+    "program.countOf": "{shown} of {total}",
+    "program.hostTime": "Local time in the host city",
+    "program.nextDay": "+1 day",
+    "program.duration": "{minutes} min",
+    "program.durationHours": "{hours} h {minutes} min",
+    "program.durationHoursOnly": "{hours} h",
+
+    "filter.legend": "Filter the program",
+    "filter.venue": "Venue",
+    "filter.type": "Type",
+    "filter.format": "Format",
+    "filter.allVenues": "All venues",
+    "filter.allTypes": "All types",
+    "filter.allFormats": "All formats",
+
+    "session.back": "Back to program",
+    "session.loading": "Loading the session…",
+    "session.error": "Could not load the session: {message}",
+    "session.yourTime": "Your time",
+    "session.hostTime": "In {city}",
+    "session.venue": "Venue",
+    "session.online": "Online",
+    "session.format": "Format",
+    "session.access": "Access",
+    "session.language": "Language",
+    "session.capacity": "Places",
+    "session.capacityOnsite": "On site: {count}",
+    "session.capacityOnline": "Online: {count}",
+    "session.unlimited": "no limit",
+    "session.seats": {
+      one: "{count} seat",
+      other: "{count} seats",
+    },
+    "session.about": "About the session",
+    "session.noAbstract": "The description will be published soon.",
+    "session.speakers": "Speakers",
+    "session.noSpeakers": "Speakers will be announced.",
+    "session.siteVisit": "Site visit",
+    "session.departure": "Departure",
+    "session.departurePoint": "Meeting point",
+    "session.addToCalendar": "Add to calendar",
+    "session.calendarHint": "An .ics file for Google Calendar, Outlook or Apple Calendar; it keeps the time zone.",
+
+    "export.title": "Subscribe / export",
+    "export.ics": "Whole program (iCalendar)",
+    "export.frab": "Schedule (frab JSON)",
+    "export.jsonld": "Linked data (JSON-LD)",
+    "export.api": "API reference",
+
+    "error.network": "the server cannot be reached; check your connection.",
+    "error.http": "the server answered with status {status}.",
+
+    "type.strategic_session": "Strategic session",
+    "type.plenary": "Plenary session",
+    "type.panel": "Panel discussion",
+    "type.round_table": "Round table",
+    "type.expert_session": "Expert session",
+    "type.practical_session": "Practical session",
+    "type.project_defence": "Project defence",
+    "type.site_visit": "Site visit",
+    "type.workshop": "Workshop",
+    "type.networking": "Networking",
+    "type.concert": "Concert",
+
+    "format.onsite": "On site",
+    "format.online": "Online",
+    "format.hybrid": "Hybrid",
+    "badge.onsite": "On site only",
+    "badge.online": "Online only",
+    "badge.hybrid": "On site + online",
+
+    "access.public": "Open to all",
+    "access.registered": "Registration required",
+    "access.invite_only": "Closed · by invitation",
+
+    "status.scheduled": "Scheduled",
+    "status.live": "Live now",
+    "status.ended": "Ended",
+    "status.cancelled": "Cancelled",
+    "status.delayed": "Delayed",
+
+    "role.moderator": "Moderator",
+    "role.speaker": "Speaker",
+    "role.expert": "Expert",
+    "role.host": "Host",
+    "role.performer": "Performer",
+    "role.jury": "Jury",
+
+    "presence.onsite": "On site",
+    "presence.remote": "Remote",
+
+    "kind.hall": "Hall",
+    "kind.channel": "Online channel",
+    "kind.site": "Off-site venue",
+
+    "language.ru": "Russian",
+    "language.en": "English",
+    "language.ru/en": "Russian and English (interpreted)",
+  },
+
+  ru: {
+    "app.name": "Павильон",
+    "app.tagline": "Открытая платформа для гибридных промышленных форумов",
+    "app.skip": "Перейти к программе",
+
+    "lang.label": "Язык",
+    "lang.en": "English",
+    "lang.ru": "Русский",
+
+    "forum.dates": "{dates} · {city}",
+    "forums.title": "Форумы",
+    "forums.all": "Все форумы",
+    "forums.empty": "Пока не опубликовано ни одного форума.",
+    "forums.loading": "Загружаем список форумов…",
+    "forums.error": "Не удалось загрузить список форумов: {message}",
+
+    "forum.loading": "Загружаем форум…",
+    "forum.error": "Не удалось загрузить форум: {message}",
+
+    "tz.label": "Часовой пояс",
+    "tz.hint": "Введите город или пояс, например Asia/Jakarta, и нажмите Enter.",
+    "tz.forum": "Время форума ({zone})",
+    "tz.mine": "Моё время ({zone})",
+    "tz.unknown": "Часовой пояс «{value}» не найден. Выберите его из списка, например Europe/Moscow.",
+    "tz.changed": "Время показано в поясе {zone}.",
+
+    "program.title": "Программа",
+    "program.zoneNote": "Время указано в поясе {zone} ({abbr}, UTC{offset}). Если сессию ведут из другого города, ниже указано местное время этого города.",
+    "program.zoneNoteShort": "Время указано в поясе {zone}.",
+    "program.days": "Дни форума",
+    "program.dayN": "День {n}",
+    "program.loading": "Загружаем программу…",
+    "program.error": "Не удалось загрузить программу: {message}",
+    "program.retry": "Повторить",
+    "program.empty": "В программе на {day} нет сессий, подходящих под эти фильтры.",
+    "program.emptyAll": "Программа ещё не опубликована.",
+    "program.clear": "Сбросить фильтры",
+    "program.count": {
+      one: "{count} сессия",
+      few: "{count} сессии",
+      many: "{count} сессий",
+      other: "{count} сессии",
+    },
+    "program.countOf": "{shown} из {total}",
+    "program.hostTime": "Местное время в городе-организаторе",
+    "program.nextDay": "+1 день",
+    "program.duration": "{minutes} мин",
+    "program.durationHours": "{hours} ч {minutes} мин",
+    "program.durationHoursOnly": "{hours} ч",
+
+    "filter.legend": "Фильтры программы",
+    "filter.venue": "Площадка",
+    "filter.type": "Тип сессии",
+    "filter.format": "Формат участия",
+    "filter.allVenues": "Все площадки",
+    "filter.allTypes": "Все типы",
+    "filter.allFormats": "Любой формат",
+
+    "session.back": "Назад к программе",
+    "session.loading": "Загружаем сессию…",
+    "session.error": "Не удалось загрузить сессию: {message}",
+    "session.yourTime": "Ваше время",
+    "session.hostTime": "{city}",
+    "session.venue": "Площадка",
+    "session.online": "Онлайн",
+    "session.format": "Формат участия",
+    "session.access": "Доступ",
+    "session.language": "Язык",
+    "session.capacity": "Места",
+    "session.capacityOnsite": "В зале: {count}",
+    "session.capacityOnline": "Онлайн: {count}",
+    "session.unlimited": "без ограничений",
+    "session.seats": {
+      one: "{count} место",
+      few: "{count} места",
+      many: "{count} мест",
+      other: "{count} места",
+    },
+    "session.about": "О сессии",
+    "session.noAbstract": "Описание скоро появится.",
+    "session.speakers": "Спикеры",
+    "session.noSpeakers": "Спикеры будут объявлены позже.",
+    "session.siteVisit": "Выезд",
+    "session.departure": "Отправление",
+    "session.departurePoint": "Место сбора",
+    "session.addToCalendar": "Добавить в календарь",
+    "session.calendarHint": "Файл .ics для Google Календаря, Outlook или Календаря Apple; часовой пояс сохранится.",
+
+    "export.title": "Подписка и экспорт",
+    "export.ics": "Вся программа (iCalendar)",
+    "export.frab": "Расписание (frab JSON)",
+    "export.jsonld": "Связанные данные (JSON-LD)",
+    "export.api": "Описание API",
+
+    "error.network": "сервер недоступен, проверьте подключение.",
+    "error.http": "сервер ответил с кодом {status}.",
+
+    "type.strategic_session": "Стратегическая сессия",
+    "type.plenary": "Пленарное заседание",
+    "type.panel": "Панельная дискуссия",
+    "type.round_table": "Круглый стол",
+    "type.expert_session": "Экспертная сессия",
+    "type.practical_session": "Практическая сессия",
+    "type.project_defence": "Защита проектов",
+    "type.site_visit": "Выезд на предприятие",
+    "type.workshop": "Мастер-класс",
+    "type.networking": "Нетворкинг",
+    "type.concert": "Концерт",
+
+    "format.onsite": "Очно",
+    "format.online": "Онлайн",
+    "format.hybrid": "Очно и онлайн",
+    "badge.onsite": "Только очно",
+    "badge.online": "Только онлайн",
+    "badge.hybrid": "Очно и онлайн",
+
+    "access.public": "Свободный вход",
+    "access.registered": "Нужна регистрация",
+    "access.invite_only": "Закрытая · по приглашениям",
+
+    "status.scheduled": "По расписанию",
+    "status.live": "Идёт сейчас",
+    "status.ended": "Завершена",
+    "status.cancelled": "Отменена",
+    "status.delayed": "Задерживается",
+
+    "role.moderator": "Модератор",
+    "role.speaker": "Спикер",
+    "role.expert": "Эксперт",
+    "role.host": "Ведущий",
+    "role.performer": "Исполнитель",
+    "role.jury": "Жюри",
+
+    "presence.onsite": "На площадке",
+    "presence.remote": "Удалённо",
+
+    "kind.hall": "Зал",
+    "kind.channel": "Онлайн-канал",
+    "kind.site": "Выездная площадка",
+
+    "language.ru": "Русский",
+    "language.en": "Английский",
+    "language.ru/en": "Русский и английский (синхронный перевод)",
+
+    "zone.MSK": "МСК",
+  },
+};
+
+export const i18n = new EventTarget();
+
+/** The language asked for by the URL, else the browser's (ru* → ru, anything else → en). */
+export function detectLang(search = location.search, browser = navigator.language) {
+  const asked = new URLSearchParams(search).get("lang");
+  if (LANGS.includes(asked)) return asked;
+  return (browser || "").toLowerCase().startsWith("ru") ? "ru" : "en";
+}
+
+let current = detectLang();
+document.documentElement.lang = current;
+
+export function lang() {
+  return current;
+}
+
+/** Switch the language of the page; components listening to `change` re-render. */
+export function setLang(next) {
+  if (!LANGS.includes(next) || next === current) return;
+  current = next;
+  document.documentElement.lang = next;
+  i18n.dispatchEvent(new CustomEvent("change", { detail: { lang: next } }));
+}
+
+/** Whether the dictionary has this key in the current language. */
+export function has(key) {
+  return key in dictionary[current];
+}
+
+/**
+ * The text for `key` in the current language, with `{name}` replaced from `params`.
+ * A plural entry (an object of Intl.PluralRules categories) is chosen by `params.count`.
+ */
+export function t(key, params = {}) {
+  let entry = dictionary[current][key] ?? dictionary.en[key];
+  if (entry === undefined) {
+    console.warn(`i18n: no text for ${key}`);
+    return key;
+  }
+  if (typeof entry === "object") {
+    const category = new Intl.PluralRules(current).select(Number(params.count ?? 0));
+    entry = entry[category] ?? entry.other;
+  }
+  return entry.replace(/\{(\w+)\}/g, (whole, name) =>
+    name in params ? String(params[name]) : whole,
+  );
+}

@@ -1,0 +1,82 @@
+// The page's state lives in the URL query, so that any view can be shared as a link:
+// ?forum=demo-forum&tz=Asia/Jakarta&lang=ru&session=12&date=2027-03-28&venue=…&type=…&format=…
+//
+// `navigate(patch)` pushes a new URL and announces which keys changed; the back and
+// forward buttons announce the same way (popstate). Nothing else writes the URL.
+
+import { detectLang, setLang } from "./i18n.js";
+import { browserZone } from "./time.js";
+
+export const KEYS = ["forum", "tz", "lang", "session", "date", "venue", "type", "format"];
+
+export const state = new EventTarget();
+
+/** The state in a query string: every key, `null` where absent. */
+export function read(search = location.search) {
+  const params = new URLSearchParams(search);
+  return Object.fromEntries(KEYS.map((key) => [key, params.get(key) || null]));
+}
+
+let snapshot = read();
+
+export function current() {
+  return { ...snapshot };
+}
+
+/** The zone times are shown in: the one in the URL, else the browser's own. */
+export function viewerZone() {
+  return snapshot.tz || browserZone();
+}
+
+/** The query string for the current state changed by `patch` (a `null` value removes a key). */
+export function hrefFor(patch = {}) {
+  const next = { ...snapshot, ...patch };
+  const params = new URLSearchParams();
+  for (const key of KEYS) {
+    if (next[key] !== null && next[key] !== undefined && next[key] !== "") {
+      params.set(key, String(next[key]));
+    }
+  }
+  const query = params.toString();
+  return query ? `?${query}` : location.pathname;
+}
+
+function announce(previous) {
+  const changed = new Set(KEYS.filter((key) => previous[key] !== snapshot[key]));
+  if (changed.size === 0) return;
+  if (changed.has("lang")) setLang(detectLang(location.search));
+  state.dispatchEvent(
+    new CustomEvent("change", { detail: { state: current(), previous, changed } }),
+  );
+}
+
+/** Change the state (and the URL); `replace` rewrites the current history entry instead. */
+export function navigate(patch, { replace = false } = {}) {
+  const url = hrefFor(patch);
+  if (url === hrefFor()) return;
+  history[replace ? "replaceState" : "pushState"](null, "", url);
+  const previous = snapshot;
+  snapshot = read();
+  announce(previous);
+}
+
+/** Follow a same-page link without reloading, unless the person asked for a new tab. */
+export function followLink(event) {
+  const link = event.target.closest("a[href]");
+  if (!link || link.target || link.hasAttribute("download")) return false;
+  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
+    return false;
+  }
+  const url = new URL(link.href, location.href);
+  if (url.origin !== location.origin || url.pathname !== location.pathname) return false;
+  event.preventDefault();
+  const patch = read(url.search);
+  navigate(patch);
+  return true;
+}
+
+window.addEventListener("popstate", () => {
+  const previous = snapshot;
+  snapshot = read();
+  announce(previous);
+});

@@ -1,0 +1,167 @@
+"""A real Pavilion server with the demo forum, and Debian's Chromium driven by Playwright.
+
+The server runs in a background thread on a free loopback port for the whole session; each
+test gets a fresh browser page whose own zone is Europe/Berlin, so that "my time" is known.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+import yaml
+from playwright.async_api import Browser, Page, async_playwright
+
+from server.app import create_app
+from server.cli import DEMO_FORUM
+from server.clock import SystemClock
+from server.db import Database
+from server.migrate import upgrade
+from server.program.importer import import_program
+from server.settings import Settings
+from tests.conftest import chromium_path
+
+REPO = Path(__file__).resolve().parents[2]
+RESULTS = REPO / "test-results" / "e2e"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BROWSER_ZONE = "Europe/Berlin"
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    program: dict[str, Any]  # the demo forum's YAML document, for expectations taken from data
+
+
+async def _load_demo(database_url: str, document: object) -> None:
+    await upgrade(database_url)
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            await import_program(session, SystemClock(), document)
+            await session.commit()
+    finally:
+        await db.dispose()
+
+
+def _free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def _wait_until_healthy(url: str, thread: threading.Thread, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not thread.is_alive():
+            raise RuntimeError("the e2e server thread stopped before answering /healthz")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"the e2e server did not answer {url}/healthz within {timeout:.0f}s")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app serving the demo forum on 127.0.0.1:<free port>, stopped after the session."""
+    folder = tmp_path_factory.mktemp("e2e")
+    database_url = f"sqlite+aiosqlite:///{folder / 'e2e.db'}"
+    settings = Settings(
+        environment="test",
+        database_url=database_url,
+        media_dir=folder / "media",
+        log_format="text",
+        log_level="WARNING",
+    )
+    document = yaml.safe_load(DEMO_FORUM.read_text(encoding="utf-8"))
+    sock = _free_socket()
+    port = sock.getsockname()[1]
+    settings = settings.model_copy(update={"public_url": f"http://127.0.0.1:{port}"})
+    config = uvicorn.Config(
+        create_app(settings), log_config=None, access_log=False, ws="none", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    failure: list[BaseException] = []
+
+    async def main() -> None:
+        await _load_demo(database_url, document)
+        await server.serve(sockets=[sock])
+
+    def run() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # reported by the fixture, not lost in the thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="e2e-server", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(url, thread)
+    except RuntimeError as exc:
+        raise RuntimeError(f"{exc}: {failure[0]!r}" if failure else str(exc)) from None
+    try:
+        yield LiveServer(url=url, program=document)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        if failure:
+            raise failure[0]
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    executable = chromium_path()
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    """A desktop-sized page in an English browser whose own zone is Europe/Berlin."""
+    context = await browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale="en-GB", timezone_id=BROWSER_ZONE
+    )
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        await context.close()
+    assert errors == [], f"the page raised JavaScript errors: {errors}"
+
+
+async def save_screenshot(page: Page, tmp_path: Path, name: str) -> Path:
+    """A screenshot in the test's own folder and in test-results/e2e/ (git-ignored)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    kept = RESULTS / name
+    await page.screenshot(path=str(tmp_path / name))
+    await page.screenshot(path=str(kept))
+    print(f"screenshot: {kept}")
+    return kept
