@@ -100,9 +100,8 @@ async def get_session_ics(
     settings: AppSettings,
     lang: LangParam = "en",
 ) -> Response:
-    found = await service.get_forum(db, forum)
-    item = await service.get_session(db, found, session)
-    data = await service.load_program(db, found)
+    data = await service.load_program(db, await service.get_forum(db, forum))
+    item = data.session(session)
     body = exports.program_ics(data, lang, settings.public_url, clock.now(), only=[item])
     headers = {"Content-Disposition": f'attachment; filename="{forum}-{item.slug}.ics"'}
     return Response(body, media_type=ICS_MEDIA_TYPE, headers=headers)
@@ -118,9 +117,8 @@ async def get_session(
 ) -> dict[str, Any]:
     found = await service.get_forum(db, forum)
     viewer = parse_zone(tz or found.tz)
-    item = await service.get_session(db, found, session)
     data = await service.load_program(db, found)
-    return session_view(data, item, viewer, lang)
+    return session_view(data, data.session(session), viewer, lang)
 
 
 @router.get(

@@ -10,8 +10,8 @@ from typing import Any
 import icalendar
 
 from server import __version__
-from server.program.models import Session, SessionFormat, SessionStatus, SessionType, VenueKind
-from server.program.service import ProgramData
+from server.program.models import SessionFormat, SessionStatus, SessionType, VenueKind
+from server.program.service import ProgramData, SessionRow
 from server.program.views import Lang, text
 from server.program.zones import parse_zone, utc_z
 
@@ -24,22 +24,22 @@ ICS_STATUS = {
 }
 
 
-def session_url(public_url: str, data: ProgramData, session: Session) -> str:
+def session_url(public_url: str, data: ProgramData, session: SessionRow) -> str:
     return f"{public_url.rstrip('/')}/?forum={data.forum.slug}&session={session.id}"
 
 
-def _room_name(data: ProgramData, session: Session, lang: Lang) -> str:
+def _room_name(data: ProgramData, session: SessionRow, lang: Lang) -> str:
     venue = data.venues.get(session.venue_id) if session.venue_id else None
     return text(venue, "name", lang) if venue else text(session, "host_city", lang)
 
 
-def _cast_names(data: ProgramData, session: Session, lang: Lang) -> list[str]:
+def _cast_names(data: ProgramData, session: SessionRow, lang: Lang) -> list[str]:
     links = data.casts.get(session.id or 0, [])
     return [text(data.people[link.person_id], "name", lang) for link in links]
 
 
 def _ics_event(
-    data: ProgramData, session: Session, lang: Lang, public_url: str, stamp: datetime
+    data: ProgramData, session: SessionRow, lang: Lang, public_url: str, stamp: datetime
 ) -> icalendar.Event:
     host = parse_zone(session.host_tz, field="host_tz")
     event = icalendar.Event()
@@ -69,7 +69,7 @@ def program_ics(
     lang: Lang,
     public_url: str,
     stamp: datetime,
-    only: Iterable[Session] | None = None,
+    only: Iterable[SessionRow] | None = None,
 ) -> bytes:
     """An iCalendar of the program (or of `only` some sessions), with a VTIMEZONE per TZID.
 
@@ -101,7 +101,9 @@ def _hhmm(delta: timedelta) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _frab_event(data: ProgramData, session: Session, lang: Lang, public_url: str) -> dict[str, Any]:
+def _frab_event(
+    data: ProgramData, session: SessionRow, lang: Lang, public_url: str
+) -> dict[str, Any]:
     home = parse_zone(data.forum.tz)
     local_start = session.starts_at.astimezone(home)
     track = data.tracks.get(session.track_id) if session.track_id else None
@@ -222,7 +224,7 @@ EVENT_STATUS = {
 EVENT_TYPE = {SessionType.concert: "MusicEvent", SessionType.networking: "SocialEvent"}
 
 
-def _place(data: ProgramData, session: Session, lang: Lang) -> dict[str, Any]:
+def _place(data: ProgramData, session: SessionRow, lang: Lang) -> dict[str, Any]:
     venue = data.venues.get(session.venue_id) if session.venue_id else None
     place: dict[str, Any] = {"@type": "Place", "name": text(data.forum, "city", lang)}
     if venue is not None and venue.kind != VenueKind.channel:
@@ -235,7 +237,7 @@ def _place(data: ProgramData, session: Session, lang: Lang) -> dict[str, Any]:
 
 
 def _locations(
-    data: ProgramData, session: Session, lang: Lang, public_url: str
+    data: ProgramData, session: SessionRow, lang: Lang, public_url: str
 ) -> list[dict[str, Any]]:
     locations: list[dict[str, Any]] = []
     if session.format != SessionFormat.online:
@@ -248,7 +250,7 @@ def _locations(
 
 
 def _jsonld_event(
-    data: ProgramData, session: Session, lang: Lang, public_url: str
+    data: ProgramData, session: SessionRow, lang: Lang, public_url: str
 ) -> dict[str, Any]:
     host = parse_zone(session.host_tz, field="host_tz")
     event: dict[str, Any] = {

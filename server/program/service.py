@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Row, Select, update
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -41,16 +43,32 @@ CALENDAR_FIELDS = frozenset(
 )
 
 
+# A program is read as plain rows (attribute access like the models, no ORM instances):
+# building 5,000 ORM objects per cold render cost five times the whole query.
+SessionRow = Session | Row[Any]
+PersonRow = Person | Row[Any]
+CastRow = SessionPerson | Row[Any]
+
+
 @dataclass(frozen=True)
 class ProgramData:
     """Everything needed to show a forum's program, loaded in a handful of queries."""
 
     forum: Forum
-    sessions: list[Session]
+    sessions: list[SessionRow]
     venues: dict[int, Venue]
     tracks: dict[int, Track]
-    people: dict[int, Person]
-    casts: dict[int, list[SessionPerson]]
+    people: dict[int, PersonRow]
+    casts: dict[int, list[CastRow]]
+
+    def session(self, session_id: int) -> SessionRow:
+        """A session of this program, or NotFound naming it."""
+        for row in self.sessions:
+            if row.id == session_id:
+                return row
+        raise NotFound(
+            f"session: no session {session_id} in forum {self.forum.slug!r}", field="session"
+        )
 
 
 async def bump_program_version(db: AsyncSession, forum: Forum) -> None:
@@ -87,35 +105,41 @@ async def list_tracks(db: AsyncSession, forum: Forum) -> list[Track]:
     return list((await db.exec(query)).all())
 
 
+async def _rows(db: AsyncSession, query: Select[Any]) -> list[Row[Any]]:
+    connection = await db.connection()
+    return list((await connection.execute(query)).all())
+
+
 async def load_program(db: AsyncSession, forum: Forum) -> ProgramData:
-    """The whole program of a forum, sessions in start order."""
-    sessions = list(
-        (
-            await db.exec(
-                select(Session)
-                .where(Session.forum_id == forum.id)
-                .order_by(col(Session.starts_at), col(Session.id))
-            )
-        ).all()
+    """The whole program of a forum, sessions in start order, as read-only rows."""
+    sessions, people, links = (
+        Session.__table__,  # type: ignore[attr-defined]
+        Person.__table__,  # type: ignore[attr-defined]
+        SessionPerson.__table__,  # type: ignore[attr-defined]
     )
-    people = (await db.exec(select(Person).where(Person.forum_id == forum.id))).all()
-    links = (
-        await db.exec(
-            select(SessionPerson)
-            .join(Session, col(Session.id) == col(SessionPerson.session_id))
-            .where(Session.forum_id == forum.id)
-            .order_by(col(SessionPerson.session_id), col(SessionPerson.position))
-        )
-    ).all()
-    casts: dict[int, list[SessionPerson]] = {}
-    for link in links:
+    session_rows = await _rows(
+        db,
+        sa_select(sessions)
+        .where(sessions.c.forum_id == forum.id)
+        .order_by(sessions.c.starts_at, sessions.c.id),
+    )
+    person_rows = await _rows(db, sa_select(people).where(people.c.forum_id == forum.id))
+    link_rows = await _rows(
+        db,
+        sa_select(links)
+        .join(sessions, sessions.c.id == links.c.session_id)
+        .where(sessions.c.forum_id == forum.id)
+        .order_by(links.c.session_id, links.c.position),
+    )
+    casts: dict[int, list[CastRow]] = {}
+    for link in link_rows:
         casts.setdefault(link.session_id, []).append(link)
     return ProgramData(
         forum=forum,
-        sessions=sessions,
+        sessions=list(session_rows),
         venues={v.id: v for v in await list_venues(db, forum) if v.id is not None},
         tracks={t.id: t for t in await list_tracks(db, forum) if t.id is not None},
-        people={p.id: p for p in people if p.id is not None},
+        people={p.id: p for p in person_rows},
         casts=casts,
     )
 

@@ -11,8 +11,8 @@ from datetime import date
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from server.program.models import Forum, Person, Session, SessionFormat, SessionType, Track, Venue
-from server.program.service import ProgramData
+from server.program.models import Forum, SessionFormat, SessionType, Track, Venue
+from server.program.service import PersonRow, ProgramData, SessionRow
 from server.program.zones import local_date, local_iso, local_times, parse_zone, utc_z
 
 Lang = Literal["en", "ru"]
@@ -66,7 +66,7 @@ def venue_view(venue: Venue, lang: Lang) -> dict[str, Any]:
     }
 
 
-def _speaker_view(person: Person, role: str, presence: str, lang: Lang) -> dict[str, Any]:
+def _speaker_view(person: PersonRow, role: str, presence: str, lang: Lang) -> dict[str, Any]:
     return {
         "name": text(person, "name", lang),
         "role": role,
@@ -78,7 +78,7 @@ def _speaker_view(person: Person, role: str, presence: str, lang: Lang) -> dict[
 
 
 def _site_visit_view(
-    session: Session, viewer: ZoneInfo, host: ZoneInfo, lang: Lang
+    session: SessionRow, viewer: ZoneInfo, host: ZoneInfo, lang: Lang
 ) -> dict[str, Any] | None:
     if session.departure_at is None:
         return None
@@ -91,7 +91,7 @@ def _site_visit_view(
 
 
 def session_view(
-    data: ProgramData, session: Session, viewer: ZoneInfo, lang: Lang
+    data: ProgramData, session: SessionRow, viewer: ZoneInfo, lang: Lang
 ) -> dict[str, Any]:
     """One session as DESIGN.md section 9 shows it, in the viewer's zone and the host's."""
     host_zone = parse_zone(session.host_tz, field="host_tz")
@@ -132,7 +132,7 @@ def session_view(
     }
 
 
-def _matches(data: ProgramData, session: Session, viewer: ZoneInfo, filt: ProgramFilter) -> bool:
+def _matches(data: ProgramData, session: SessionRow, viewer: ZoneInfo, filt: ProgramFilter) -> bool:
     if filt.on_date is not None and local_date(session.starts_at, viewer) != filt.on_date:
         return False
     if filt.type is not None and session.type != filt.type:
