@@ -106,6 +106,8 @@ def demo(
 ) -> None:
     """Migrate, load the demo forum, and serve it (SQLite and the in-process bus)."""
     os.environ.setdefault("PAVILION_ENVIRONMENT", "demo")
+    # A person watches this terminal: readable lines, unless JSON was asked for.
+    os.environ.setdefault("PAVILION_LOG_FORMAT", "text")
     settings = Settings()
     if settings.environment == "production":
         console.print("[red]refusing to load demo data into a production environment[/red]")
