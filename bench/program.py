@@ -754,7 +754,7 @@ async def start_pair(
         f"{len(base_body):,} bytes (baseline); same JSON: yes"
     )
     print(f"baseline: bare FastAPI, {baseline} route ({BASELINE_ROUTES[baseline]})")
-    print(f"app:      rendered-program cache {app_cache} (off: every request loads and renders)")
+    print(f"app:      program caches {app_cache} (off: every request loads, prepares and renders)")
     return app, base, body
 
 
@@ -869,7 +869,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=["on", "off"],
         default="on",
         help="on: the app as deployed (cache hits after the first request); off: "
-        "PAVILION_PROGRAM_CACHE_MB=0, so every request loads from SQLite and renders",
+        "PAVILION_PROGRAM_CACHE_MB=0, so every request loads from SQLite, prepares and renders",
     )
     serve_kinds = ["app", "app-nocache", "baseline-typed", "baseline-untyped"]
     parser.add_argument("--serve", choices=serve_kinds, help=argparse.SUPPRESS)

@@ -18,7 +18,8 @@ from server.headers import SecurityHeadersMiddleware
 from server.http_errors import install_error_handlers
 from server.logs import AccessLogMiddleware
 from server.program.api import router as program_router
-from server.program.cache import ResponseCache
+from server.program.cache import BoundedCache
+from server.program.rendering import Prepared
 from server.realtime.bus import Bus, create_bus
 from server.settings import Settings
 
@@ -72,7 +73,9 @@ def create_app(
     app.state.db = db
     app.state.clock = clock or SystemClock()
     app.state.bus = the_bus
-    app.state.program_cache = ResponseCache(settings.program_cache_mb * 1024 * 1024)
+    cache_bytes = settings.program_cache_mb * 1024 * 1024
+    app.state.program_responses = BoundedCache[bytes](cache_bytes, len)
+    app.state.program_prepared = BoundedCache[Prepared](cache_bytes, lambda p: p.weight)
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware)

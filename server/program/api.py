@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -10,20 +9,16 @@ from fastapi.responses import JSONResponse, Response
 
 from server.deps import AppClock, AppSettings, DbSession
 from server.program import exports, service
-from server.program.cache import ResponseCache
-from server.program.models import SessionFormat, SessionType
+from server.program.cache import BoundedCache
+from server.program.models import Forum, SessionFormat, SessionType
+from server.program.rendering import Prepared, prepare, program_json
 from server.program.schemas import ForumPublic, ProgramPublic, SessionPublic
-from server.program.views import ProgramFilter, forum_view, program_view, session_view
+from server.program.views import Lang, ProgramFilter, forum_view, session_view
 from server.program.zones import parse_local_date, parse_zone
 
 router = APIRouter(prefix="/api/v1", tags=["program"])
 
 ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
-
-
-def json_bytes(document: object) -> bytes:
-    """JSON as Starlette's JSONResponse writes it (compact, UTF-8)."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 ForumSlug = Annotated[str, Path(description="The forum's slug, e.g. demo-forum", max_length=80)]
@@ -53,6 +48,17 @@ async def get_forum(forum: ForumSlug, db: DbSession, lang: LangParam = "en") -> 
     return forum_view(found, venues, tracks, lang)
 
 
+async def _prepared(request: Request, db: DbSession, forum: Forum, lang: Lang) -> Prepared:
+    """The forum's current program prepared in this language, from the node's cache."""
+    cache: BoundedCache[Prepared] = request.app.state.program_prepared
+    key = (forum.id, forum.program_version, lang)
+    prepared = cache.get(key)
+    if prepared is None:
+        prepared = prepare(await service.load_program(db, forum), lang)
+        cache.put(key, prepared)
+    return prepared
+
+
 @router.get(
     "/forums/{forum}/program",
     summary="The program in the viewer's time zone, grouped by the viewer's local day",
@@ -73,15 +79,15 @@ async def get_program(
     found = await service.get_forum(db, forum)
     viewer = parse_zone(tz or found.tz)
     filt = ProgramFilter(on_date, venue, type, format)
-    cache: ResponseCache = request.app.state.program_cache
+    responses: BoundedCache[bytes] = request.app.state.program_responses
     key = (found.id, found.program_version, viewer.key, lang, filt)
-    body = cache.get(key)
+    body = responses.get(key)
     if body is None:
-        data = await service.load_program(db, found)
+        prepared = await _prepared(request, db, found, lang)
         if venue is not None:
-            service.check_venue_slug(data, venue)
-        body = json_bytes(program_view(data, viewer, lang, filt))
-        cache.put(key, body)
+            service.check_venue_slug(prepared.data, venue)
+        body = program_json(prepared, viewer, filt)
+        responses.put(key, body)
     return Response(body, media_type="application/json")
 
 

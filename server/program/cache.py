@@ -1,52 +1,56 @@
-"""A bounded cache of rendered program responses, keyed by the forum's program version.
+"""Bounded caches of rendered programs, keyed by the forum's program version.
 
-Programs are read far more than written, and rendering 1,000 sessions in a viewer's zone
-costs tens of milliseconds. Every write to a forum's program bumps `Forum.program_version`
-(in the same transaction), so a key that includes the version can never serve stale data
-to a request that has seen the new version; nodes keep their own caches and need no
-coordination.
+Programs are read far more than written. Every write to a forum's program bumps
+`Forum.program_version` in the same transaction, so a key that includes the version can
+never serve stale data to a request that has seen the new version; nodes keep their own
+caches and need no coordination.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
 
 
-class ResponseCache:
-    """LRU of response bodies, bounded by their total size in bytes."""
+class BoundedCache(Generic[V]):
+    """LRU of values, bounded by their total weight (bytes, for response bodies)."""
 
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
-        self._size = 0
+    def __init__(self, max_weight: int, weigh: Callable[[V], int]) -> None:
+        self.max_weight = max_weight
+        self._weigh = weigh
+        self._entries: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
+        self._weight = 0
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable) -> bytes | None:
-        body = self._entries.get(key)
-        if body is None:
+    def get(self, key: Hashable) -> V | None:
+        entry = self._entries.get(key)
+        if entry is None:
             self.misses += 1
             return None
         self._entries.move_to_end(key)
         self.hits += 1
-        return body
+        return entry[0]
 
-    def put(self, key: Hashable, body: bytes) -> None:
-        if len(body) > self.max_bytes:
+    def put(self, key: Hashable, value: V) -> None:
+        weight = self._weigh(value)
+        if weight > self.max_weight:
             return
         old = self._entries.pop(key, None)
         if old is not None:
-            self._size -= len(old)
-        self._entries[key] = body
-        self._size += len(body)
-        while self._size > self.max_bytes:
-            _, evicted = self._entries.popitem(last=False)
-            self._size -= len(evicted)
+            self._weight -= old[1]
+        self._entries[key] = (value, weight)
+        self._weight += weight
+        while self._weight > self.max_weight:
+            _, (_, evicted) = self._entries.popitem(last=False)
+            self._weight -= evicted
 
     @property
-    def size(self) -> int:
-        return self._size
+    def weight(self) -> int:
+        return self._weight
 
     def __len__(self) -> int:
         return len(self._entries)

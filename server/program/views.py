@@ -90,14 +90,12 @@ def _site_visit_view(
     }
 
 
-def session_view(
-    data: ProgramData, session: SessionRow, viewer: ZoneInfo, lang: Lang
-) -> dict[str, Any]:
-    """One session as DESIGN.md section 9 shows it, in the viewer's zone and the host's."""
-    host_zone = parse_zone(session.host_tz, field="host_tz")
+def static_view(data: ProgramData, session: SessionRow, lang: Lang) -> dict[str, Any]:
+    """Everything about a session that is the same for every viewer (DESIGN.md section 9)."""
     venue = data.venues.get(session.venue_id) if session.venue_id else None
     track = data.tracks.get(session.track_id) if session.track_id else None
     cast = data.casts.get(session.id or 0, [])
+    host_zone = parse_zone(session.host_tz, field="host_tz")
     return {
         "id": session.id,
         "uid": session.uid,
@@ -116,7 +114,6 @@ def session_view(
         "starts_at": utc_z(session.starts_at),
         "ends_at": utc_z(session.ends_at),
         "duration_minutes": int((session.ends_at - session.starts_at).total_seconds() // 60),
-        "viewer": local_times(session.starts_at, session.ends_at, viewer),
         "host": {
             "city": text(session, "host_city", lang),
             **local_times(session.starts_at, session.ends_at, host_zone),
@@ -127,12 +124,27 @@ def session_view(
             for link in cast
             if link.person_id in data.people
         ],
-        "site_visit": _site_visit_view(session, viewer, host_zone, lang),
         "sequence": session.sequence,
     }
 
 
-def _matches(data: ProgramData, session: SessionRow, viewer: ZoneInfo, filt: ProgramFilter) -> bool:
+def viewer_view(session: SessionRow, viewer: ZoneInfo, lang: Lang) -> dict[str, Any]:
+    """The part of a session that depends on the viewer's zone."""
+    host_zone = parse_zone(session.host_tz, field="host_tz")
+    return {
+        "viewer": local_times(session.starts_at, session.ends_at, viewer),
+        "site_visit": _site_visit_view(session, viewer, host_zone, lang),
+    }
+
+
+def session_view(
+    data: ProgramData, session: SessionRow, viewer: ZoneInfo, lang: Lang
+) -> dict[str, Any]:
+    """One session as a viewer in `viewer`'s zone sees it."""
+    return static_view(data, session, lang) | viewer_view(session, viewer, lang)
+
+
+def matches(data: ProgramData, session: SessionRow, viewer: ZoneInfo, filt: ProgramFilter) -> bool:
     if filt.on_date is not None and local_date(session.starts_at, viewer) != filt.on_date:
         return False
     if filt.type is not None and session.type != filt.type:
@@ -144,25 +156,3 @@ def _matches(data: ProgramData, session: SessionRow, viewer: ZoneInfo, filt: Pro
         if venue is None or venue.slug != filt.venue:
             return False
     return True
-
-
-def program_view(
-    data: ProgramData, viewer: ZoneInfo, lang: Lang, filt: ProgramFilter = ProgramFilter()
-) -> dict[str, Any]:
-    """The program grouped by the viewer's local date of each session's start.
-
-    A session that crosses midnight in the viewer's zone belongs to the day it starts on,
-    as every printed program does.
-    """
-    days: dict[date, list[dict[str, Any]]] = {}
-    for session in data.sessions:
-        if _matches(data, session, viewer, filt):
-            day = local_date(session.starts_at, viewer)
-            days.setdefault(day, []).append(session_view(data, session, viewer, lang))
-    return {
-        "forum": data.forum.slug,
-        "tz": viewer.key,
-        "lang": lang,
-        "date": filt.on_date.isoformat() if filt.on_date else None,
-        "days": [{"date": d.isoformat(), "sessions": days[d]} for d in sorted(days)],
-    }

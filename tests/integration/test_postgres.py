@@ -1,5 +1,6 @@
 """The same program on PostgreSQL as on SQLite: migrations, import, and the program view."""
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -8,7 +9,8 @@ from server.clock import FakeClock
 from server.db import Database
 from server.migrate import upgrade
 from server.program import service
-from server.program.views import program_view
+from server.program.rendering import prepare, program_json
+from server.program.views import ProgramFilter
 from server.program.zones import parse_zone
 from tests.factories import load_program, program_doc, session_doc
 
@@ -36,7 +38,9 @@ async def program_on(url: str, clock: FakeClock) -> dict:
         async with database.session() as db:
             await load_program(db, clock, DOC)
             data = await service.load_program(db, await service.get_forum(db, "test-forum"))
-            view = program_view(data, parse_zone("Pacific/Auckland"), "en")
+            view = json.loads(
+                program_json(prepare(data, "en"), parse_zone("Pacific/Auckland"), ProgramFilter())
+            )
     finally:
         await database.dispose()
     for day in view["days"]:

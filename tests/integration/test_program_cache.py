@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.clock import FakeClock
 from server.program import service
-from server.program.cache import ResponseCache
+from server.program.cache import BoundedCache
 from server.program.models import Session, SessionUpdate
 from server.program.schemas import ProgramPublic, SessionPublic
 from tests.factories import load_program, program_doc, session_doc
@@ -76,14 +76,14 @@ async def test_the_program_answer_matches_its_documented_schema(
 
 
 def test_the_cache_evicts_the_least_recently_used_past_its_size() -> None:
-    cache = ResponseCache(max_bytes=10)
+    cache: BoundedCache[bytes] = BoundedCache(10, len)
     cache.put("a", b"1234")
     cache.put("b", b"5678")
     cache.get("a")
 
     cache.put("c", b"90ab")
 
-    assert (cache.get("a"), cache.get("b"), cache.get("c"), cache.size) == (
+    assert (cache.get("a"), cache.get("b"), cache.get("c"), cache.weight) == (
         b"1234",
         None,
         b"90ab",
@@ -92,7 +92,7 @@ def test_the_cache_evicts_the_least_recently_used_past_its_size() -> None:
 
 
 def test_the_cache_skips_a_body_larger_than_itself() -> None:
-    cache = ResponseCache(max_bytes=3)
+    cache: BoundedCache[bytes] = BoundedCache(3, len)
 
     cache.put("big", b"1234")
 
