@@ -142,6 +142,11 @@ class ImportReport:
         bucket[kind] = bucket.get(kind, 0) + 1
 
 
+def _both(name: str, value: Text | OptionalText) -> dict[str, str]:
+    """A bilingual text as the `<name>_en` / `<name>_ru` columns that store it."""
+    return {f"{name}_en": value.en, f"{name}_ru": value.ru}
+
+
 def local_instant(value: str, tz: str, *, field: str) -> datetime:
     """A wall-clock time in `tz` (or an instant with an offset) as a UTC instant.
 
@@ -249,12 +254,9 @@ async def import_program(db: AsyncSession, clock: Clock, document: Any) -> Impor
     now = clock.now()
     f = program.forum
     values = {
-        "name_en": f.name.en,
-        "name_ru": f.name.ru,
-        "tagline_en": f.tagline.en,
-        "tagline_ru": f.tagline.ru,
-        "city_en": f.city.en,
-        "city_ru": f.city.ru,
+        **_both("name", f.name),
+        **_both("tagline", f.tagline),
+        **_both("city", f.city),
         "tz": f.tz,
         "starts_on": f.starts_on,
         "ends_on": f.ends_on,
@@ -279,12 +281,10 @@ async def _import_places(
             Venue,
             {"forum_id": forum.id, "slug": v.slug},
             {
-                "name_en": v.name.en,
-                "name_ru": v.name.ru,
+                **_both("name", v.name),
+                **_both("address", v.address),
                 "kind": v.kind,
                 "seats": v.seats,
-                "address_en": v.address.en,
-                "address_ru": v.address.ru,
                 "stream_url": v.stream_url,
                 "position": position,
             },
@@ -296,7 +296,7 @@ async def _import_places(
             db,
             Track,
             {"forum_id": forum.id, "slug": t.slug},
-            {"name_en": t.name.en, "name_ru": t.name.ru, "color": t.color},
+            {**_both("name", t.name), "color": t.color},
             report,
             "tracks",
         )
@@ -306,12 +306,9 @@ async def _import_places(
             Person,
             {"forum_id": forum.id, "slug": p.slug},
             {
-                "name_en": p.name.en,
-                "name_ru": p.name.ru,
-                "position_en": p.position.en,
-                "position_ru": p.position.ru,
-                "organisation_en": p.organisation.en,
-                "organisation_ru": p.organisation.ru,
+                **_both("name", p.name),
+                **_both("position", p.position),
+                **_both("organisation", p.organisation),
                 "country": p.country,
             },
             report,
