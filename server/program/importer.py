@@ -175,11 +175,24 @@ def local_instant(value: str, tz: str, *, field: str) -> datetime:
 def parse_program_file(document: Any) -> ProgramFile:
     """Validate a whole document; the error names the first bad field by its path."""
     try:
-        return ProgramFile.model_validate(document)
+        program = ProgramFile.model_validate(document)
     except ValidationError as exc:
         first = exc.errors()[0]
         path = ".".join(str(p) for p in first["loc"])
         raise Invalid(f"{path}: {first['msg']}", field=path) from None
+    for kind in ("venues", "tracks", "people", "sessions"):
+        _check_unique_slugs(kind, getattr(program, kind))
+    return program
+
+
+def _check_unique_slugs(kind: str, items: list[Any]) -> None:
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        if item.slug in seen:
+            raise Invalid(
+                f"{kind}.{index}.slug: {item.slug!r} is used twice", field=f"{kind}.{index}.slug"
+            )
+        seen.add(item.slug)
 
 
 def _session_create(item: SessionIn, forum: ForumIn, index: int) -> SessionCreate:
@@ -325,34 +338,58 @@ async def _import_session(
     report: ImportReport,
     index: int,
 ) -> None:
-    existing = (
-        await db.exec(
-            select(Session).where(Session.forum_id == forum.id, Session.slug == item.slug)
-        )
-    ).first()
-    if existing is None:
-        try:
+    query = select(Session).where(Session.forum_id == forum.id, Session.slug == item.slug)
+    existing = (await db.exec(query)).first()
+    try:
+        if existing is None:
             await service.create_session(db, clock, forum, create, item.cast)
-        except Invalid as exc:
-            raise Invalid(f"sessions.{index}: {exc.message}", field=f"sessions.{index}") from None
-        report.count("sessions", "created")
-        return
-    before = existing.sequence
+            report.count("sessions", "created")
+        else:
+            changed = await _update_from_file(db, clock, forum, existing, item, create)
+            report.count("sessions", "updated" if changed else "unchanged")
+    except Invalid as exc:
+        raise Invalid(f"sessions.{index}: {exc.message}", field=f"sessions.{index}") from None
+
+
+async def _update_from_file(
+    db: AsyncSession,
+    clock: Clock,
+    forum: Forum,
+    session: Session,
+    item: SessionIn,
+    create: SessionCreate,
+) -> bool:
+    """Bring a stored session in line with the file; True when anything changed."""
+    before = session.sequence
     changes = SessionUpdate(**create.model_dump(include=set(SessionUpdate.model_fields)))
-    await service.update_session(db, clock, forum, existing, changes)
+    await service.update_session(db, clock, forum, session, changes)
     other = create.model_dump(exclude=set(SessionUpdate.model_fields) | {"venue", "track", "slug"})
-    extra_changed = {k for k, v in other.items() if getattr(existing, k) != v}
-    for key in extra_changed:
-        setattr(existing, key, other[key])
-    if extra_changed:
-        existing.updated_at = clock.now()
-    db.add(existing)
-    links = (
-        await db.exec(select(SessionPerson).where(SessionPerson.session_id == existing.id))
-    ).all()
+    changed = {k for k, v in other.items() if getattr(session, k) != v}
+    for key in changed:
+        setattr(session, key, other[key])
+    if changed:
+        session.updated_at = clock.now()
+    db.add(session)
+    recast = await _replace_cast(db, forum, session, item.cast)
+    return session.sequence != before or bool(changed) or recast
+
+
+async def _replace_cast(
+    db: AsyncSession, forum: Forum, session: Session, cast: list[CastMember]
+) -> bool:
+    """Replace the session's cast with the file's; True when it differs from the stored one."""
+    query = select(SessionPerson).where(SessionPerson.session_id == session.id)
+    links = sorted((await db.exec(query)).all(), key=lambda link: link.position)
+    slugs = {
+        p.id: p.slug
+        for p in (await db.exec(select(Person).where(Person.forum_id == forum.id))).all()
+    }
+    stored = [(slugs.get(link.person_id), link.role, link.presence) for link in links]
+    wanted = [(member.person, member.role, member.presence) for member in cast]
+    if stored == wanted:
+        return False
     for link in links:
         await db.delete(link)
     await db.flush()
-    await service.set_cast(db, forum, existing, item.cast)
-    outcome = "updated" if existing.sequence != before or extra_changed else "unchanged"
-    report.count("sessions", outcome)
+    await service.set_cast(db, forum, session, cast)
+    return True

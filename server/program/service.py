@@ -144,14 +144,6 @@ async def load_program(db: AsyncSession, forum: Forum) -> ProgramData:
     )
 
 
-async def get_session(db: AsyncSession, forum: Forum, session_id: int) -> Session:
-    """A session of this forum, or NotFound (a session of another forum is not found here)."""
-    session = await db.get(Session, session_id)
-    if session is None or session.forum_id != forum.id:
-        raise NotFound(f"session: no session {session_id} in forum {forum.slug!r}", field="session")
-    return session
-
-
 async def _venue_id(db: AsyncSession, forum: Forum, slug: str | None) -> int | None:
     if slug is None:
         return None
@@ -228,6 +220,10 @@ async def set_cast(
     db: AsyncSession, forum: Forum, session: Session, cast: Sequence[CastMember]
 ) -> None:
     """Attach people to a session in the given order (the caller removed the old cast)."""
+    named = [member.person for member in cast]
+    twice = sorted({slug for slug in named if named.count(slug) > 1})
+    if twice:
+        raise Invalid(f"cast: {', '.join(twice)} listed more than once", field="cast")
     for position, member in enumerate(cast):
         query = select(Person).where(Person.forum_id == forum.id, Person.slug == member.person)
         person = (await db.exec(query)).first()

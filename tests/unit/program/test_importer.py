@@ -124,3 +124,42 @@ async def test_a_site_visit_needs_a_departure_before_it_starts(
         Invalid, match="departure_at: must be an instant no later than the visit's start"
     ):
         await import_program(db, clock, program_doc(late_bus))
+
+
+async def test_a_slug_used_twice_is_refused_naming_the_second(
+    db: AsyncSession, clock: FakeClock
+) -> None:
+    doc = program_doc(
+        session_doc("same", "2027-03-26T10:00", "2027-03-26T11:00"),
+        session_doc("same", "2027-03-26T12:00", "2027-03-26T13:00"),
+    )
+
+    with pytest.raises(Invalid) as caught:
+        await import_program(db, clock, doc)
+
+    assert caught.value.message == "sessions.1.slug: 'same' is used twice"
+
+
+async def test_a_person_listed_twice_in_one_cast_is_refused(
+    db: AsyncSession, clock: FakeClock
+) -> None:
+    cast = [{"person": "anna", "role": "moderator"}, {"person": "anna", "role": "speaker"}]
+    doc = program_doc(session_doc("x", "2027-03-26T10:00", "2027-03-26T11:00", cast=cast))
+
+    with pytest.raises(Invalid) as caught:
+        await import_program(db, clock, doc)
+
+    assert caught.value.message == "sessions.0: cast: anna listed more than once"
+
+
+async def test_changing_only_the_cast_counts_as_an_update(
+    db: AsyncSession, clock: FakeClock
+) -> None:
+    cast = [{"person": "anna", "role": "moderator"}]
+    doc = program_doc(session_doc("x", "2027-03-26T10:00", "2027-03-26T11:00", cast=cast))
+    await load_program(db, clock, doc)
+    doc["sessions"][0]["cast"].append({"person": "budi", "role": "speaker", "presence": "remote"})
+
+    report = await load_program(db, clock, doc)
+
+    assert report.updated == {"sessions": 1}
