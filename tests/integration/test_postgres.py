@@ -31,18 +31,23 @@ DOC = program_doc(
 )
 
 
-async def program_on(url: str, clock: FakeClock) -> dict:
+async def imported(url: str, clock: FakeClock) -> service.ProgramData:
+    """Migrate the database at `url`, import DOC, and read the program back."""
     await upgrade(url)
     database = Database(url)
     try:
         async with database.session() as db:
             await load_program(db, clock, DOC)
-            data = await service.load_program(db, await service.get_forum(db, "test-forum"))
-            view = json.loads(
-                program_json(prepare(data, "en"), parse_zone("Pacific/Auckland"), ProgramFilter())
-            )
+            return await service.load_program(db, await service.get_forum(db, "test-forum"))
     finally:
         await database.dispose()
+
+
+async def program_on(url: str, clock: FakeClock) -> dict:
+    data = await imported(url, clock)
+    view = json.loads(
+        program_json(prepare(data, "en"), parse_zone("Pacific/Auckland"), ProgramFilter())
+    )
     for day in view["days"]:
         for s in day["sessions"]:
             s.pop("uid")  # random per database
@@ -62,14 +67,7 @@ async def test_postgres_and_sqlite_give_the_same_program(
 async def test_instants_come_back_from_postgres_as_aware_utc(
     postgres_url: str, clock: FakeClock
 ) -> None:
-    await upgrade(postgres_url)
-    database = Database(postgres_url)
-    try:
-        async with database.session() as db:
-            await load_program(db, clock, DOC)
-            data = await service.load_program(db, await service.get_forum(db, "test-forum"))
-    finally:
-        await database.dispose()
+    data = await imported(postgres_url, clock)
 
     assert [s.starts_at for s in data.sessions] == [
         datetime(2027, 3, 27, 20, 30, tzinfo=UTC),
