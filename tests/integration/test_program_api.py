@@ -206,6 +206,13 @@ async def test_an_unknown_forum_is_404_naming_it(client: httpx.AsyncClient, foru
         ("/api/v1/forums/nope/schedule.json", 404, "forum"),
         ("/api/v1/forums/nope/jsonld", 404, "forum"),
         ("/api/v1/forums/test-forum/program.ics?lang=xx", 422, "lang"),
+        ("/api/v1/forums?lang=de", 422, "lang"),
+        ("/api/v1/forums/test-forum?lang=de", 422, "lang"),
+        ("/api/v1/forums/test-forum/schedule.json?lang=de", 422, "lang"),
+        ("/api/v1/forums/test-forum/jsonld?lang=de", 422, "lang"),
+        ("/api/v1/forums/test-forum/sessions/1.ics?lang=de", 422, "lang"),
+        (f"/api/v1/forums/{'x' * 81}/program", 422, "forum"),
+        ("/api/v1/forums/test-forum/program?tz=" + "A" * 65, 422, "tz"),
     ],
 )
 async def test_every_program_endpoint_names_what_was_wrong(
