@@ -8,12 +8,15 @@ process restarts), so a client can tell "I missed nothing" from "start over".
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
+
+log = logging.getLogger("pavilion.bus")
 
 
 @dataclass(frozen=True)
@@ -106,5 +109,10 @@ class MemoryBus(Bus):
 
 def create_bus(redis_url: str | None) -> Bus:
     """The bus for these settings. Only the in-process backend exists so far; the Redis
-    fan-out backend arrives with the live-rooms work (issue 5)."""
+    fan-out backend arrives with the live rooms (nothing publishes across nodes before)."""
+    if redis_url:
+        log.warning(
+            "PAVILION_REDIS_URL is set, but this version has only the in-process bus; "
+            "room events will not cross nodes until the Redis bus lands"
+        )
     return MemoryBus()

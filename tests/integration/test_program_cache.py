@@ -97,3 +97,38 @@ def test_the_cache_skips_a_body_larger_than_itself() -> None:
     cache.put("big", b"1234")
 
     assert (len(cache), cache.get("big")) == (0, None)
+
+
+async def test_a_browser_revalidates_the_program_with_its_etag(
+    client: httpx.AsyncClient, db: AsyncSession, clock: FakeClock
+) -> None:
+    await load_program(
+        db, clock, program_doc(session_doc("opening", "2027-03-26T10:00", "2027-03-26T11:00"))
+    )
+    first = await client.get("/api/v1/forums/test-forum/program?tz=Asia/Jakarta")
+    etag = first.headers["etag"]
+
+    same = await client.get(
+        "/api/v1/forums/test-forum/program?tz=Asia/Jakarta", headers={"If-None-Match": etag}
+    )
+    other_zone = await client.get(
+        "/api/v1/forums/test-forum/program?tz=Asia/Tokyo", headers={"If-None-Match": etag}
+    )
+    forum = await service.get_forum(db, "test-forum")
+    opening = (await db.exec(select(Session))).one()
+    await service.update_session(
+        db, clock, forum, opening, SessionUpdate(title_en="Opening, moved")
+    )
+    await db.commit()
+    changed = await client.get(
+        "/api/v1/forums/test-forum/program?tz=Asia/Jakarta", headers={"If-None-Match": etag}
+    )
+
+    assert (first.headers["cache-control"], same.status_code, same.content) == (
+        "no-cache",
+        304,
+        b"",
+    )
+    assert (other_zone.status_code, changed.status_code) == (200, 200)
+    assert changed.headers["etag"] != etag
+    assert changed.json()["days"][0]["sessions"][0]["title"] == "Opening, moved"
