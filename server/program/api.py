@@ -50,7 +50,11 @@ async def get_forum(forum: ForumSlug, db: DbSession, lang: LangParam = "en") -> 
 
 
 async def _prepared(request: Request, db: DbSession, forum: Forum, lang: Lang) -> Prepared:
-    """The forum's current program prepared in this language, from the node's cache."""
+    """The forum's current program prepared in this language, from the node's cache.
+
+    Every read route takes its `ProgramData` from here, so a session page or an export does
+    not read the whole program from the database again while it has not changed.
+    """
     cache: BoundedCache[Prepared] = request.app.state.program_prepared
     key = (forum.id, forum.program_version, lang)
     prepared = cache.get(key)
@@ -109,6 +113,7 @@ def _etag(key: tuple[object, ...]) -> str:
     responses={200: {"content": {"text/calendar": {}}}},
 )
 async def get_session_ics(
+    request: Request,
     forum: ForumSlug,
     session: SessionId,
     db: DbSession,
@@ -116,7 +121,7 @@ async def get_session_ics(
     settings: AppSettings,
     lang: LangParam = "en",
 ) -> Response:
-    data = await service.load_program(db, await service.get_forum(db, forum))
+    data = (await _prepared(request, db, await service.get_forum(db, forum), lang)).data
     item = data.session(session)
     body = exports.program_ics(data, lang, settings.public_url, clock.now(), only=[item])
     headers = {"Content-Disposition": f'attachment; filename="{forum}-{item.slug}.ics"'}
@@ -129,11 +134,16 @@ async def get_session_ics(
     response_model=SessionPublic,
 )
 async def get_session(
-    forum: ForumSlug, session: SessionId, db: DbSession, tz: TzParam = None, lang: LangParam = "en"
+    request: Request,
+    forum: ForumSlug,
+    session: SessionId,
+    db: DbSession,
+    tz: TzParam = None,
+    lang: LangParam = "en",
 ) -> dict[str, Any]:
     found = await service.get_forum(db, forum)
     viewer = parse_zone(tz or found.tz)
-    data = await service.load_program(db, found)
+    data = (await _prepared(request, db, found, lang)).data
     return session_view(data, data.session(session), viewer, lang)
 
 
@@ -144,9 +154,14 @@ async def get_session(
     responses={200: {"content": {"text/calendar": {}}}},
 )
 async def get_program_ics(
-    forum: ForumSlug, db: DbSession, clock: AppClock, settings: AppSettings, lang: LangParam = "en"
+    request: Request,
+    forum: ForumSlug,
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+    lang: LangParam = "en",
 ) -> Response:
-    data = await service.load_program(db, await service.get_forum(db, forum))
+    data = (await _prepared(request, db, await service.get_forum(db, forum), lang)).data
     body = exports.program_ics(data, lang, settings.public_url, clock.now())
     headers = {"Content-Disposition": f'inline; filename="{forum}.ics"'}
     return Response(body, media_type=ICS_MEDIA_TYPE, headers=headers)
@@ -154,9 +169,9 @@ async def get_program_ics(
 
 @router.get("/forums/{forum}/schedule.json", summary="The program in frab's schedule format")
 async def get_schedule_json(
-    forum: ForumSlug, db: DbSession, settings: AppSettings, lang: LangParam = "en"
+    request: Request, forum: ForumSlug, db: DbSession, settings: AppSettings, lang: LangParam = "en"
 ) -> dict[str, Any]:
-    data = await service.load_program(db, await service.get_forum(db, forum))
+    data = (await _prepared(request, db, await service.get_forum(db, forum), lang)).data
     return exports.frab_schedule(data, lang, settings.public_url)
 
 
@@ -167,8 +182,8 @@ async def get_schedule_json(
     responses={200: {"content": {"application/ld+json": {}}}},
 )
 async def get_jsonld(
-    forum: ForumSlug, db: DbSession, settings: AppSettings, lang: LangParam = "en"
+    request: Request, forum: ForumSlug, db: DbSession, settings: AppSettings, lang: LangParam = "en"
 ) -> JSONResponse:
-    data = await service.load_program(db, await service.get_forum(db, forum))
+    data = (await _prepared(request, db, await service.get_forum(db, forum), lang)).data
     body = exports.jsonld(data, lang, settings.public_url)
     return JSONResponse(body, media_type="application/ld+json")
