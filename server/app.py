@@ -17,6 +17,8 @@ from server.errors import error_body
 from server.headers import SecurityHeadersMiddleware
 from server.http_errors import install_error_handlers
 from server.logs import AccessLogMiddleware
+from server.marathon.api import router as marathon_router
+from server.marathon.runner import MarathonRunner
 from server.program.api import router as program_router
 from server.program.cache import BoundedCache
 from server.program.rendering import Prepared
@@ -55,11 +57,17 @@ def create_app(
     """Build the Pavilion app for these settings; the lifespan opens and closes its resources."""
     db = Database(settings.database_url)
     the_bus = bus or create_bus(settings.redis_url)
+    the_clock = clock or SystemClock()
+    runner = MarathonRunner(db, the_clock, the_bus) if settings.marathon_runner else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         log.info("pavilion starting", extra={"environment": settings.environment})
+        if runner is not None:
+            runner.start()
         yield
+        if runner is not None:
+            await runner.stop()
         await the_bus.close()
         await db.dispose()
 
@@ -71,7 +79,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.db = db
-    app.state.clock = clock or SystemClock()
+    app.state.clock = the_clock
+    app.state.marathon_runner = runner
     app.state.bus = the_bus
     cache_bytes = settings.program_cache_mb * 1024 * 1024
     app.state.program_responses = BoundedCache[bytes](cache_bytes, len)
@@ -81,6 +90,7 @@ def create_app(
     app.add_middleware(AccessLogMiddleware)
     _health_routes(app)
     app.include_router(program_router)
+    app.include_router(marathon_router)
     if settings.frontend_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
     return app

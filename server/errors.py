@@ -24,6 +24,12 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class Unauthorized(DomainError):
+    """No credentials, or credentials that name nobody."""
+
+    code = "unauthorized"
+
+
 class Forbidden(DomainError):
     code = "forbidden"
 
@@ -45,6 +51,7 @@ class Invalid(DomainError):
 
 HTTP_STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
+    Unauthorized: 401,
     Forbidden: 403,
     Conflict: 409,
     Invalid: 422,

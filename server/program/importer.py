@@ -18,6 +18,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.clock import Clock
 from server.errors import Invalid
+from server.marathon.importer import (
+    MarathonIn,
+    PlannedSegment,
+    import_marathons,
+    plan_marathons,
+)
 from server.program import service
 from server.program.models import (
     Access,
@@ -113,8 +119,8 @@ class SessionIn(_Strict):
     status: SessionStatus = SessionStatus.scheduled
     venue: str | None = None
     track: str | None = None
-    start: str
-    end: str
+    start: str | None = None  # left out only by marathon segments, which are planned
+    end: str | None = None
     host: HostIn | None = None
     language: str = "ru"
     capacity: CapacityIn = CapacityIn()
@@ -128,6 +134,7 @@ class ProgramFile(_Strict):
     tracks: list[TrackIn] = []
     people: list[PersonIn] = []
     sessions: list[SessionIn] = []
+    marathons: list[MarathonIn] = []
 
 
 @dataclass
@@ -180,7 +187,7 @@ def parse_program_file(document: Any) -> ProgramFile:
         first = exc.errors()[0]
         path = ".".join(str(p) for p in first["loc"])
         raise Invalid(f"{path}: {first['msg']}", field=path) from None
-    for kind in ("venues", "tracks", "people", "sessions"):
+    for kind in ("venues", "tracks", "people", "sessions", "marathons"):
         _check_unique_slugs(kind, getattr(program, kind))
     return program
 
@@ -195,9 +202,30 @@ def _check_unique_slugs(kind: str, items: list[Any]) -> None:
         seen.add(item.slug)
 
 
-def _session_create(item: SessionIn, forum: ForumIn, index: int) -> SessionCreate:
+def _interval(
+    item: SessionIn, tz: str, where: str, planned: PlannedSegment | None
+) -> tuple[datetime, datetime]:
+    if planned is not None:
+        return planned.start, planned.end
+    for name in ("start", "end"):
+        if getattr(item, name) is None:
+            raise Invalid(
+                f"{where}.{name}: required (only marathon segments are planned)",
+                field=f"{where}.{name}",
+            )
+    assert item.start is not None and item.end is not None
+    return (
+        local_instant(item.start, tz, field=f"{where}.start"),
+        local_instant(item.end, tz, field=f"{where}.end"),
+    )
+
+
+def _session_create(
+    item: SessionIn, forum: ForumIn, index: int, planned: PlannedSegment | None = None
+) -> SessionCreate:
     host = item.host or HostIn(city=forum.city, tz=forum.tz)
     where = f"sessions.{index}"
+    starts_at, ends_at = _interval(item, host.tz, where, planned)
     departure = item.departure
     return SessionCreate(
         slug=item.slug,
@@ -211,8 +239,8 @@ def _session_create(item: SessionIn, forum: ForumIn, index: int) -> SessionCreat
         status=item.status,
         venue=item.venue,
         track=item.track,
-        starts_at=local_instant(item.start, host.tz, field=f"{where}.start"),
-        ends_at=local_instant(item.end, host.tz, field=f"{where}.end"),
+        starts_at=starts_at,
+        ends_at=ends_at,
         host_city_en=host.city.en,
         host_city_ru=host.city.ru,
         host_tz=host.tz,
@@ -262,7 +290,12 @@ async def import_program(db: AsyncSession, clock: Clock, document: Any) -> Impor
     parse_zone(program.forum.tz, field="forum.tz")
     if program.forum.ends_on < program.forum.starts_on:
         raise Invalid("forum.ends_on: must not be before forum.starts_on", field="forum.ends_on")
-    creates = [_session_create(s, program.forum, i) for i, s in enumerate(program.sessions)]
+    forum_host = HostIn(city=program.forum.city, tz=program.forum.tz)
+    planned = plan_marathons(program.marathons, list(program.sessions), forum_host)
+    creates = [
+        _session_create(s, program.forum, i, planned.get(s.slug))
+        for i, s in enumerate(program.sessions)
+    ]
     report = ImportReport(forum=program.forum.slug)
     now = clock.now()
     f = program.forum
@@ -280,6 +313,9 @@ async def import_program(db: AsyncSession, clock: Clock, document: Any) -> Impor
     await _import_places(db, forum, program, report)
     for index, (item, create) in enumerate(zip(program.sessions, creates, strict=True)):
         await _import_session(db, clock, forum, item, create, report, index)
+    outcomes = await import_marathons(db, clock, forum, program.marathons, planned)
+    for outcome in outcomes.values():
+        report.count("marathons", outcome)
     if report.created or report.updated:
         await service.bump_program_version(db, forum)
     return report

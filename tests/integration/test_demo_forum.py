@@ -28,7 +28,9 @@ async def program_in(client: httpx.AsyncClient, tz: str) -> dict[str, dict[str, 
     return {s["slug"]: {**s, "day": day["date"]} for day in body["days"] for s in day["sessions"]}
 
 
-# (slug, zone) -> (listed under day, viewer start, viewer abbreviation)
+# (slug, zone) -> (listed under day, viewer start, viewer abbreviation). The planner puts
+# Jakarta at 05:00Z (08:00 Moscow), then 90-minute segments with 10-minute handovers:
+# Paris at 11:40Z and Buenos Aires at 16:40Z.
 PINNED = {
     ("marathon-jakarta", "Asia/Jakarta"): ("2027-03-28", "2027-03-28T12:00:00+07:00", "WIB"),
     ("marathon-jakarta", "Europe/Moscow"): ("2027-03-28", "2027-03-28T08:00:00+03:00", "MSK"),
@@ -38,25 +40,25 @@ PINNED = {
         "-03",
     ),
     ("marathon-jakarta", "Pacific/Auckland"): ("2027-03-28", "2027-03-28T18:00:00+13:00", "NZDT"),
-    ("marathon-paris", "Asia/Jakarta"): ("2027-03-28", "2027-03-28T16:00:00+07:00", "WIB"),
-    ("marathon-paris", "Europe/Moscow"): ("2027-03-28", "2027-03-28T12:00:00+03:00", "MSK"),
+    ("marathon-paris", "Asia/Jakarta"): ("2027-03-28", "2027-03-28T18:40:00+07:00", "WIB"),
+    ("marathon-paris", "Europe/Moscow"): ("2027-03-28", "2027-03-28T14:40:00+03:00", "MSK"),
     ("marathon-paris", "America/Argentina/Buenos_Aires"): (
         "2027-03-28",
-        "2027-03-28T06:00:00-03:00",
-        "-03",
-    ),
-    ("marathon-paris", "Pacific/Auckland"): ("2027-03-28", "2027-03-28T22:00:00+13:00", "NZDT"),
-    ("marathon-buenos-aires", "Asia/Jakarta"): ("2027-03-28", "2027-03-28T20:00:00+07:00", "WIB"),
-    ("marathon-buenos-aires", "Europe/Moscow"): ("2027-03-28", "2027-03-28T16:00:00+03:00", "MSK"),
-    ("marathon-buenos-aires", "America/Argentina/Buenos_Aires"): (
-        "2027-03-28",
-        "2027-03-28T10:00:00-03:00",
+        "2027-03-28T08:40:00-03:00",
         "-03",
     ),
     # Past midnight in Auckland: listed under Monday there.
+    ("marathon-paris", "Pacific/Auckland"): ("2027-03-29", "2027-03-29T00:40:00+13:00", "NZDT"),
+    ("marathon-buenos-aires", "Asia/Jakarta"): ("2027-03-28", "2027-03-28T23:40:00+07:00", "WIB"),
+    ("marathon-buenos-aires", "Europe/Moscow"): ("2027-03-28", "2027-03-28T19:40:00+03:00", "MSK"),
+    ("marathon-buenos-aires", "America/Argentina/Buenos_Aires"): (
+        "2027-03-28",
+        "2027-03-28T13:40:00-03:00",
+        "-03",
+    ),
     ("marathon-buenos-aires", "Pacific/Auckland"): (
         "2027-03-29",
-        "2027-03-29T02:00:00+13:00",
+        "2027-03-29T05:40:00+13:00",
         "NZDT",
     ),
 }
@@ -76,13 +78,13 @@ async def test_demo_marathon_is_right_in_every_viewer_zone(
 # slug -> (host start, host abbreviation): Europe is on summer time from 01:00 UTC that day.
 HOSTS = {
     "marathon-jakarta": ("2027-03-28T12:00:00+07:00", "WIB"),
-    "marathon-beijing": ("2027-03-28T14:00:00+08:00", "CST"),
-    "marathon-tashkent": ("2027-03-28T12:00:00+05:00", "+05"),
-    "marathon-cairo": ("2027-03-28T10:00:00+02:00", "EET"),
-    "marathon-paris": ("2027-03-28T11:00:00+02:00", "CEST"),
-    "marathon-berlin": ("2027-03-28T12:00:00+02:00", "CEST"),
-    "marathon-rome": ("2027-03-28T13:00:00+02:00", "CEST"),
-    "marathon-buenos-aires": ("2027-03-28T10:00:00-03:00", "-03"),
+    "marathon-beijing": ("2027-03-28T14:40:00+08:00", "CST"),
+    "marathon-tashkent": ("2027-03-28T13:20:00+05:00", "+05"),
+    "marathon-cairo": ("2027-03-28T12:00:00+02:00", "EET"),
+    "marathon-paris": ("2027-03-28T13:40:00+02:00", "CEST"),
+    "marathon-berlin": ("2027-03-28T15:20:00+02:00", "CEST"),
+    "marathon-rome": ("2027-03-28T17:00:00+02:00", "CEST"),
+    "marathon-buenos-aires": ("2027-03-28T13:40:00-03:00", "-03"),
 }
 
 
@@ -113,7 +115,7 @@ async def test_berlin_viewers_move_from_cet_to_cest_during_the_forum(
     }
 
     assert (friday, sunday) == ({"+01:00"}, {"+02:00"})
-    assert program["marathon-berlin"]["viewer"]["start"] == "2027-03-28T12:00:00+02:00"
+    assert program["marathon-berlin"]["viewer"]["start"] == "2027-03-28T15:20:00+02:00"
 
 
 async def test_a_session_after_midnight_moves_day_between_zones(

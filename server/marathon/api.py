@@ -1,0 +1,198 @@
+"""HTTP routes of the marathon: the planner, the marathon day, and organisers' re-plans."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Path, Request
+
+from server.deps import AppClock, DbSession, Organiser
+from server.marathon import service
+from server.marathon.models import DelayIn, EndIn, PlanRequest
+from server.marathon.planner import plan_relay
+from server.marathon.service import MarathonData, Replan
+from server.marathon.views import live_and_next, plan_json, segment_json
+from server.marathon.windows import parse_window, window_on
+from server.program import service as program
+from server.program.api import ForumSlug, LangParam, TzParam
+from server.program.zones import parse_zone, utc_z
+from server.realtime.bus import Bus
+
+router = APIRouter(prefix="/api/v1", tags=["marathon"])
+
+MarathonSlug = Annotated[str, Path(description="The marathon's slug, e.g. capitals", max_length=80)]
+SegmentId = Annotated[int, Path(description="The segment's id", ge=1)]
+
+NO_PLAN: dict[int | str, dict[str, Any]] = {
+    422: {"description": "Bad input (names the field), or `no_plan` naming the host"}
+}
+
+
+@router.post(
+    "/marathons/plan", summary="Plan a relay of capitals (nothing is stored)", responses=NO_PLAN
+)
+async def plan(body: PlanRequest) -> dict[str, Any]:
+    return plan_json(plan_relay(body.to_relay()))
+
+
+@router.get("/forums/{forum}/marathons", summary="The forum's marathons")
+async def list_marathons(
+    forum: ForumSlug, db: DbSession, lang: LangParam = "en"
+) -> list[dict[str, Any]]:
+    found = await program.get_forum(db, forum)
+    return [
+        {
+            "slug": m.slug,
+            "title": m.title_ru if lang == "ru" else m.title_en,
+            "date": m.day.isoformat(),
+            "hub": {"tz": m.hub_tz, "window": m.hub_window},
+        }
+        for m in await service.list_marathons(db, found)
+    ]
+
+
+def marathon_view(
+    data: MarathonData, clock_now: datetime, viewer: ZoneInfo, lang: str
+) -> dict[str, Any]:
+    """The day with each segment in the viewer's, the host's and the hub's zone, and what is
+    live and next at `clock_now`."""
+    marathon = data.marathon
+    hub = ZoneInfo(marathon.hub_tz)
+    rows = data.rows(lang)
+    live, upcoming = live_and_next(rows, clock_now)
+    hub_start, hub_end = window_on(
+        parse_window(marathon.hub_window, field="hub"), marathon.day, hub
+    )
+    return {
+        "forum": data.forum.slug,
+        "slug": marathon.slug,
+        "title": marathon.title_ru if lang == "ru" else marathon.title_en,
+        "date": marathon.day.isoformat(),
+        "tz": viewer.key,
+        "now": utc_z(clock_now),
+        "hub": {
+            "tz": marathon.hub_tz,
+            "window": marathon.hub_window,
+            "start": utc_z(hub_start),
+            "end": utc_z(hub_end),
+        },
+        "gap_minutes": marathon.gap_minutes,
+        "live": live,
+        "next": upcoming,
+        "segments": [segment_json(row, clock_now, viewer, hub) for row in rows],
+    }
+
+
+@router.get(
+    "/forums/{forum}/marathons/{marathon}",
+    summary="A marathon day in the viewer's zone, with what is live and what is next",
+)
+async def get_marathon(
+    forum: ForumSlug,
+    marathon: MarathonSlug,
+    db: DbSession,
+    clock: AppClock,
+    tz: TzParam = None,
+    lang: LangParam = "en",
+) -> dict[str, Any]:
+    found = await program.get_forum(db, forum)
+    viewer = parse_zone(tz or found.tz)
+    data = await service.load_marathon(db, found, marathon)
+    return marathon_view(data, clock.now(), viewer, lang)
+
+
+@router.post(
+    "/forums/{forum}/marathons/{marathon}/plan",
+    dependencies=[Organiser],
+    summary="Plan the stored marathon from scratch (a preview: nothing is changed)",
+    responses=NO_PLAN,
+)
+async def preview_plan(forum: ForumSlug, marathon: MarathonSlug, db: DbSession) -> dict[str, Any]:
+    data = await service.load_marathon(db, await program.get_forum(db, forum), marathon)
+    return plan_json(service.plan_day(data))
+
+
+@router.post(
+    "/forums/{forum}/marathons/{marathon}/apply",
+    dependencies=[Organiser],
+    summary="Plan the stored marathon from scratch and move its sessions to the plan",
+    responses=NO_PLAN,
+)
+async def apply_plan(
+    request: Request, forum: ForumSlug, marathon: MarathonSlug, db: DbSession, clock: AppClock
+) -> dict[str, Any]:
+    found = await program.get_forum(db, forum)
+    data = await service.load_marathon(db, found, marathon)
+    result = await service.apply_day_plan(db, clock, _bus(request), data)
+    _wake_runner(request)
+    return plan_json(result)
+
+
+@router.post(
+    "/forums/{forum}/marathons/{marathon}/segments/{segment}/delay",
+    dependencies=[Organiser],
+    responses=NO_PLAN,
+    summary="The live segment runs late: re-plan the rest of the day",
+)
+async def delay_segment(
+    request: Request,
+    forum: ForumSlug,
+    marathon: MarathonSlug,
+    segment: SegmentId,
+    body: DelayIn,
+    db: DbSession,
+    clock: AppClock,
+) -> dict[str, Any]:
+    found = await program.get_forum(db, forum)
+    data = await service.load_marathon(db, found, marathon)
+    replan = await service.record_delay(
+        db, clock, _bus(request), data, segment, body.minutes, accept_shorter=body.accept_shorter
+    )
+    return await _replanned(request, db, found.slug, marathon, replan, clock)
+
+
+@router.post(
+    "/forums/{forum}/marathons/{marathon}/segments/{segment}/end",
+    dependencies=[Organiser],
+    responses=NO_PLAN,
+    summary="The live segment ends now: the rest of the day moves up where it can",
+)
+async def end_segment(
+    request: Request,
+    forum: ForumSlug,
+    marathon: MarathonSlug,
+    segment: SegmentId,
+    db: DbSession,
+    clock: AppClock,
+    body: EndIn | None = None,
+) -> dict[str, Any]:
+    found = await program.get_forum(db, forum)
+    data = await service.load_marathon(db, found, marathon)
+    shorter = body.accept_shorter if body else False
+    replan = await service.end_early(
+        db, clock, _bus(request), data, segment, accept_shorter=shorter
+    )
+    return await _replanned(request, db, found.slug, marathon, replan, clock)
+
+
+async def _replanned(
+    request: Request, db: DbSession, forum: str, marathon: str, replan: Replan, clock: AppClock
+) -> dict[str, Any]:
+    _wake_runner(request)
+    found = await program.get_forum(db, forum)
+    data = await service.load_marathon(db, found, marathon)
+    view = marathon_view(data, clock.now(), ZoneInfo(found.tz), "en")
+    return {**view, "shortened": replan.shortened}
+
+
+def _bus(request: Request) -> Bus:
+    bus: Bus = request.app.state.bus
+    return bus
+
+
+def _wake_runner(request: Request) -> None:
+    runner = getattr(request.app.state, "marathon_runner", None)
+    if runner is not None:
+        runner.wake()
