@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import yaml
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from server.clock import SystemClock
 from server.db import Database
-from server.errors import DomainError
+from server.errors import DomainError, Invalid
 from server.logs import configure_logging
+from server.marathon.models import HostIn, HubIn, PlanRequest
+from server.marathon.planner import plan_relay
+from server.marathon.views import plan_json
 from server.migrate import upgrade
 from server.program.importer import ImportReport, import_program
 from server.settings import Settings
@@ -27,6 +32,8 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 program_app = typer.Typer(help="Forum programs.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(program_app, name="program")
+marathon_app = typer.Typer(help="The marathon of capitals.", no_args_is_help=True)
+app.add_typer(marathon_app, name="marathon")
 console = Console()
 
 DEMO_FORUM = Path(__file__).resolve().parent / "program" / "demo" / "forum.yaml"
@@ -97,6 +104,95 @@ def program_import(path: Annotated[Path, typer.Argument(exists=True, dir_okay=Fa
         console.print(f"[red]{path}: {exc.message}[/red]")
         raise typer.Exit(2) from None
     _print_report(report)
+
+
+@marathon_app.command("plan")
+def marathon_plan(
+    date: Annotated[str, typer.Option(help="The hub's local date, YYYY-MM-DD")],
+    hub: Annotated[str, typer.Option(help="The hub's IANA zone, e.g. Europe/Moscow")],
+    host: Annotated[
+        list[str],
+        typer.Option(
+            help='A host as "City=Zone", optionally "City=Zone@09:00-21:00" or '
+            '"City=Zone@09:00-21:00#1" (window, fixed position); repeat in any order',
+        ),
+    ],
+    hub_window: Annotated[str, typer.Option(help="The hub's window")] = "08:00-23:00",
+    segment: Annotated[int, typer.Option(help="Minutes per segment")] = 45,
+    gap: Annotated[int, typer.Option(help="Handover minutes between segments")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the HTTP planner's JSON")] = False,
+) -> None:
+    """Plan a relay of capitals (nothing is stored): the most compact order and times."""
+    try:
+        request = PlanRequest(
+            date=date,
+            hub=HubIn(tz=hub, window=hub_window),
+            gap_minutes=gap,
+            hosts=[_host_option(text, segment, index) for index, text in enumerate(host)],
+        )
+        answer = plan_json(plan_relay(request.to_relay()))
+    except (DomainError, ValidationError) as exc:
+        console.print(f"[red]{_plan_error(exc)}[/red]")
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+    else:
+        _print_plan(answer)
+
+
+def _host_option(text: str, minutes: int, index: int) -> HostIn:
+    """`City=Zone[@window][#position]` as the planner's host."""
+    city, equals, rest = text.partition("=")
+    if not equals or not city.strip() or not rest:
+        raise Invalid(
+            f"--host {text!r}: expected City=Zone, e.g. Jakarta=Asia/Jakarta",
+            field=f"hosts[{index}]",
+        )
+    rest, _, position = rest.partition("#")
+    tz, _, window = rest.partition("@")
+    try:
+        return HostIn(
+            city=city.strip(),
+            tz=tz.strip(),
+            minutes=minutes,
+            window=window.strip() or "09:00-21:00",
+            position=int(position) if position else None,
+        )
+    except (ValueError, ValidationError) as exc:
+        raise Invalid(f"--host {text!r}: {_plan_error(exc)}", field=f"hosts[{index}]") from None
+
+
+def _plan_error(exc: Exception) -> str:
+    if isinstance(exc, DomainError):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return f"{where}: {first['msg']}"
+    return str(exc)
+
+
+def _print_plan(answer: dict[str, Any]) -> None:
+    hub = answer["hub"]
+    table = Table(
+        title=f"Marathon on {answer['date']} · hub {hub['tz']} {hub['window']} · "
+        f"{answer['gap_minutes']}-minute handovers"
+    )
+    for column in ("#", "city", "UTC", "local", "hub", "idle before"):
+        table.add_column(column)
+    for s in answer["segments"]:
+        table.add_row(
+            str(s["position"]) + (" (fixed)" if s["fixed"] else ""),
+            s["city"],
+            f"{s['utc_start'][11:16]}–{s['utc_end'][11:16]}",
+            f"{s['local_start'][11:16]}–{s['local_end'][11:16]} {s['local_abbr']}",
+            f"{s['hub_start'][11:16]}–{s['hub_end'][11:16]}",
+            f"{s['idle_before_minutes']} min" if s["idle_before_minutes"] else "",
+        )
+    console.print(table)
+    console.print(
+        f"span {answer['span_minutes']} min, idle beyond handovers {answer['idle_minutes']} min"
+    )
 
 
 @app.command()

@@ -235,6 +235,8 @@ class _Search:
         self.last_start = [max(p.latest for p in pieces) for pieces in self.pieces]
         self.fixed_hosts = frozenset(self.fixed_at.values())
         self.latest_cache: dict[int, int] = {}
+        # Off only to explain a refusal: pruned layers end early at the wrong host.
+        self.prune = True
         # The best (idle, L) known so far, in seconds: partial relays that cannot beat it
         # are dropped. Ties survive, for the east-to-west tie-break.
         self.bound: tuple[int, int] | None = None
@@ -310,8 +312,12 @@ class _Search:
                 # Hosts still to come start at offsets of at least new_offset, so no relay
                 # from here has U above `ceiling`; one below `low` means a host is unreachable.
                 left = self._latest_left(new_mask) - new_offset
-                if left < low or (
-                    self.bound is not None and (max(0, low - min(high, left)), low) > self.bound
+                if self.prune and (
+                    left < low
+                    or (
+                        self.bound is not None
+                        and (max(0, low - min(high, left)), low) > self.bound
+                    )
                 ):
                     continue
                 if target is None:
@@ -373,7 +379,8 @@ def plan_relay(relay: Relay) -> Plan:
         search.bound = _objective(first_guess)[:2]
     layers = search.run()
     if len(layers) <= n:
-        raise _diagnose(relay, hub, layers, search)
+        search.prune = False
+        raise _diagnose(relay, hub, search.run(), search)
     ((_, front),) = layers[n].values()
     best = min(front, key=_objective)
     return _build(relay, hub, pieces, best)
