@@ -59,3 +59,52 @@ async def load_program(db: AsyncSession, clock: Clock, document: dict[str, Any])
     report = await import_program(db, clock, document)
     await db.commit()
     return report
+
+
+CAPITALS = [
+    ("jakarta", "Jakarta", "Джакарта", "Asia/Jakarta"),
+    ("cairo", "Cairo", "Каир", "Africa/Cairo"),
+    ("buenos-aires", "Buenos Aires", "Буэнос-Айрес", "America/Argentina/Buenos_Aires"),
+]
+
+
+def marathon_doc(
+    *,
+    minutes: int = 90,
+    windows: dict[str, str] | None = None,
+    positions: dict[str, int] | None = None,
+    gap: int = 10,
+    day: str = "2027-03-28",
+) -> dict[str, Any]:
+    """A program with a three-capital marathon ("relay") whose times the planner sets."""
+    doc = program_doc()
+    doc["sessions"] = [
+        {
+            "slug": f"relay-{slug}",
+            "title": {"en": f"Relay · {en}", "ru": f"Эстафета · {ru}"},
+            "type": "panel",
+            "format": "online",
+            "venue": "channel",
+            "host": {"city": {"en": en, "ru": ru}, "tz": tz},
+        }
+        for slug, en, ru, tz in CAPITALS
+    ]
+    doc["marathons"] = [
+        {
+            "slug": "relay",
+            "title": {"en": "Relay of capitals", "ru": "Эстафета столиц"},
+            "date": day,
+            "hub": {"tz": "Europe/Moscow", "window": "08:00-23:00"},
+            "gap_minutes": gap,
+            "segments": [
+                {
+                    "session": f"relay-{slug}",
+                    "minutes": minutes,
+                    "window": (windows or {}).get(slug, "09:00-21:00"),
+                    "position": (positions or {}).get(slug),
+                }
+                for slug, *_ in CAPITALS
+            ],
+        }
+    ]
+    return doc

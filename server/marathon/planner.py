@@ -315,8 +315,7 @@ class _Search:
                 if self.prune and (
                     left < low
                     or (
-                        self.bound is not None
-                        and (max(0, low - min(high, left)), low) > self.bound
+                        self.bound is not None and (max(0, low - min(high, left)), low) > self.bound
                     )
                 ):
                     continue
