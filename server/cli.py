@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -204,6 +205,8 @@ def demo(
     os.environ.setdefault("PAVILION_ENVIRONMENT", "demo")
     # A person watches this terminal: readable lines, unless JSON was asked for.
     os.environ.setdefault("PAVILION_LOG_FORMAT", "text")
+    # Organiser actions (marathon re-plans) need a token until accounts exist: one per run.
+    os.environ.setdefault("PAVILION_ORGANISER_TOKEN", secrets.token_urlsafe(24))
     settings = Settings()
     if settings.environment == "production":
         console.print("[red]refusing to load demo data into a production environment[/red]")
@@ -213,7 +216,11 @@ def demo(
     if no_serve:
         return
     url = f"http://{settings.host}:{port}/"
-    console.print(f"\n[bold]Pavilion demo[/bold] at [link={url}]{url}[/link]  (Ctrl+C to stop)\n")
+    console.print(f"\n[bold]Pavilion demo[/bold] at [link={url}]{url}[/link]  (Ctrl+C to stop)")
+    console.print(f"  marathon of capitals: {url}?forum=demo-forum&marathon=capitals")
+    if settings.organiser_token is not None:
+        token = settings.organiser_token.get_secret_value()
+        console.print(f"  organiser token (Authorization: Bearer …): {token}\n")
     _serve(settings.model_copy(update={"port": port}))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["demo", "dev", "test", "production"]
@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     # Whether this node moves marathon segments through scheduled/live/ended on the clock.
     # Safe on every node: each transition is a conditional update that only one node wins.
     marathon_runner: bool = True
+
+    @field_validator("organiser_token", mode="before")
+    @classmethod
+    def _empty_token_is_no_token(cls, value: object) -> object:
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

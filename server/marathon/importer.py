@@ -80,12 +80,13 @@ def plan_marathons(
     Invalid names the path (`marathons.0.segments.3.window`) of anything wrong."""
     by_slug = {s.slug: (index, s) for index, s in enumerate(sessions)}
     planned: dict[str, PlannedSegment] = {}
+    used: set[str] = set()
     for number, marathon in enumerate(marathons):
         where = f"marathons.{number}"
         hosts = []
         for index, segment in enumerate(marathon.segments):
             path = f"{where}.segments.{index}"
-            session = _segment_session(by_slug, segment, path, planned)
+            session = _segment_session(by_slug, segment, path, used)
             host = session.host or forum_host
             hosts.append(
                 Host(
@@ -117,17 +118,18 @@ def _segment_session(
     by_slug: dict[str, tuple[int, _SessionLike]],
     segment: SegmentIn,
     path: str,
-    planned: dict[str, PlannedSegment],
+    used: set[str],
 ) -> _SessionLike:
     if segment.session not in by_slug:
         raise Invalid(
             f"{path}.session: no session {segment.session!r} in this file", field=f"{path}.session"
         )
-    if segment.session in planned:
+    if segment.session in used:
         raise Invalid(
             f"{path}.session: {segment.session!r} is already a marathon segment",
             field=f"{path}.session",
         )
+    used.add(segment.session)
     index, session = by_slug[segment.session]
     if session.start is not None or session.end is not None:
         raise Invalid(

@@ -1,7 +1,9 @@
 """The `pavilion` command as an organiser runs it."""
 
+import json
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -66,3 +68,83 @@ def test_demo_refuses_a_production_environment(env: str, monkeypatch: pytest.Mon
 
     assert result.exit_code == 2
     assert "refusing to load demo data into a production environment" in result.output
+
+
+CAPITALS = [
+    "Jakarta=Asia/Jakarta",
+    "Beijing=Asia/Shanghai",
+    "Tashkent=Asia/Tashkent",
+    "Cairo=Africa/Cairo",
+    "Paris=Europe/Paris",
+    "Berlin=Europe/Berlin",
+    "Rome=Europe/Rome",
+    "Buenos Aires=America/Argentina/Buenos_Aires",
+]
+
+
+def plan_args(*hosts: str, extra: tuple[str, ...] = ()) -> list[str]:
+    args = ["marathon", "plan", "--date", "2026-07-07", "--hub", "Europe/Moscow"]
+    args += ["--hub-window", "08:00-23:00", "--segment", "45", "--gap", "5", *extra]
+    for host in hosts:
+        args += ["--host", host]
+    return args
+
+
+async def test_marathon_plan_json_is_what_the_http_planner_answers(
+    client: httpx.AsyncClient,
+) -> None:
+    result = runner.invoke(app, plan_args(*CAPITALS, extra=("--json",)))
+    body = {
+        "date": "2026-07-07",
+        "hub": {"tz": "Europe/Moscow", "window": "08:00-23:00"},
+        "gap_minutes": 5,
+        "hosts": [
+            {"city": c.split("=")[0], "tz": c.split("=")[1], "minutes": 45} for c in CAPITALS
+        ],
+    }
+
+    answer = await client.post("/api/v1/marathons/plan", json=body)
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == answer.json()
+
+
+def test_marathon_plan_prints_a_table_in_relay_order() -> None:
+    result = runner.invoke(app, plan_args(*CAPITALS[:3], "Delhi=Asia/Kolkata@10:00-18:00#2"))
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    rows = [line for line in lines if line.startswith("│") and line.split("│")[2].strip()]
+    assert [row.split("│")[2].strip() for row in rows] == [
+        "Beijing",
+        "Delhi",
+        "Jakarta",
+        "Tashkent",
+    ]
+    assert "2 (fixed)" in rows[1]
+    assert "span 195 min, idle beyond handovers 0 min" in result.output
+
+
+@pytest.mark.parametrize(
+    ("host", "message"),
+    [
+        ("Jakarta", "--host 'Jakarta': expected City=Zone"),
+        ("Mars=Mars/Olympus", "hosts[1].tz: unknown time zone 'Mars/Olympus'"),
+        ("Night=Asia/Tokyo@22:00-06:00", "hosts[1].window: '22:00-06:00' ends before it starts"),
+        ("Late=Asia/Tokyo#x", "--host 'Late=Asia/Tokyo#x'"),
+    ],
+)
+def test_marathon_plan_refuses_bad_hosts_with_exit_2(host: str, message: str) -> None:
+    result = runner.invoke(app, plan_args(CAPITALS[0], host))
+
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+
+
+def test_marathon_plan_explains_a_relay_that_does_not_fit() -> None:
+    result = runner.invoke(app, plan_args(*CAPITALS[:7], extra=("--hub-window", "08:00-12:00")))
+
+    assert result.exit_code == 2
+    assert "lasts 240 minutes, but the 7 segments with 5-minute handovers need 345" in " ".join(
+        result.output.split()
+    )
