@@ -25,6 +25,8 @@ export const paths = {
   programIcs: (forum) => `${BASE}/forums/${enc(forum)}/program.ics`,
   schedule: (forum) => `${BASE}/forums/${enc(forum)}/schedule.json`,
   jsonld: (forum) => `${BASE}/forums/${enc(forum)}/jsonld`,
+  marathons: (forum) => `${BASE}/forums/${enc(forum)}/marathons`,
+  marathon: (forum, slug) => `${BASE}/forums/${enc(forum)}/marathons/${enc(slug)}`,
 };
 
 /** A path with its query (empty values left out), relative to this site. */

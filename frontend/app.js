@@ -5,5 +5,6 @@ import "./components/pv-header.js";
 import "./components/pv-forum-list.js";
 import "./components/pv-program.js";
 import "./components/pv-session.js";
+import "./components/pv-marathon.js";
 import "./components/pv-footer.js";
 import "./components/pv-app.js";

@@ -120,6 +120,35 @@ export function instantNear(iso, times) {
   return timeWithZone(iso, times.tz, abbr, offset);
 }
 
+/** The UTC offset of `zone` at an instant (milliseconds since the epoch): "+05:00". */
+export function offsetAt(instant, zone) {
+  try {
+    const parts = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" })
+      .formatToParts(new Date(instant));
+    const name = parts.find((part) => part.type === "timeZoneName")?.value || "";
+    return /([+-]\d{2}:\d{2})$/.exec(name)?.[1] || "+00:00"; // plain "GMT" is UTC itself
+  } catch {
+    return "+00:00";
+  }
+}
+
+/**
+ * "11:35 CEST" for an instant (milliseconds) in the zone of an interval `times`, labelled like
+ * `instantNear`: the interval's abbreviation where the offsets agree, else the bare offset.
+ */
+export function instantIn(instant, times) {
+  return `${wallTime(new Date(instant).toISOString(), times.tz)} ${zoneAt(instant, times)}`;
+}
+
+/** The label of the zone of an interval `times` at an instant (milliseconds): "CEST", "UTC+5". */
+export function zoneAt(instant, times) {
+  const offset = offsetAt(instant, times.tz);
+  let abbr = "";
+  if (offset === times.utc_offset) abbr = times.abbr;
+  else if (offset === times.end_utc_offset) abbr = times.end_abbr;
+  return zoneLabel(abbr, offset);
+}
+
 /** Whether an interval ends on a later calendar day than it starts (in its own zone). */
 export function endsNextDay(times) {
   return wallDate(times.end) > wallDate(times.start);

@@ -1,18 +1,27 @@
-// <pv-app>: the shell. Loads the forum named in the URL and shows either the program or
-// one session (the `session` URL parameter), keeping header and footer in step.
+// <pv-app>: the shell. Loads the forum named in the URL and shows the program, one session
+// (the `session` URL parameter) or a marathon day (`marathon`), keeping header and footer in
+// step. A session opened from a marathon keeps `marathon` in the URL, so "back" returns there.
 
 import { getJSON, paths } from "../api.js";
 import { html, render } from "../html.js";
 import { i18n, lang, t } from "../i18n.js";
 import { current, followLink, hrefFor, state } from "../state.js";
 
+/** Which page the state asks for: a session over a marathon over the program. */
+function viewOf({ session, marathon }) {
+  if (session) return "session";
+  return marathon ? "marathon" : "program";
+}
+
 class PvApp extends HTMLElement {
   connectedCallback() {
     this.forum = null;
     this.forumKey = null;
     this.failure = null;
-    this.programScroll = 0;
+    this.scrolls = {}; // where each page was scrolled to when the person left it
     this.lastSession = null;
+    this.lastMarathon = null;
+    this.view = null;
     this.innerHTML = `
       <a class="skip-link" href="#main" data-skip></a>
       <pv-header></pv-header>
@@ -21,6 +30,7 @@ class PvApp extends HTMLElement {
         <pv-forum-list hidden></pv-forum-list>
         <pv-program hidden></pv-program>
         <pv-session hidden></pv-session>
+        <pv-marathon hidden></pv-marathon>
       </main>
       <pv-footer></pv-footer>`;
     this.header = this.querySelector("pv-header");
@@ -28,6 +38,7 @@ class PvApp extends HTMLElement {
     this.list = this.querySelector("pv-forum-list");
     this.program = this.querySelector("pv-program");
     this.session = this.querySelector("pv-session");
+    this.marathon = this.querySelector("pv-marathon");
     this.footer = this.querySelector("pv-footer");
     this.main = this.querySelector("main");
     this.addEventListener("click", (event) => this.onClick(event));
@@ -36,7 +47,7 @@ class PvApp extends HTMLElement {
     this.renderSkip();
     // The parts must be upgraded before properties are set on them, or an own property
     // would hide their setters.
-    const parts = ["pv-header", "pv-forum-list", "pv-program", "pv-session", "pv-footer"];
+    const parts = ["pv-header", "pv-forum-list", "pv-program", "pv-session", "pv-marathon", "pv-footer"];
     Promise.all(parts.map((name) => customElements.whenDefined(name))).then(() => this.load());
   }
 
@@ -59,11 +70,13 @@ class PvApp extends HTMLElement {
   }
 
   onState({ previous, changed }) {
-    if (changed.has("session") && previous.session === null) {
-      this.programScroll = window.scrollY;
-    }
+    const left = viewOf(previous);
+    if (left !== viewOf(current())) this.scrolls[left] = window.scrollY;
     if (changed.has("session") && previous.session !== null) {
       this.lastSession = previous.session;
+    }
+    if (changed.has("marathon") && previous.marathon !== null) {
+      this.lastMarathon = previous.marathon;
     }
     this.load();
   }
@@ -100,27 +113,25 @@ class PvApp extends HTMLElement {
   }
 
   show() {
-    const { forum, session } = current();
-    for (const part of [this.header, this.footer, this.program, this.session]) {
+    const { forum } = current();
+    for (const part of [this.header, this.footer, this.program, this.session, this.marathon]) {
       part.forum = this.forum;
     }
     this.list.hidden = Boolean(forum);
     if (!forum) {
-      this.program.hidden = true;
-      this.session.hidden = true;
+      this.hidePages();
       render(this.status, "");
       this.list.update();
       return;
     }
     if (!this.forum) {
-      this.program.hidden = true;
-      this.session.hidden = true;
+      this.hidePages();
       render(this.status, this.failure
         ? html`<div class="notice notice-error" role="alert">
             <p>${t("forum.error", { message: this.failure.message })}</p>
             <p class="actions">
               <button type="button" class="button" data-retry-forum>${t("program.retry")}</button>
-              <a class="button button-quiet" href="${hrefFor({ forum: null, session: null, date: null, venue: null, type: null, format: null })}">${t("forums.all")}</a>
+              <a class="button button-quiet" href="${hrefFor({ forum: null, marathon: null, session: null, date: null, venue: null, type: null, format: null })}">${t("forums.all")}</a>
             </p>
           </div>`
         : html`<p class="notice notice-loading" role="status">${t("forum.loading")}</p>`);
@@ -128,27 +139,37 @@ class PvApp extends HTMLElement {
     }
     render(this.status, "");
     this.header.update();
-    const wasSession = !this.session.hidden;
-    this.session.hidden = !session;
-    this.program.hidden = Boolean(session);
-    if (session) {
-      if (!wasSession) window.scrollTo(0, 0);
-      this.session.update();
-    } else {
-      document.title = `${t("program.title")} — ${this.forum.name}`;
-      this.program.update();
-      if (wasSession) this.returnToProgram();
+    const view = viewOf(current());
+    const from = this.view;
+    this.view = view;
+    const pages = { program: this.program, session: this.session, marathon: this.marathon };
+    for (const [name, page] of Object.entries(pages)) page.hidden = name !== view;
+    if (view !== "marathon") this.marathon.pause();
+    if (view === "program") document.title = `${t("program.title")} — ${this.forum.name}`;
+    pages[view].update();
+    if (from === "session" && view !== "session") {
+      this.returnTo(pages[view], view, `a[data-session-id="${CSS.escape(this.lastSession || "")}"]`);
+    } else if (from === "marathon" && view === "program") {
+      this.returnTo(this.program, view, `a[data-marathon-link="${CSS.escape(this.lastMarathon || "")}"]`);
+    } else if (from && from !== view) {
+      window.scrollTo(0, 0);
     }
   }
 
-  /** Back from a session page: the same scroll position, focus on the session's link. */
-  returnToProgram() {
-    const scroll = this.programScroll;
-    const id = this.lastSession;
+  hidePages() {
+    this.view = null;
+    this.program.hidden = true;
+    this.session.hidden = true;
+    this.marathon.hidden = true;
+    this.marathon.pause();
+  }
+
+  /** Back to a page: its old scroll position, focus on the link that was followed from it. */
+  returnTo(page, view, selector) {
+    const scroll = this.scrolls[view] || 0;
     requestAnimationFrame(() => {
       window.scrollTo(0, scroll);
-      const link = id && this.program.querySelector(`a[data-session-id="${CSS.escape(id)}"]`);
-      (link || this.main).focus({ preventScroll: true });
+      (page.querySelector(selector) || this.main).focus({ preventScroll: true });
     });
   }
 }

@@ -53,7 +53,7 @@ class PvForumList extends HTMLElement {
       ${this.forums.length === 0
         ? html`<p class="notice">${t("forums.empty")}</p>`
         : html`<ul>${this.forums.map((forum) => html`<li class="card">
-            <a href="${hrefFor({ forum: forum.slug })}">${forum.name}</a>
+            <a href="${hrefFor({ forum: forum.slug, marathon: null })}">${forum.name}</a>
             <p>${t("forum.dates", { dates: formatDateRange(forum.starts_on, forum.ends_on), city: forum.city })}</p>
             ${forum.tagline ? html`<p class="muted">${forum.tagline}</p>` : ""}
           </li>`)}</ul>`}

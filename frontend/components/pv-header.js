@@ -125,7 +125,7 @@ class PvHeader extends HTMLElement {
     render(this, html`<header class="site-header">
       <div class="topbar">
         <div class="wrap topbar-inner">
-          <a class="brand" href="${hrefFor({ session: null, date: null, venue: null, type: null, format: null })}">
+          <a class="brand" href="${hrefFor({ marathon: null, session: null, date: null, venue: null, type: null, format: null })}">
             <span class="brand-mark" aria-hidden="true"></span>
             <span class="brand-name">${t("app.name")}</span>
           </a>

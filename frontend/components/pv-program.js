@@ -34,6 +34,8 @@ class PvProgram extends HTMLElement {
     this.dataKey = null;
     this.loadingKey = null;
     this.failure = null;
+    this.marathons = [];
+    this.marathonsKey = null;
     this.addEventListener("change", (event) => this.onFilter(event));
     this.addEventListener("click", (event) => this.onClick(event));
     this.addEventListener("submit", (event) => event.preventDefault());
@@ -52,6 +54,22 @@ class PvProgram extends HTMLElement {
     if (!this._forum) return;
     const key = `${this._forum.slug}|${viewerZone()}|${lang()}`;
     if (key !== this.dataKey && key !== this.loadingKey) this.load(key);
+    const listKey = `${this._forum.slug}|${lang()}`;
+    if (listKey !== this.marathonsKey) this.loadMarathons(listKey);
+    this.draw();
+  }
+
+  /** The forum's marathons, for the banner above the days (their titles follow the language). */
+  async loadMarathons(key) {
+    this.marathonsKey = key;
+    let found = [];
+    try {
+      found = await getJSON(paths.marathons(this._forum.slug), { lang: lang() });
+    } catch {
+      // The banner is only a way in: without it the program still stands, so no error here.
+    }
+    if (key !== this.marathonsKey) return;
+    this.marathons = found;
     this.draw();
   }
 
@@ -154,6 +172,7 @@ class PvProgram extends HTMLElement {
     const day = days.find((d) => d.date === selected);
     const shown = day.sessions.filter((s) => this.matches(s));
     return html`
+      ${this.marathonBanner()}
       ${this.dayTabs(days, selected)}
       ${this.filters()}
       <div class="day" ${busy ? html`data-busy` : ""}>
@@ -170,6 +189,22 @@ class PvProgram extends HTMLElement {
               <button type="button" class="button" data-clear-filters data-focus-key="clear">${t("program.clear")}</button>
             </div>`}
       </div>`;
+  }
+
+  marathonBanner() {
+    if (this.marathons.length === 0) return "";
+    return html`<nav class="marathon-banner" aria-label="${t("marathon.banner")}" data-testid="marathon-banner">
+      <ul>${this.marathons.map((m) => html`<li>
+        <span class="globe" aria-hidden="true"></span>
+        <span class="marathon-banner-text">
+          <span class="kicker-type">${t("marathon.kicker")} · ${formatShortDay(m.date)}</span>
+          <a href="${hrefFor({ marathon: m.slug, session: null })}" data-marathon-link="${m.slug}"
+            data-focus-key="marathon-${m.slug}">${m.title}</a>
+          <span class="marathon-banner-pitch">${t("marathon.pitch")}</span>
+        </span>
+        <span class="marathon-banner-go" aria-hidden="true">→</span>
+      </li>`)}</ul>
+    </nav>`;
   }
 
   dayTabs(days, selected) {

@@ -61,7 +61,7 @@ class PvSession extends HTMLElement {
 
   back() {
     return html`<a class="back-link" href="${hrefFor({ session: null })}" data-testid="back"
-      data-focus-key="back"><span aria-hidden="true">←</span> ${t("session.back")}</a>`;
+      data-focus-key="back"><span aria-hidden="true">←</span> ${t(current().marathon ? "session.backToMarathon" : "session.back")}</a>`;
   }
 
   draw() {

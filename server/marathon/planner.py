@@ -237,6 +237,7 @@ class _Search:
         self.latest_cache: dict[int, int] = {}
         # Off only to explain a refusal: pruned layers end early at the wrong host.
         self.prune = True
+        self.twins = True
         # The best (idle, L) known so far, in seconds: partial relays that cannot beat it
         # are dropped. Ties survive, for the east-to-west tie-break.
         self.bound: tuple[int, int] | None = None
@@ -276,7 +277,7 @@ class _Search:
             for i in range(len(self.steps))
             if not mask >> i & 1
             and i not in self.fixed_hosts
-            and (self.twin_before[i] < 0 or mask >> self.twin_before[i] & 1)
+            and (not self.twins or self.twin_before[i] < 0 or mask >> self.twin_before[i] & 1)
         ]
 
     def _latest_left(self, mask: int) -> int:
@@ -354,10 +355,11 @@ def _objective(point: _Point) -> tuple[int, int, int]:
     return (max(0, low - high), low, inv)
 
 
-def plan_relay(relay: Relay) -> Plan:
+def plan_relay(relay: Relay, *, prune: bool = True) -> Plan:
     """The most compact relay for these hosts, or NoPlan saying which host cannot fit and why.
 
-    Raises Invalid (naming the field) for malformed input."""
+    Raises Invalid (naming the field) for malformed input. `prune=False` runs the plain
+    subset search, without bounds (the same answer, slower: bench/marathon.py compares)."""
     check_relay(relay)
     hub = relay.hub_interval()
     pieces = [_pieces(relay, host, hub) for host in relay.hosts]
@@ -373,7 +375,8 @@ def plan_relay(relay: Relay) -> Plan:
         later=[sum(1 << j for j in range(n) if rank[j] > rank[i]) for i in range(n)],
         twin_before=_twins(relay, pieces, rank),
     )
-    first_guess = search.walk(_sun_order(relay, rank))
+    search.prune = search.twins = prune
+    first_guess = search.walk(_sun_order(relay, rank)) if prune else None
     if first_guess is not None:
         search.bound = _objective(first_guess)[:2]
     layers = search.run()

@@ -11,7 +11,6 @@ run one each.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -65,15 +64,19 @@ class MarathonRunner:
         self._poll = poll
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="marathon-runner")
 
     async def stop(self) -> None:
+        """Stop after the step in progress, if any: a step cut off halfway would leave its
+        database call running in the driver's thread after the app has shut down."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping = True
+            self._wake.set()
+            await self._task
             self._task = None
 
     def wake(self) -> None:
@@ -81,13 +84,14 @@ class MarathonRunner:
         self._wake.set()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 upcoming = await self.step()
             except Exception:  # a failed step is retried at the next poll, never fatal
                 log.exception("marathon runner step failed")
                 upcoming = None
-            await self._sleep(upcoming)
+            if not self._stopping:
+                await self._sleep(upcoming)
 
     async def _sleep(self, upcoming: datetime | None) -> None:
         # Polls too, so that re-plans made on another node are noticed.

@@ -1,7 +1,9 @@
-"""A real Pavilion server with the demo forum, and Debian's Chromium driven by Playwright.
+"""Real Pavilion servers with the demo forum, and Debian's Chromium driven by Playwright.
 
-The server runs in a background thread on a free loopback port for the whole session; each
-test gets a fresh browser page whose own zone is Europe/Berlin, so that "my time" is known.
+Each server runs in a background thread on a free loopback port for the whole session: one on
+the system clock, one stopped on the marathon day (`marathon_server`), so that what is live
+and what is next are known. Each test gets a fresh browser page whose own zone is
+Europe/Berlin, so that "my time" is known.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +26,7 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from server.app import create_app
 from server.cli import DEMO_FORUM
-from server.clock import SystemClock
+from server.clock import Clock, FakeClock, SystemClock
 from server.db import Database
 from server.migrate import upgrade
 from server.program.importer import import_program
@@ -41,6 +44,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 BROWSER_ZONE = "Europe/Berlin"
+# On the demo marathon's day: Tashkent (08:20-09:50 UTC) is on air, Cairo starts at 10:00.
+MARATHON_NOW = datetime(2027, 3, 28, 9, 35, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -49,12 +54,12 @@ class LiveServer:
     program: dict[str, Any]  # the demo forum's YAML document, for expectations taken from data
 
 
-async def _load_demo(database_url: str, document: object) -> None:
+async def _load_demo(database_url: str, document: object, clock: Clock) -> None:
     await upgrade(database_url)
     db = Database(database_url)
     try:
         async with db.session() as session:
-            await import_program(session, SystemClock(), document)
+            await import_program(session, clock, document)
             await session.commit()
     finally:
         await db.dispose()
@@ -81,31 +86,22 @@ def _wait_until_healthy(url: str, thread: threading.Thread, timeout: float = 30.
     raise RuntimeError(f"the e2e server did not answer {url}/healthz within {timeout:.0f}s")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The app serving the demo forum on 127.0.0.1:<free port>, stopped after the session."""
-    folder = tmp_path_factory.mktemp("e2e")
-    database_url = f"sqlite+aiosqlite:///{folder / 'e2e.db'}"
-    settings = Settings(
+def _demo_settings(folder: Path, port: int) -> Settings:
+    return Settings(
         environment="test",
-        database_url=database_url,
+        database_url=f"sqlite+aiosqlite:///{folder / 'e2e.db'}",
         media_dir=folder / "media",
         log_format="text",
         log_level="WARNING",
+        public_url=f"http://127.0.0.1:{port}",
     )
-    document = yaml.safe_load(DEMO_FORUM.read_text(encoding="utf-8"))
-    sock = _free_socket()
-    port = sock.getsockname()[1]
-    settings = settings.model_copy(update={"public_url": f"http://127.0.0.1:{port}"})
-    config = uvicorn.Config(
-        create_app(settings), log_config=None, access_log=False, ws="none", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    failure: list[BaseException] = []
 
-    async def main() -> None:
-        await _load_demo(database_url, document)
-        await server.serve(sockets=[sock])
+
+def _start_in_thread(
+    main: Callable[[], Coroutine[Any, Any, None]],
+) -> tuple[threading.Thread, list[BaseException]]:
+    """Run `main` in its own event loop on a daemon thread; what it raises lands in the list."""
+    failure: list[BaseException] = []
 
     def run() -> None:
         try:
@@ -115,6 +111,25 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
     thread = threading.Thread(target=run, name="e2e-server", daemon=True)
     thread.start()
+    return thread, failure
+
+
+def _serve_demo(folder: Path, clock: Clock | None = None) -> Iterator[LiveServer]:
+    """The app serving the demo forum on 127.0.0.1:<free port> (on `clock`, else the system's)
+    until the generator is closed."""
+    sock = _free_socket()
+    port = sock.getsockname()[1]
+    settings = _demo_settings(folder, port)
+    document = yaml.safe_load(DEMO_FORUM.read_text(encoding="utf-8"))
+    app = create_app(settings, clock=clock)
+    config = uvicorn.Config(app, log_config=None, access_log=False, ws="none", lifespan="on")
+    server = uvicorn.Server(config)
+
+    async def main() -> None:
+        await _load_demo(settings.database_url, document, clock or SystemClock())
+        await server.serve(sockets=[sock])
+
+    thread, failure = _start_in_thread(main)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(url, thread)
@@ -128,6 +143,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         sock.close()
         if failure:
             raise failure[0]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The demo forum on the system clock, for the whole session."""
+    yield from _serve_demo(tmp_path_factory.mktemp("e2e"))
+
+
+@pytest.fixture(scope="session")
+def marathon_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The demo forum on a clock stopped at MARATHON_NOW, for the whole session."""
+    yield from _serve_demo(tmp_path_factory.mktemp("e2e-marathon"), FakeClock(MARATHON_NOW))
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """The program page in a real browser: zones, languages, filters, the session page, keyboard.
 
-Expected times are worked out by hand from the demo file (server/program/demo/forum.yaml):
-marathon-jakarta runs 12:00-12:45 in Jakarta (05:00-05:45 UTC), marathon-berlin 12:00-12:45
-in Berlin on 2027-03-28, the day Europe switches to summer time (CEST, UTC+2 → 10:00-10:45
-UTC); in Jakarta (WIB, UTC+7) that is 17:00-17:45.
+Expected times are worked out by hand from the demo file (server/program/demo/forum.yaml),
+whose marathon is planned on import: 90-minute segments with 10-minute handovers from 05:00
+UTC on 2027-03-28, the day Europe switches to summer time (CEST, UTC+2). marathon-jakarta
+runs 12:00-13:30 in Jakarta (WIB, UTC+7; 05:00-06:30 UTC), marathon-berlin 15:20-16:50 in
+Berlin (13:20-14:50 UTC); in Jakarta that is 20:20-21:50.
 """
 
 from __future__ import annotations
@@ -30,7 +31,17 @@ def demo_session(program: dict[str, Any], slug: str) -> dict[str, Any]:
 
 
 def local_day(program: dict[str, Any], item: dict[str, Any], zone: str) -> str:
-    """The date a session starts on in `zone` (its times in the file are host wall times)."""
+    """The date a session starts on in `zone` (its times in the file are host wall times; a
+    marathon's segments have none: the server plans them inside the hub's window, on the
+    marathon's date in the hub's zone)."""
+    if "start" not in item:
+        marathon = next(
+            m
+            for m in program["marathons"]
+            if any(segment["session"] == item["slug"] for segment in m["segments"])
+        )
+        assert zone == marathon["hub"]["tz"], "a segment's day is known here only in the hub's zone"
+        return str(marathon["date"])
     host = (item.get("host") or {}).get("tz") or program["forum"]["tz"]
     start = item["start"]
     wall = start if isinstance(start, datetime) else datetime.fromisoformat(str(start))
@@ -69,10 +80,10 @@ async def test_program_shows_marathon_times_in_jakarta_and_host_city(
 
     jakarta = page.locator('[data-session-slug="marathon-jakarta"]')
     berlin = page.locator('[data-session-slug="marathon-berlin"]')
-    await expect(jakarta.get_by_test_id("viewer-time")).to_have_text("12:00–12:45 WIB")
+    await expect(jakarta.get_by_test_id("viewer-time")).to_have_text("12:00–13:30 WIB")
     await expect(jakarta.get_by_test_id("host-time")).to_have_count(0)  # host zone is the viewer's
-    await expect(berlin.get_by_test_id("viewer-time")).to_have_text("17:00–17:45 WIB")
-    await expect(berlin.get_by_test_id("host-time")).to_have_text("Berlin 12:00 CEST")
+    await expect(berlin.get_by_test_id("viewer-time")).to_have_text("20:20–21:50 WIB")
+    await expect(berlin.get_by_test_id("host-time")).to_have_text("Berlin 15:20 CEST")
     assert re.search(r"[?&]tz=Asia(%2F|/)Jakarta(&|$)", page.url), page.url
     assert f"date={MARATHON_DAY}" in page.url
     await save_screenshot(page, tmp_path, "program-jakarta.png")
@@ -86,11 +97,11 @@ async def test_forum_time_and_my_time_buttons_switch_the_zone(
     jakarta_time = jakarta.get_by_test_id("viewer-time")
 
     await page.get_by_role("button", name="Forum time (Europe/Moscow)").click()
-    await expect(jakarta_time).to_have_text("08:00–08:45 MSK")
+    await expect(jakarta_time).to_have_text("08:00–09:30 MSK")
     await expect(page.get_by_test_id("tz-input")).to_have_value("Europe/Moscow")
 
     await page.get_by_role("button", name=f"My time ({BROWSER_ZONE})").click()
-    await expect(jakarta_time).to_have_text("07:00–07:45 CEST")
+    await expect(jakarta_time).to_have_text("07:00–08:30 CEST")
     assert re.search(r"[?&]tz=Europe(%2F|/)Berlin(&|$)", page.url), page.url
 
 

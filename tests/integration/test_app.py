@@ -26,8 +26,10 @@ async def test_readyz_reports_each_dependency(client: httpx.AsyncClient) -> None
 async def test_readyz_is_503_naming_the_database_when_it_is_unreachable(settings: Settings) -> None:
     # A PostgreSQL nobody listens for (port 1): refused at once, as when the database is down.
     # (A failing SQLite connect would leave aiosqlite's worker thread behind.)
+    # No marathon runner: its connection attempts, cut off at shutdown, would outlive this
+    # test's event loop.
     down = "postgresql+asyncpg://pavilion@127.0.0.1:1/pavilion"
-    broken = settings.model_copy(update={"database_url": down})
+    broken = settings.model_copy(update={"database_url": down, "marathon_runner": False})
     app = create_app(broken)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(
