@@ -33,7 +33,9 @@ NO_PLAN: dict[int | str, dict[str, Any]] = {
 @router.post(
     "/marathons/plan", summary="Plan a relay of capitals (nothing is stored)", responses=NO_PLAN
 )
-async def plan(body: PlanRequest) -> dict[str, Any]:
+def plan(body: PlanRequest) -> dict[str, Any]:
+    # A plain function: FastAPI runs it in its thread pool, so that a search of up to a
+    # second never holds up the event loop (and everyone else's requests).
     return plan_json(plan_relay(body.to_relay()))
 
 

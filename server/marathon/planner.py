@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from server.errors import Invalid
+from server.marathon.tight import earliest_tight_start, fewest_inversions
 from server.marathon.windows import Window, daily_intervals, parse_window, window_on
 from server.program.zones import parse_zone
 
@@ -31,6 +32,11 @@ DEFAULT_WINDOW = parse_window("09:00-21:00", field="window")
 MAX_FREE_HOSTS = 16
 MAX_HOSTS = 32
 MAX_GAP_MINUTES = 240
+WORK_BUDGET = 500_000
+
+
+class _TooMany(Exception):
+    """The general search ran past its budget."""
 
 
 class NoPlan(Invalid):
@@ -235,6 +241,11 @@ class _Search:
         self.last_start = [max(p.latest for p in pieces) for pieces in self.pieces]
         self.fixed_hosts = frozenset(self.fixed_at.values())
         self.latest_cache: dict[int, int] = {}
+        # Comparisons of partial relays allowed: about a second of work. Realistic relays
+        # need a few thousand; only contrived ones (many near-identical windows with idle
+        # time unavoidable) come near it.
+        self.work = 0
+        self.budget = WORK_BUDGET
         # Off only to explain a refusal: pruned layers end early at the wrong host.
         self.prune = True
         self.twins = True
@@ -249,7 +260,7 @@ class _Search:
         for size in range(n):
             layer: dict[int, tuple[int, list[_Point]]] = {}
             for mask, (offset, front) in layers[-1].items():
-                for host in self._candidates(mask, size + 1):
+                for host in self.candidates(mask, size + 1):
                     self._extend(layer, mask, offset, front, host)
             if not layer:
                 break
@@ -268,7 +279,7 @@ class _Search:
             offset, front = layer[mask]
         return min(front, key=_objective)
 
-    def _candidates(self, mask: int, position: int) -> list[int]:
+    def candidates(self, mask: int, position: int) -> list[int]:
         fixed = self.fixed_at.get(position)
         if fixed is not None:
             return [fixed]
@@ -280,7 +291,7 @@ class _Search:
             and (not self.twins or self.twin_before[i] < 0 or mask >> self.twin_before[i] & 1)
         ]
 
-    def _latest_left(self, mask: int) -> int:
+    def latest_left(self, mask: int) -> int:
         """The earliest of the latest starts of the hosts not in `mask` (cached per mask)."""
         found = self.latest_cache.get(mask)
         if found is None:
@@ -312,7 +323,7 @@ class _Search:
                 high = min(point[1], high_here)
                 # Hosts still to come start at offsets of at least new_offset, so no relay
                 # from here has U above `ceiling`; one below `low` means a host is unreachable.
-                left = self._latest_left(new_mask) - new_offset
+                left = self.latest_left(new_mask) - new_offset
                 if self.prune and (
                     left < low
                     or (
@@ -322,6 +333,9 @@ class _Search:
                     continue
                 if target is None:
                     target = layer.setdefault(new_mask, (new_offset, []))[1]
+                self.work += len(target) + 1
+                if self.work > self.budget:
+                    raise _TooMany
                 _insert(target, (low, high, point[2] + extra, point, host, piece_index))
 
 
@@ -376,16 +390,36 @@ def plan_relay(relay: Relay, *, prune: bool = True) -> Plan:
         twin_before=_twins(relay, pieces, rank),
     )
     search.prune = search.twins = prune
-    first_guess = search.walk(_sun_order(relay, rank)) if prune else None
+    if not prune:
+        search.budget = _INF
+    if prune:
+        start = earliest_tight_start(search, n)
+        if start is not None:
+            return _build(relay, hub, pieces, fewest_inversions(search, n, start), start)
+    # Some idle time is unavoidable (or the plain search was asked for): the general search.
+    sun = _sun_order(relay, rank)
+    first_guess = search.walk(sun) if prune else None
     if first_guess is not None:
         search.bound = _objective(first_guess)[:2]
-    layers = search.run()
+    try:
+        layers = search.run()
+    except _TooMany:
+        raise Invalid(
+            f"hosts: these {n} hosts leave too many possible orders to compare exactly in "
+            "reasonable time (their windows are nearly alike and some idle time is "
+            "unavoidable); fix the position of some of them",
+            field="hosts",
+        ) from None
     if len(layers) <= n:
-        search.prune = False
-        raise _diagnose(relay, hub, search.run(), search)
+        search.prune, search.work, search.budget = False, 0, WORK_BUDGET
+        try:
+            layers = search.run()
+        except _TooMany:
+            raise _first_out_of_order(relay, hub, sun) from None
+        raise _diagnose(relay, hub, layers, search)
     ((_, front),) = layers[n].values()
     best = min(front, key=_objective)
-    return _build(relay, hub, pieces, best)
+    return _build(relay, hub, pieces, _order(best), min(best[0], best[1]))
 
 
 def _order(point: _Point) -> list[tuple[int, int]]:
@@ -398,14 +432,19 @@ def _order(point: _Point) -> list[tuple[int, int]]:
 
 
 def _build(
-    relay: Relay, hub: tuple[datetime, datetime], pieces: list[list[_Piece]], best: _Point
+    relay: Relay,
+    hub: tuple[datetime, datetime],
+    pieces: list[list[_Piece]],
+    order: list[tuple[int, int]],
+    start: int,
 ) -> Plan:
+    """Times for hosts in this order (with the window piece each uses), the first at `start`
+    (seconds after the hub opens), each later one as early as its piece and the gap allow."""
     gap = relay.gap_minutes * 60
-    start = min(best[0], best[1])
     segments: list[Segment] = []
     previous_end: int | None = None
     idle_total = 0
-    for host_index, piece_index in _order(best):
+    for host_index, piece_index in order:
         piece = pieces[host_index][piece_index]
         host = relay.hosts[host_index]
         if previous_end is not None:
@@ -483,6 +522,24 @@ def _lonely_host(relay: Relay, index: int, hub: tuple[datetime, datetime]) -> No
         else:
             reason = "the rest of the hub's window has already begun"
     return NoPlan(f"{host.city} cannot host a segment: {reason}", host=host.city, index=index)
+
+
+def _first_out_of_order(relay: Relay, hub: tuple[datetime, datetime], sun: list[int]) -> NoPlan:
+    """A refusal found cheaply: the first host that misses its window when the hosts run
+    east to west, each as early as it can."""
+    gap = timedelta(minutes=relay.gap_minutes)
+    cursor: datetime | None = None
+    for index in sun:
+        host = relay.hosts[index]
+        length = timedelta(minutes=host.minutes)
+        placed = _first_fit(_host_intervals(relay, host, hub), cursor, gap, length)
+        if placed is None:
+            return _no_room(relay, hub, index, cursor, gap, length)
+        cursor = placed[0] + length
+    last = sun[-1]
+    return NoPlan(
+        "No order keeps every host inside its window", host=relay.hosts[last].city, index=last
+    )
 
 
 def _diagnose(
