@@ -5,9 +5,10 @@
 For each relay it times, alternating run by run so that both see the same machine:
 
 - planner: `plan_relay` as the API and the CLI call it (bounded, exact subset search);
-- plain: the same exact search without its bounds and without merging identical hosts
-  (`prune=False`), i.e. dynamic programming over every reachable subset. (Trying every
-  order instead is no baseline at all: 16! orders.)
+- plain: the general exact search alone (`prune=False`): dynamic programming over every
+  reachable subset with a Pareto front of partial relays, without the no-idle shortcut,
+  the bounds or the merging of identical hosts. (Trying every order is no baseline at
+  all: 16! orders.)
 
 Both searches must return the same plan; the script says so if they do not. It prints
 medians in milliseconds and the ratio planner/plain. Figures, never a verdict.

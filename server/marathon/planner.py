@@ -5,13 +5,14 @@ handover gap between segments. Among all such relays the planner returns the mos
 (least idle time beyond the gaps), then the one ending earliest, then the one closest to
 following the sun (fewest pairs of hosts out of east-to-west order).
 
-The search is exact. For one fixed order with one interval per host, the greedy relay that
-starts at S ends at max(S, L) + D, where D is the relay's length without idle,
-L = max(a_k - o_k) and U = min(b_k - o_k) over the hosts' earliest starts a_k, latest starts
-b_k and offsets o_k in a relay without idle; S may be anything up to U. So an order's best
-relay has idle max(0, L - U) and ends at L + D, and it only exists if each host's greedy start
-fits (max over its prefix of a_j - o_j <= b_k - o_k). The planner runs a dynamic program over
-subsets of hosts, keeping for each subset the Pareto front of (L, U, inversions); a host whose
+The search is exact. Most relays can run with no idle time at all; `tight.py` finds those by
+their start instant. The general case: for one fixed order with one interval per host, the
+greedy relay that starts at S ends at max(S, L) + D, where D is the relay's length without
+idle, L = max(a_k - o_k) and U = min(b_k - o_k) over the hosts' earliest starts a_k, latest
+starts b_k and offsets o_k in a relay without idle; S may be anything up to U. So an order's
+best relay has idle max(0, L - U) and ends at L + D, and it only exists if each host's greedy
+start fits (max over its prefix of a_j - o_j <= b_k - o_k). The planner runs a dynamic program
+over subsets of hosts, keeping for each subset the Pareto front of (L, U, inversions); a host whose
 window meets the hub's window in several pieces branches over them.
 """
 

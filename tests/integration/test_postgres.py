@@ -1,5 +1,7 @@
-"""The same program on PostgreSQL as on SQLite: migrations, import, and the program view."""
+"""The same program on PostgreSQL as on SQLite: migrations, import, the program view, and the
+marathon runner's conditional updates."""
 
+import asyncio
 import json
 from datetime import UTC, datetime
 
@@ -7,12 +9,15 @@ import pytest
 
 from server.clock import FakeClock
 from server.db import Database
+from server.marathon import service as marathons
+from server.marathon.runner import MarathonRunner
 from server.migrate import upgrade
 from server.program import service
 from server.program.rendering import prepare, program_json
 from server.program.views import ProgramFilter
 from server.program.zones import parse_zone
-from tests.factories import load_program, program_doc, session_doc
+from server.realtime.bus import MemoryBus
+from tests.factories import load_program, marathon_doc, program_doc, session_doc
 
 pytestmark = pytest.mark.postgres
 
@@ -78,3 +83,34 @@ async def test_instants_come_back_from_postgres_as_aware_utc(
 async def test_upgrade_twice_is_harmless(postgres_url: str) -> None:
     await upgrade(postgres_url)
     await upgrade(postgres_url)
+
+
+async def test_on_postgres_two_runners_announce_each_change_once_and_a_delay_replans(
+    postgres_url: str, clock: FakeClock
+) -> None:
+    await upgrade(postgres_url)
+    nodes = [Database(postgres_url), Database(postgres_url)]
+    bus = MemoryBus()
+    try:
+        async with nodes[0].session() as db:
+            await load_program(db, clock, marathon_doc(positions={"jakarta": 1}))
+        clock.set(datetime(2027, 3, 28, 9, 0, tzinfo=UTC))  # Jakarta on air since 08:40Z
+        runners = [MarathonRunner(node, clock, bus) for node in nodes]
+        await asyncio.gather(*(runner.step() for runner in runners))
+        async with nodes[1].session() as db:
+            forum = await service.get_forum(db, "test-forum")
+            data = await marathons.load_marathon(db, forum, "relay")
+            await marathons.record_delay(db, clock, bus, data, data.segments[0].id or 0, 20)
+            data = await marathons.load_marathon(db, forum, "relay")
+        announced = await bus.history("marathon:1") or []
+    finally:
+        for node in nodes:
+            await node.dispose()
+
+    assert [(e.type, e.data.get("status")) for e in announced] == [
+        ("marathon.handover", None),
+        ("session.status", "live"),
+        ("program.changed", None),
+    ]
+    cairo = data.session_of(data.segments[1])
+    assert (cairo.starts_at, cairo.sequence) == (datetime(2027, 3, 28, 10, 40, tzinfo=UTC), 1)
