@@ -249,7 +249,7 @@ def _replan(
         position=1,
         within=(session.starts_at, new_end),
     )
-    hosts = [pinned] + [_later_host(data, s, live.position) for s in rest]
+    hosts = [pinned] + [_later_host(data, s, live.position, len(rest) + 1) for s in rest]
     relay = Relay(
         day=data.marathon.day,
         hub_tz=data.marathon.hub_tz,
@@ -306,8 +306,12 @@ def _refusal(cause: str, refusal: NoPlan, advice: str) -> NoPlan:
     return error
 
 
-def _later_host(data: MarathonData, segment: MarathonSegment, live_position: int) -> Host:
-    """A segment after the live one keeps its current length and, if fixed, its place."""
+def _later_host(
+    data: MarathonData, segment: MarathonSegment, live_position: int, count: int
+) -> Host:
+    """A segment after the live one keeps its current length and, if fixed, its place
+    (counted from the live one; a place that no longer exists, after cancellations, is
+    dropped rather than refused)."""
     session = data.session_of(segment)
     fixed = segment.fixed_position
     relative = None if fixed is None else fixed - live_position + 1
@@ -315,7 +319,7 @@ def _later_host(data: MarathonData, segment: MarathonSegment, live_position: int
         data,
         segment,
         minutes=math.ceil((session.ends_at - session.starts_at).total_seconds() / 60),
-        position=relative if relative is not None and relative >= 2 else None,
+        position=relative if relative is not None and 2 <= relative <= count else None,
     )
 
 
