@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.clock import Clock
 from server.errors import Invalid
-from server.marathon.models import Marathon, MarathonChange, MarathonSegment
+from server.marathon.models import HubIn, Marathon, MarathonChange, MarathonSegment, StrictInput
 from server.marathon.planner import Host, Relay, plan_relay
 from server.marathon.windows import parse_window
 from server.program.models import Forum, Session
@@ -26,28 +26,19 @@ from server.program.models import Forum, Session
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class TitleIn(_Strict):
+class TitleIn(StrictInput):
     en: str = Field(min_length=1)
     ru: str = Field(min_length=1)
 
 
-class HubIn(_Strict):
-    tz: str
-    window: str = "08:00-23:00"
-
-
-class SegmentIn(_Strict):
+class SegmentIn(StrictInput):
     session: str = Field(pattern=SLUG, max_length=120)
     minutes: int = Field(gt=0, le=24 * 60)
     window: str = "09:00-21:00"
     position: int | None = Field(default=None, ge=1)
 
 
-class MarathonIn(_Strict):
+class MarathonIn(StrictInput):
     slug: str = Field(pattern=SLUG, max_length=80)
     title: TitleIn
     date: date

@@ -73,16 +73,18 @@ class MarathonChange(SQLModel, table=True):
 # --- the planner over HTTP and the CLI (DESIGN.md section 9) -------------------------------
 
 
-class _Strict(BaseModel):
+class StrictInput(BaseModel):
+    """Input models refuse unknown fields (a typo is an error, not silence)."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-class HubIn(_Strict):
+class HubIn(StrictInput):
     tz: str = PydanticField(max_length=64, examples=["Europe/Moscow"])
     window: str = PydanticField(default="08:00-23:00", max_length=16)
 
 
-class HostIn(_Strict):
+class HostIn(StrictInput):
     city: str = PydanticField(min_length=1, max_length=120)
     tz: str = PydanticField(max_length=64, examples=["Asia/Jakarta"])
     minutes: int = PydanticField(gt=0, le=24 * 60)
@@ -90,7 +92,7 @@ class HostIn(_Strict):
     position: int | None = PydanticField(default=None, ge=1)
 
 
-class PlanRequest(_Strict):
+class PlanRequest(StrictInput):
     """Hosts to plan on a date; windows are local wall-clock ranges (`18:00-02:00+1` wraps)."""
 
     date: str = PydanticField(examples=["2026-07-07"])
@@ -118,7 +120,7 @@ class PlanRequest(_Strict):
         )
 
 
-class DelayIn(_Strict):
+class DelayIn(StrictInput):
     minutes: int = PydanticField(gt=0, le=240, description="How much later the live segment ends")
     accept_shorter: bool = PydanticField(
         default=False,
@@ -126,5 +128,5 @@ class DelayIn(_Strict):
     )
 
 
-class EndIn(_Strict):
+class EndIn(StrictInput):
     accept_shorter: bool = False
