@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from server import __version__
+from server.accounts.api import router as accounts_router
+from server.attendance.api import router as attendance_router
 from server.clock import Clock, SystemClock
 from server.db import Database
 from server.errors import error_body
@@ -91,6 +93,8 @@ def create_app(
     _health_routes(app)
     app.include_router(program_router)
     app.include_router(marathon_router)
+    app.include_router(accounts_router)
+    app.include_router(attendance_router)
     if settings.frontend_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
     return app

@@ -9,6 +9,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.models import User
+from server.accounts.service import user_for_token
 from server.clock import Clock
 from server.db import Database
 from server.errors import Forbidden, Unauthorized
@@ -58,3 +60,40 @@ def _organiser(request: Request) -> None:
 
 
 Organiser = Depends(_organiser)
+
+
+SESSION_COOKIE = "pavilion_session"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+async def _current_user(request: Request, db: DbSession, clock: AppClock) -> User | None:
+    """Who is asking: from `Authorization: Bearer`, else the session cookie; None if nobody.
+
+    A cookie rides along with cross-site requests, so a state-changing request that relies
+    on it must come from one of our own origins (bearer tokens are never sent implicitly)."""
+    token = bearer_token(request)
+    if token is None:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token is not None and request.method not in _SAFE_METHODS:
+            _check_origin(request)
+    if not token:
+        return None
+    return await user_for_token(db, clock, token)
+
+
+def _check_origin(request: Request) -> None:
+    origin = request.headers.get("origin")
+    if origin is None:
+        return
+    settings = _settings(request)
+    allowed = {*settings.allowed_origins, settings.public_url.rstrip("/")}
+    if origin.rstrip("/") not in allowed:
+        raise Forbidden(f"requests from {origin} may not act on your behalf")
+
+
+CurrentUser = Annotated[User | None, Depends(_current_user)]

@@ -38,6 +38,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class RateLimited(DomainError):
+    """Too many attempts; `retry_after` (seconds) says when to try again."""
+
+    code = "rate_limited"
+
+
 class Invalid(DomainError):
     """Bad input; `field` names what was wrong so a client can point at it."""
 
@@ -55,6 +61,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     Forbidden: 403,
     Conflict: 409,
     Invalid: 422,
+    RateLimited: 429,
 }
 
 

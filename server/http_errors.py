@@ -39,7 +39,10 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    return JSONResponse(error_body(exc.code, exc.message, **exc.details), http_status_for(exc))
+    retry = exc.details.get("retry_after")
+    headers = {"Retry-After": str(retry)} if retry is not None else None
+    body = error_body(exc.code, exc.message, **exc.details)
+    return JSONResponse(body, http_status_for(exc), headers=headers)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

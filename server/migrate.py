@@ -7,7 +7,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from server.db import sqlite_pragmas
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -22,6 +25,9 @@ def alembic_config(database_url: str) -> Config:
 async def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the database at `database_url` up to `revision` (idempotent)."""
     engine = create_async_engine(database_url)
+    if engine.dialect.name == "sqlite":
+        # The database file turns to WAL here, before the app's connections race to do it.
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
     config = alembic_config(database_url)
 
     def run(connection: object) -> None:

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.models import User
+from server.accounts.service import hash_password
 from server.clock import Clock
 from server.program.importer import ImportReport, import_program
 
@@ -108,3 +110,52 @@ def marathon_doc(
         }
     ]
     return doc
+
+
+_PASSWORD_HASHES: dict[str, str] = {}
+
+
+async def make_user(
+    db: AsyncSession, clock: Clock, email: str, password: str = "correct-horse-9"
+) -> User:
+    """A stored account (Argon2 is slow on purpose: each password is hashed once per run)."""
+    if password not in _PASSWORD_HASHES:
+        _PASSWORD_HASHES[password] = hash_password(password)
+    user = User(
+        email=email,
+        password_hash=_PASSWORD_HASHES[password],
+        name=email.split("@")[0].title(),
+        created_at=clock.now(),
+    )
+    db.add(user)
+    await db.flush()
+    return user
+
+
+def attendance_doc(*sessions: dict[str, Any]) -> dict[str, Any]:
+    """A program with a 30-seat round table, an overlapping talk, a closed expert session and
+    an online-only session (all on 2027-03-27, Moscow time)."""
+    base = [
+        session_doc(
+            "round-table",
+            "2027-03-27T10:00",
+            "2027-03-27T11:30",
+            type="round_table",
+            capacity={"onsite": 30, "online": 500},
+        ),
+        session_doc(
+            "overlapping-talk", "2027-03-27T11:00", "2027-03-27T12:00", capacity={"onsite": 100}
+        ),
+        session_doc(
+            "closed-session",
+            "2027-03-27T14:00",
+            "2027-03-27T15:00",
+            type="expert_session",
+            access="invite_only",
+            capacity={"onsite": 10},
+        ),
+        session_doc(
+            "online-only", "2027-03-27T16:00", "2027-03-27T17:00", format="online", venue="channel"
+        ),
+    ]
+    return program_doc(*base, *sessions)

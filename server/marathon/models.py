@@ -15,7 +15,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime
+from server.db import StrEnumType, UTCDateTime
 from server.marathon.planner import MAX_GAP_MINUTES, Host, Relay
 from server.marathon.windows import parse_window
 from server.program.zones import parse_local_date
@@ -64,7 +64,7 @@ class MarathonChange(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     marathon_id: int = Field(foreign_key="marathon.id", index=True)
     segment_id: int | None = Field(default=None, foreign_key="marathonsegment.id")
-    kind: ChangeKind = Field(sa_type=String(16))
+    kind: ChangeKind = Field(sa_type=StrEnumType(ChangeKind, 16))
     minutes: int | None = None
     shortened: str = ""  # "segment:minutes,..." of segments the organiser accepted shorter
     at: datetime = Field(sa_type=UTCDateTime)

@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.db import UTCDateTime
+from server.db import StrEnumType, UTCDateTime
 
 
 class SessionType(StrEnum):
@@ -106,7 +106,7 @@ class Venue(SQLModel, table=True):
     slug: str = Field(sa_type=String(80))
     name_en: str
     name_ru: str
-    kind: VenueKind = Field(sa_type=String(16))
+    kind: VenueKind = Field(sa_type=StrEnumType(VenueKind, 16))
     seats: int | None = None
     address_en: str = ""
     address_ru: str = ""
@@ -161,10 +161,12 @@ class Session(SQLModel, table=True):
     title_ru: str
     abstract_en: str = ""
     abstract_ru: str = ""
-    type: SessionType = Field(sa_type=String(32))
-    format: SessionFormat = Field(sa_type=String(16))
-    access: Access = Field(sa_type=String(16))
-    status: SessionStatus = Field(default=SessionStatus.scheduled, sa_type=String(16))
+    type: SessionType = Field(sa_type=StrEnumType(SessionType, 32))
+    format: SessionFormat = Field(sa_type=StrEnumType(SessionFormat, 16))
+    access: Access = Field(sa_type=StrEnumType(Access, 16))
+    status: SessionStatus = Field(
+        default=SessionStatus.scheduled, sa_type=StrEnumType(SessionStatus, 16)
+    )
     venue_id: int | None = Field(default=None, foreign_key="venue.id", index=True)
     track_id: int | None = Field(default=None, foreign_key="track.id")
     starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
@@ -188,8 +190,8 @@ class SessionPerson(SQLModel, table=True):
 
     session_id: int = Field(foreign_key="session.id", primary_key=True)
     person_id: int = Field(foreign_key="person.id", primary_key=True)
-    role: Role = Field(sa_type=String(16))
-    presence: Presence = Field(default=Presence.onsite, sa_type=String(8))
+    role: Role = Field(sa_type=StrEnumType(Role, 16))
+    presence: Presence = Field(default=Presence.onsite, sa_type=StrEnumType(Presence, 8))
     position: int = 0
 
 

@@ -1,0 +1,82 @@
+"""HTTP routes of accounts: sign up, sign in, sign out, and who am I."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from sqlmodel import select
+
+from server.accounts import service
+from server.accounts.models import Grant, LoginIn, SignupIn, user_json
+from server.accounts.service import SignedIn
+from server.deps import SESSION_COOKIE, AppClock, AppSettings, CurrentUser, DbSession, bearer_token
+from server.settings import Settings
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+def _deliver(response: Response, settings: Settings, signed: SignedIn) -> dict[str, Any]:
+    """The token in the body (API clients) and in an HttpOnly cookie (the browser)."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        signed.token,
+        expires=signed.expires_at,
+        httponly=True,
+        samesite="lax",
+        secure=settings.public_url.startswith("https://"),
+        path="/",
+    )
+    return {"token": signed.token, "user": user_json(signed.user)}
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/auth/signup", status_code=201, summary="Create an account and sign in")
+async def signup(
+    body: SignupIn, response: Response, db: DbSession, clock: AppClock, settings: AppSettings
+) -> dict[str, Any]:
+    user = await service.sign_up(db, clock, body)
+    signed = await service.open_session(db, clock, user)
+    await db.commit()
+    return _deliver(response, settings, signed)
+
+
+@router.post("/auth/login", summary="Sign in: a session token, also set as a cookie")
+async def login(
+    body: LoginIn,
+    request: Request,
+    response: Response,
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+) -> dict[str, Any]:
+    signed = await service.sign_in(db, clock, body.email, body.password, _address(request))
+    await db.commit()
+    return _deliver(response, settings, signed)
+
+
+@router.post("/auth/logout", status_code=204, summary="Sign out: the session is revoked")
+async def logout(request: Request, db: DbSession, clock: AppClock) -> Response:
+    token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+    if token:
+        await service.sign_out(db, clock, token)
+        await db.commit()
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/me", summary="The signed-in person and their roles")
+async def me(user: CurrentUser, db: DbSession) -> dict[str, Any]:
+    signed_in = service.require_user(user)
+    grants = (await db.exec(select(Grant).where(Grant.user_id == signed_in.id))).all()
+    return {
+        **user_json(signed_in),
+        "roles": [
+            {"role": g.role.value, "forum": g.forum_id, "session": g.session_id, "stand": g.stand}
+            for g in grants
+        ],
+    }

@@ -1,0 +1,115 @@
+"""Accounts: people who sign in, their server-side sessions, sign-in attempts and role grants.
+
+Nothing secret is stored in the clear: passwords as Argon2 hashes, session tokens as SHA-256
+digests (a stolen database does not let anyone sign in as anyone).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import Field as PydanticField
+from sqlalchemy import String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from server.db import StrEnumType, UTCDateTime
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_type=String(254), unique=True, index=True)  # stored lower-case
+    password_hash: str
+    name: str
+    organisation: str = ""
+    country: str = Field(default="", sa_type=String(2))
+    language: str = Field(default="en", sa_type=String(2))
+    tz: str = Field(default="UTC", sa_type=String(64))
+    # Bumped to serialise one person's registrations (see attendance/service.py).
+    lock_version: int = 0
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in browser or API client; `token_hash` is the SHA-256 of the bearer token."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(sa_type=String(64), unique=True, index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A failed sign-in, kept for throttling per account (by email) and per address."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_type=String(254), index=True)
+    address: str = Field(sa_type=String(64), index=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class Role(StrEnum):
+    organiser = "organiser"  # of a forum
+    door = "door"  # door staff of a forum: checks badges in
+    moderator = "moderator"  # of a session
+    speaker = "speaker"  # of a session
+    exhibitor = "exhibitor"  # staff of a stand (showrooms)
+
+
+class Grant(SQLModel, table=True):
+    """A role held over one forum, session or stand. Read on every request, so a change
+    takes effect at the next one."""
+
+    __table_args__ = (UniqueConstraint("user_id", "role", "forum_id", "session_id", "stand"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    role: Role = Field(sa_type=StrEnumType(Role, 16))
+    forum_id: int | None = Field(default=None, foreign_key="forum.id")
+    session_id: int | None = Field(default=None, foreign_key="session.id")
+    stand: str | None = Field(default=None, sa_type=String(80))
+
+
+# --- HTTP schemas ---------------------------------------------------------------------------
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class SignupIn(_Input):
+    email: str = PydanticField(pattern=EMAIL, max_length=254)
+    password: str = PydanticField(min_length=10, max_length=256)
+    name: str = PydanticField(min_length=1, max_length=120)
+    organisation: str = PydanticField(default="", max_length=200)
+    country: str = PydanticField(default="", pattern=r"^([A-Z]{2})?$")
+    language: str = PydanticField(default="en", pattern=r"^(en|ru)$")
+    tz: str = PydanticField(default="UTC", max_length=64)
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.strip().lower()
+
+
+class LoginIn(_Input):
+    email: str = PydanticField(min_length=3, max_length=254)
+    password: str = PydanticField(min_length=1, max_length=256)
+
+
+def user_json(user: User) -> dict[str, object]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "organisation": user.organisation,
+        "country": user.country,
+        "language": user.language,
+        "tz": user.tz,
+    }

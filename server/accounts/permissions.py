@@ -1,0 +1,96 @@
+"""Who may do what: every route and WS handler asks here, by a named permission.
+
+Nothing else in the code compares role strings. Grants are read from the database on every
+check, so a role given or taken away counts from the next request on.
+
+- `forum.manage`     organise a forum: plan the marathon, invite guests, see attendance
+- `door.check_in`    scan badges at a forum's doors (door staff, organisers)
+- `session.moderate` run a session: its stage, Q&A, polls; record a marathon delay
+- `session.attend`   register for a session, get its join link, enter its room, read its
+                     chat and materials: anyone signed in for an open session; for an
+                     invite-only one, its invitees and its staff
+- `session.attendees` see who registered (moderators, organisers)
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.accounts.models import Grant, Role, User
+from server.errors import Forbidden, Unauthorized
+from server.program.models import Access, Session
+
+
+class Permission(StrEnum):
+    manage_forum = "forum.manage"
+    check_in = "door.check_in"
+    moderate = "session.moderate"
+    attend = "session.attend"
+    see_attendees = "session.attendees"
+
+
+async def _roles(db: AsyncSession, user: User, forum_id: int, session_id: int | None) -> set[Role]:
+    """The user's roles over this forum and (if given) this session."""
+    scope = [col(Grant.forum_id) == forum_id]
+    if session_id is not None:
+        scope.append(col(Grant.session_id) == session_id)
+    query = select(Grant.role).where(Grant.user_id == user.id, or_(*scope))
+    return {Role(role) for role in (await db.exec(query)).all()}
+
+
+async def allowed(
+    db: AsyncSession,
+    user: User | None,
+    permission: Permission,
+    *,
+    forum_id: int,
+    session: Session | None = None,
+) -> bool:
+    """Whether `user` (None: nobody signed in) holds `permission` in this forum/session."""
+    if user is None:
+        return False
+    roles = await _roles(db, user, forum_id, session.id if session else None)
+    if Role.organiser in roles:
+        return True
+    if permission is Permission.check_in:
+        return Role.door in roles
+    if permission in (Permission.moderate, Permission.see_attendees):
+        return Role.moderator in roles
+    if permission is Permission.attend:
+        assert session is not None, "session.attend is asked about a session"
+        if session.access is not Access.invite_only or roles & {Role.moderator, Role.speaker}:
+            return True
+        return await _invited(db, user, session)
+    return False
+
+
+async def _invited(db: AsyncSession, user: User, session: Session) -> bool:
+    # Imported here: invites live in attendance, which itself asks for permissions.
+    from server.attendance.invites import holds_invite
+
+    return await holds_invite(db, user, session)
+
+
+async def require(
+    db: AsyncSession,
+    user: User | None,
+    permission: Permission,
+    *,
+    forum_id: int,
+    session: Session | None = None,
+) -> User:
+    """The user, if allowed; Unauthorized when nobody is signed in, Forbidden otherwise."""
+    if user is None:
+        raise Unauthorized("sign in first")
+    if not await allowed(db, user, permission, forum_id=forum_id, session=session):
+        raise Forbidden(_refusal(permission, session))
+    return user
+
+
+def _refusal(permission: Permission, session: Session | None) -> str:
+    if permission is Permission.attend and session is not None:
+        return f"session: {session.title_en!r} is by invitation only"
+    return f"this needs the {permission.value} permission"

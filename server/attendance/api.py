@@ -1,0 +1,146 @@
+"""HTTP routes of attendance: register, cancel, take an offer; invitations to closed sessions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import col, select
+
+from server.accounts.models import User, user_json
+from server.accounts.permissions import Permission, require
+from server.accounts.service import require_user
+from server.attendance import invites, service
+from server.attendance.models import ACTIVE, RegisterIn, Registration
+from server.deps import AppClock, AppSettings, CurrentUser, DbSession
+from server.errors import NotFound
+from server.program.models import Session
+
+router = APIRouter(prefix="/api/v1", tags=["attendance"])
+
+SessionId = Annotated[int, Path(description="The session's id", ge=1)]
+
+
+async def _session(db: DbSession, session_id: int) -> Session:
+    found = await db.get(Session, session_id)
+    if found is None:
+        raise NotFound(f"session: no session {session_id}", field="session")
+    return found
+
+
+async def _attendee(db: DbSession, user: User | None, session_id: int) -> tuple[User, Session]:
+    session = await _session(db, session_id)
+    person = await require(db, user, Permission.attend, forum_id=session.forum_id, session=session)
+    return person, session
+
+
+@router.post(
+    "/sessions/{session}/registrations",
+    summary="Register on site or online: confirmed while seats last, else waitlisted",
+)
+async def register(
+    session: SessionId, body: RegisterIn, user: CurrentUser, db: DbSession, clock: AppClock
+) -> dict[str, Any]:
+    person, found = await _attendee(db, user, session)
+    result = await service.register_for_session(db, clock, person, found, body.mode)
+    return service.outcome_json(result)
+
+
+@router.get("/sessions/{session}/registrations/me", summary="My registration for a session")
+async def my_registration(session: SessionId, user: CurrentUser, db: DbSession) -> dict[str, Any]:
+    person, found = await _attendee(db, user, session)
+    query = select(Registration).where(
+        Registration.session_id == found.id, Registration.user_id == person.id
+    )
+    registration = (await db.exec(query)).first()
+    if registration is None:
+        raise NotFound("registration: you have not registered for this session", field="session")
+    return service.outcome_json(await service.outcome(db, registration))
+
+
+@router.delete("/sessions/{session}/registrations/me", summary="Cancel my registration")
+async def cancel(
+    session: SessionId, user: CurrentUser, db: DbSession, clock: AppClock
+) -> dict[str, Any]:
+    person, found = await _attendee(db, user, session)
+    return service.outcome_json(await service.cancel_registration(db, clock, person, found))
+
+
+@router.post("/sessions/{session}/registrations/me/accept", summary="Take the seat an offer holds")
+async def accept_offer(
+    session: SessionId, user: CurrentUser, db: DbSession, clock: AppClock
+) -> dict[str, Any]:
+    person, found = await _attendee(db, user, session)
+    return service.outcome_json(await service.accept_offer(db, clock, person, found))
+
+
+@router.get("/sessions/{session}/seats", summary="Seats left per mode (null: no limit)")
+async def seats(session: SessionId, db: DbSession) -> dict[str, Any]:
+    found = await _session(db, session)
+    return {"session": found.id, "left": await service.seats_left(db, found)}
+
+
+@router.get(
+    "/sessions/{session}/registrations",
+    summary="Who registered (moderators and organisers)",
+)
+async def attendees(session: SessionId, user: CurrentUser, db: DbSession) -> dict[str, Any]:
+    found = await _session(db, session)
+    await require(db, user, Permission.see_attendees, forum_id=found.forum_id, session=found)
+    query = (
+        select(Registration, User)
+        .join(User, col(User.id) == Registration.user_id)
+        .where(Registration.session_id == found.id, col(Registration.status).in_(ACTIVE))
+        .order_by(col(Registration.mode), col(Registration.status), col(Registration.ticket))
+    )
+    rows = (await db.exec(query)).all()
+    return {
+        "session": found.id,
+        "registrations": [
+            {"user": user_json(person), "status": r.status.value, "mode": r.mode.value}
+            for r, person in rows
+        ],
+    }
+
+
+class InviteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+
+
+class AcceptInviteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=8, max_length=128)
+
+
+@router.post(
+    "/sessions/{session}/invites",
+    status_code=201,
+    summary="Invite someone to a closed session (organisers)",
+)
+async def create_invite(
+    session: SessionId,
+    body: InviteIn,
+    user: CurrentUser,
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+) -> dict[str, Any]:
+    found = await _session(db, session)
+    await require(db, user, Permission.manage_forum, forum_id=found.forum_id)
+    token = await invites.invite(db, clock, found, body.email)
+    await db.commit()
+    # No mail is sent from here yet: the organiser passes the link on.
+    return {"email": body.email, "token": token, "url": f"{settings.public_url}/?invite={token}"}
+
+
+@router.post("/invites/accept", summary="Accept an invitation (once, before it expires)")
+async def accept_invite(
+    body: AcceptInviteIn, user: CurrentUser, db: DbSession, clock: AppClock
+) -> dict[str, Any]:
+    accepted = await invites.accept(db, clock, require_user(user), body.token)
+    await db.commit()
+    return {"session": accepted.session_id, "accepted": True}

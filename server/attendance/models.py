@@ -1,0 +1,82 @@
+"""Attendance tables: registrations per session and mode, the seat pools that keep them exact,
+and invitations to closed sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from server.db import StrEnumType, UTCDateTime
+
+
+class Mode(StrEnum):
+    onsite = "onsite"
+    online = "online"
+
+
+class Status(StrEnum):
+    confirmed = "confirmed"
+    waitlisted = "waitlisted"
+    offered = "offered"  # a freed seat held for this person until offer_expires_at
+    cancelled = "cancelled"
+    expired = "expired"  # an offer that was not taken in time
+
+
+ACTIVE = (Status.confirmed, Status.waitlisted, Status.offered)
+HOLDING_A_SEAT = (Status.confirmed, Status.offered)
+
+
+class SeatPool(SQLModel, table=True):
+    """The seats of one mode of one session. Every registration first bumps `arrivals` (which
+    locks the row, so registrations of a pool are taken one at a time, in arrival order, on
+    SQLite and PostgreSQL alike) and then takes a seat with a conditional UPDATE."""
+
+    __table_args__ = (UniqueConstraint("session_id", "mode"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    mode: Mode = Field(sa_type=StrEnumType(Mode, 8))
+    capacity: int | None = None  # None: no limit
+    taken: int = 0  # confirmed + offered
+    arrivals: int = 0
+
+
+class Registration(SQLModel, table=True):
+    """One person's registration for one session (one row per person and session, reused
+    when they register again after cancelling)."""
+
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    mode: Mode = Field(sa_type=StrEnumType(Mode, 8))
+    status: Status = Field(sa_type=StrEnumType(Status, 12), index=True)
+    ticket: int  # place in the pool's arrival order: the waitlist is served by it
+    offer_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Invite(SQLModel, table=True):
+    """An invitation to a closed session: a single-use token that expires. Accepting binds it
+    to the account that accepted it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    email: str = Field(sa_type=String(254))
+    token_hash: str = Field(sa_type=String(64), unique=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    accepted_by: int | None = Field(default=None, foreign_key="user.id", index=True)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class RegisterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Mode

@@ -1,0 +1,306 @@
+"""Registering for sessions: seats per mode, waitlists, offers that expire, no double booking.
+
+Exact under a rush, on SQLite and PostgreSQL alike, without check-then-insert races:
+
+- a registration first bumps its person's `lock_version` (one person's registrations are
+  taken one at a time, so two overlapping on-site seats cannot slip past each other);
+- then the seat pool's `arrivals` (an UPDATE, so it locks the pool's row: registrations and
+  cancellations of one pool are serialised, and `arrivals` numbers them in arrival order);
+- then takes a seat with `UPDATE ... SET taken = taken + 1 WHERE taken < capacity`.
+
+Offers (a freed seat held for the first in line) expire on the Clock; every operation on a
+pool first passes expired offers on, so the outcome never depends on a background job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, func, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.accounts.models import User
+from server.attendance.models import (
+    ACTIVE,
+    HOLDING_A_SEAT,
+    Mode,
+    Registration,
+    SeatPool,
+    Status,
+)
+from server.clock import Clock
+from server.errors import Conflict, Invalid
+from server.program.models import Session, SessionFormat, SessionStatus
+from server.program.zones import utc_z
+
+OFFER_HOLD = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    registration: Registration
+    position: int | None  # place on the waitlist (1 = next), None unless waitlisted
+
+
+def _capacity(session: Session, mode: Mode) -> int | None:
+    return session.capacity_onsite if mode is Mode.onsite else session.capacity_online
+
+
+def _check_mode(session: Session, mode: Mode) -> None:
+    if session.status in (SessionStatus.cancelled, SessionStatus.ended):
+        raise Conflict(f"session: {session.title_en!r} is {session.status.value}", field="session")
+    offered = {
+        SessionFormat.onsite: {Mode.onsite},
+        SessionFormat.online: {Mode.online},
+        SessionFormat.hybrid: {Mode.onsite, Mode.online},
+    }[session.format]
+    if mode not in offered:
+        raise Invalid(f"mode: {session.title_en!r} has no {mode.value} places", field="mode")
+
+
+async def _lock_person(db: AsyncSession, user: User) -> None:
+    await db.exec(
+        update(User).where(col(User.id) == user.id).values(lock_version=col(User.lock_version) + 1)
+    )
+
+
+async def _pool(db: AsyncSession, session: Session, mode: Mode) -> SeatPool:
+    """The session's pool for this mode, created if missing (concurrently safe), locked, with
+    its capacity brought in line with the session's."""
+    dialect = sqlite if db.get_bind().dialect.name == "sqlite" else postgresql
+    await db.exec(
+        dialect.insert(SeatPool)
+        .values(session_id=session.id, mode=mode, taken=0, arrivals=0)
+        .on_conflict_do_nothing(index_elements=["session_id", "mode"])
+    )
+    await db.exec(
+        update(SeatPool)
+        .where(col(SeatPool.session_id) == session.id, col(SeatPool.mode) == mode)
+        .values(arrivals=col(SeatPool.arrivals) + 1, capacity=_capacity(session, mode))
+    )
+    query = select(SeatPool).where(SeatPool.session_id == session.id, SeatPool.mode == mode)
+    pool = (await db.exec(query.execution_options(populate_existing=True))).one()
+    return pool
+
+
+async def register_for_session(
+    db: AsyncSession, clock: Clock, user: User, session: Session, mode: Mode
+) -> Outcome:
+    """Confirmed while seats of this mode remain, else on this mode's waitlist. Registering
+    again while registered answers the registration as it stands. The caller has checked
+    that the person may attend; this commits."""
+    _check_mode(session, mode)
+    await _lock_person(db, user)
+    current = await _registration(db, session, user)
+    if current is not None and current.status in ACTIVE:
+        await db.commit()
+        return await outcome(db, current)
+    if mode is Mode.onsite:
+        await _refuse_overlap(db, user, session)
+    now = clock.now()
+    pool = await _pool(db, session, mode)
+    await _pass_on_expired(db, pool, now)
+    seated = await _take_seat(db, pool)
+    assert session.id is not None and user.id is not None
+    registration = current or Registration(
+        session_id=session.id,
+        user_id=user.id,
+        mode=mode,
+        status=Status.waitlisted,
+        ticket=0,
+        created_at=now,
+        updated_at=now,
+    )
+    registration.mode = mode
+    registration.status = Status.confirmed if seated else Status.waitlisted
+    registration.ticket = pool.arrivals
+    registration.offer_expires_at = None
+    registration.updated_at = now
+    db.add(registration)
+    await db.commit()
+    return await outcome(db, registration)
+
+
+async def _take_seat(db: AsyncSession, pool: SeatPool) -> bool:
+    """One seat, if one is free and nobody is waiting for it already."""
+    someone_waiting = exists().where(
+        col(Registration.session_id) == pool.session_id,
+        col(Registration.mode) == pool.mode,
+        col(Registration.status) == Status.waitlisted,
+    )
+    result = await db.exec(
+        update(SeatPool)
+        .where(
+            col(SeatPool.id) == pool.id,
+            (col(SeatPool.capacity).is_(None)) | (col(SeatPool.taken) < col(SeatPool.capacity)),
+            ~someone_waiting,
+        )
+        .values(taken=col(SeatPool.taken) + 1)
+    )
+    return bool(result.rowcount == 1)
+
+
+async def _registration(db: AsyncSession, session: Session, user: User) -> Registration | None:
+    query = select(Registration).where(
+        Registration.session_id == session.id, Registration.user_id == user.id
+    )
+    return (await db.exec(query.execution_options(populate_existing=True))).first()
+
+
+async def _refuse_overlap(db: AsyncSession, user: User, session: Session) -> None:
+    query = (
+        select(Session)
+        .join(Registration, col(Registration.session_id) == Session.id)
+        .where(
+            Registration.user_id == user.id,
+            Registration.mode == Mode.onsite,
+            col(Registration.status).in_(ACTIVE),
+            col(Session.id) != session.id,
+            col(Session.starts_at) < session.ends_at,
+            col(Session.ends_at) > session.starts_at,
+        )
+    )
+    clash = (await db.exec(query)).first()
+    if clash is not None:
+        raise Conflict(
+            f"mode: an on-site seat at {session.title_en!r} ({utc_z(session.starts_at)}–"
+            f"{utc_z(session.ends_at)}) overlaps your on-site seat at {clash.title_en!r} "
+            f"({utc_z(clash.starts_at)}–{utc_z(clash.ends_at)})",
+            field="mode",
+            sessions=[session.id, clash.id],
+        )
+
+
+async def cancel_registration(
+    db: AsyncSession, clock: Clock, user: User, session: Session
+) -> Outcome:
+    """Give up a place; a freed seat is offered to the first in line. Commits."""
+    await _lock_person(db, user)
+    registration = await _registration(db, session, user)
+    if registration is None or registration.status not in ACTIVE:
+        raise Conflict("session: you are not registered for this session", field="session")
+    now = clock.now()
+    pool = await _pool(db, session, registration.mode)
+    await _pass_on_expired(db, pool, now)
+    await db.refresh(registration)
+    held = registration.status in HOLDING_A_SEAT
+    registration.status = Status.cancelled
+    registration.offer_expires_at = None
+    registration.updated_at = now
+    db.add(registration)
+    await db.flush()
+    if held:
+        await _pass_seat(db, pool, now)
+    await db.commit()
+    return await outcome(db, registration)
+
+
+async def accept_offer(db: AsyncSession, clock: Clock, user: User, session: Session) -> Outcome:
+    """Take the seat an offer holds, while it still does. Commits."""
+    registration = await _registration(db, session, user)
+    if registration is None:
+        raise Conflict("session: you are not registered for this session", field="session")
+    now = clock.now()
+    pool = await _pool(db, session, registration.mode)
+    await _pass_on_expired(db, pool, now)
+    await db.refresh(registration)
+    if registration.status is not Status.offered:
+        await db.commit()
+        raise Conflict(
+            f"session: there is no open offer for you (your registration is "
+            f"{registration.status.value})",
+            field="session",
+        )
+    registration.status = Status.confirmed
+    registration.offer_expires_at = None
+    registration.updated_at = now
+    db.add(registration)
+    await db.commit()
+    return await outcome(db, registration)
+
+
+async def _pass_on_expired(db: AsyncSession, pool: SeatPool, now: datetime) -> None:
+    """Offers not taken in time expire; each passes its seat on (the pool is locked)."""
+    query = (
+        select(Registration)
+        .where(
+            Registration.session_id == pool.session_id,
+            Registration.mode == pool.mode,
+            Registration.status == Status.offered,
+            col(Registration.offer_expires_at) <= now,
+        )
+        .order_by(col(Registration.ticket))
+    )
+    for stale in (await db.exec(query)).all():
+        stale.status = Status.expired
+        stale.updated_at = now
+        db.add(stale)
+        await db.flush()
+        await _pass_seat(db, pool, now)
+
+
+async def _pass_seat(db: AsyncSession, pool: SeatPool, now: datetime) -> None:
+    """Offer a freed seat to the first in line, or give it back to the pool."""
+    query = (
+        select(Registration)
+        .where(
+            Registration.session_id == pool.session_id,
+            Registration.mode == pool.mode,
+            Registration.status == Status.waitlisted,
+        )
+        .order_by(col(Registration.ticket))
+        .limit(1)
+    )
+    first = (await db.exec(query)).first()
+    if first is not None:
+        first.status = Status.offered
+        first.offer_expires_at = now + OFFER_HOLD
+        first.updated_at = now
+        db.add(first)
+        await db.flush()
+        return
+    await db.exec(
+        update(SeatPool).where(col(SeatPool.id) == pool.id).values(taken=col(SeatPool.taken) - 1)
+    )
+
+
+async def outcome(db: AsyncSession, registration: Registration) -> Outcome:
+    if registration.status is not Status.waitlisted:
+        return Outcome(registration, None)
+    query = select(func.count()).where(
+        Registration.session_id == registration.session_id,
+        Registration.mode == registration.mode,
+        Registration.status == Status.waitlisted,
+        col(Registration.ticket) < registration.ticket,
+    )
+    ahead = (await db.exec(query)).one()
+    return Outcome(registration, int(ahead) + 1)
+
+
+def outcome_json(result: Outcome) -> dict[str, Any]:
+    """DESIGN.md section 9: {"status", "mode", "position"} (and when an offer runs out)."""
+    registration = result.registration
+    expires = registration.offer_expires_at
+    return {
+        "session": registration.session_id,
+        "status": registration.status.value,
+        "mode": registration.mode.value,
+        "position": result.position,
+        "offer_expires_at": utc_z(expires) if expires else None,
+    }
+
+
+async def seats_left(db: AsyncSession, session: Session) -> dict[str, int | None]:
+    """Free seats per mode (None: no limit), as the session page shows them."""
+    query = select(SeatPool).where(SeatPool.session_id == session.id)
+    pools = {pool.mode: pool for pool in (await db.exec(query)).all()}
+    left: dict[str, int | None] = {}
+    for mode in Mode:
+        capacity = _capacity(session, mode)
+        taken = pools[mode].taken if mode in pools else 0
+        left[mode.value] = None if capacity is None else max(0, capacity - taken)
+    return left
