@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +14,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from server.accounts.demo import DEMO_PASSWORD, create_demo_people
 from server.clock import SystemClock
 from server.db import Database
 from server.errors import DomainError, Invalid
@@ -205,23 +205,37 @@ def demo(
     os.environ.setdefault("PAVILION_ENVIRONMENT", "demo")
     # A person watches this terminal: readable lines, unless JSON was asked for.
     os.environ.setdefault("PAVILION_LOG_FORMAT", "text")
-    # Organiser actions (marathon re-plans) need a token until accounts exist: one per run.
-    os.environ.setdefault("PAVILION_ORGANISER_TOKEN", secrets.token_urlsafe(24))
     settings = Settings()
     if settings.environment == "production":
         console.print("[red]refusing to load demo data into a production environment[/red]")
         raise typer.Exit(2)
     asyncio.run(upgrade(settings.database_url))
     _print_report(asyncio.run(_import_document(settings, _read_yaml(DEMO_FORUM))))
+    _print_people(asyncio.run(_demo_people(settings)))
     if no_serve:
         return
     url = f"http://{settings.host}:{port}/"
     console.print(f"\n[bold]Pavilion demo[/bold] at [link={url}]{url}[/link]  (Ctrl+C to stop)")
-    console.print(f"  marathon of capitals: {url}?forum=demo-forum&marathon=capitals")
-    if settings.organiser_token is not None:
-        token = settings.organiser_token.get_secret_value()
-        console.print(f"  organiser token (Authorization: Bearer …): {token}\n")
+    console.print(f"  marathon of capitals: {url}?forum=demo-forum&marathon=capitals\n")
     _serve(settings.model_copy(update={"port": port}))
+
+
+async def _demo_people(settings: Settings) -> dict[str, str]:
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            return await create_demo_people(session, SystemClock(), "demo-forum")
+    finally:
+        await db.dispose()
+
+
+def _print_people(people: dict[str, str]) -> None:
+    table = Table(title=f"demo accounts (password: {DEMO_PASSWORD})")
+    table.add_column("email")
+    table.add_column("can")
+    for email, what in people.items():
+        table.add_row(email, what)
+    console.print(table)
 
 
 def _redact(url: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -13,7 +12,7 @@ from server.accounts.models import User
 from server.accounts.service import user_for_token
 from server.clock import Clock
 from server.db import Database
-from server.errors import Forbidden, Unauthorized
+from server.errors import Forbidden
 from server.settings import Settings
 
 
@@ -40,26 +39,6 @@ def _settings(request: Request) -> Settings:
 DbSession = Annotated[AsyncSession, Depends(_session)]
 AppClock = Annotated[Clock, Depends(_clock)]
 AppSettings = Annotated[Settings, Depends(_settings)]
-
-
-def _organiser(request: Request) -> None:
-    """Organiser actions need `Authorization: Bearer <PAVILION_ORGANISER_TOKEN>`.
-
-    A stand-in until accounts and roles land: one shared token, compared in constant time.
-    """
-    expected = _settings(request).organiser_token
-    if expected is None:
-        raise Forbidden(
-            "organiser actions are turned off on this server (PAVILION_ORGANISER_TOKEN is not set)"
-        )
-    scheme, _, supplied = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not supplied:
-        raise Unauthorized("organiser actions need an Authorization: Bearer token")
-    if not hmac.compare_digest(supplied.encode(), expected.get_secret_value().encode()):
-        raise Forbidden("this token does not allow organiser actions")
-
-
-Organiser = Depends(_organiser)
 
 
 SESSION_COOKIE = "pavilion_session"

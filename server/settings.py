@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["demo", "dev", "test", "production"]
@@ -35,17 +35,9 @@ class Settings(BaseSettings):
     media_dir: Path = Path("./media")
     # Rendered programs kept per node (0 turns the cache off, e.g. to measure rendering).
     program_cache_mb: int = Field(default=64, ge=0)
-    # Bearer token for organiser actions (planning and re-planning marathons) until accounts
-    # and roles exist; unset means those actions are refused. `pavilion demo` makes one up.
-    organiser_token: SecretStr | None = None
     # Whether this node moves marathon segments through scheduled/live/ended on the clock.
     # Safe on every node: each transition is a conditional update that only one node wins.
     marathon_runner: bool = True
-
-    @field_validator("organiser_token", mode="before")
-    @classmethod
-    def _empty_token_is_no_token(cls, value: object) -> object:
-        return None if value == "" else value
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
@@ -53,12 +45,6 @@ class Settings(BaseSettings):
             if self.secret_key == INSECURE_SECRET or len(self.secret_key) < 32:
                 raise ValueError(
                     "PAVILION_SECRET_KEY must be set to a random value of at least 32 characters "
-                    "in production"
-                )
-            token = self.organiser_token
-            if token is not None and len(token.get_secret_value()) < 32:
-                raise ValueError(
-                    "PAVILION_ORGANISER_TOKEN must be a random value of at least 32 characters "
                     "in production"
                 )
         return self

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
@@ -16,6 +17,7 @@ from server.attendance.models import ACTIVE, RegisterIn, Registration
 from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.errors import NotFound
 from server.program.models import Session
+from server.program.zones import local_times, parse_zone, utc_z
 
 router = APIRouter(prefix="/api/v1", tags=["attendance"])
 
@@ -144,3 +146,36 @@ async def accept_invite(
     accepted = await invites.accept(db, clock, require_user(user), body.token)
     await db.commit()
     return {"session": accepted.session_id, "accepted": True}
+
+
+@router.get("/me/agenda", summary="My sessions in my zone, with overlaps flagged")
+async def my_agenda(
+    user: CurrentUser,
+    db: DbSession,
+    tz: Annotated[str | None, Query(max_length=64)] = None,
+    lang: Annotated[Literal["en", "ru"], Query()] = "en",
+) -> dict[str, Any]:
+    person = require_user(user)
+    viewer = parse_zone(tz or person.tz)
+    items = await service.agenda(db, person)
+    overlaps = service.clashes(items)
+    return {
+        "tz": viewer.key,
+        "sessions": [
+            {
+                "session": s.id,
+                "forum": s.forum_id,
+                "title": s.title_ru if lang == "ru" else s.title_en,
+                "starts_at": utc_z(s.starts_at),
+                "ends_at": utc_z(s.ends_at),
+                "viewer": local_times(s.starts_at, s.ends_at, viewer),
+                "host": {
+                    "city": s.host_city_ru if lang == "ru" else s.host_city_en,
+                    **local_times(s.starts_at, s.ends_at, ZoneInfo(s.host_tz)),
+                },
+                **service.outcome_json(await service.outcome(db, r)),
+                "overlaps": overlaps[s.id or 0],
+            }
+            for r, s in items
+        ],
+    }

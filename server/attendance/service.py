@@ -304,3 +304,30 @@ async def seats_left(db: AsyncSession, session: Session) -> dict[str, int | None
         taken = pools[mode].taken if mode in pools else 0
         left[mode.value] = None if capacity is None else max(0, capacity - taken)
     return left
+
+
+async def agenda(db: AsyncSession, user: User) -> list[tuple[Registration, Session]]:
+    """A person's active registrations with their sessions, soonest first."""
+    query = (
+        select(Registration, Session)
+        .join(Session, col(Session.id) == Registration.session_id)
+        .where(Registration.user_id == user.id, col(Registration.status).in_(ACTIVE))
+        .order_by(col(Session.starts_at), col(Session.id))
+    )
+    return [(r, s) for r, s in (await db.exec(query)).all()]
+
+
+def clashes(items: list[tuple[Registration, Session]]) -> dict[int, list[int]]:
+    """For each session in an agenda, the other sessions of it that overlap in time."""
+    found: dict[int, list[int]] = {}
+    for _, a in items:
+        assert a.id is not None
+        found[a.id] = [
+            b.id
+            for _, b in items
+            if b.id is not None
+            and b.id != a.id
+            and a.starts_at < b.ends_at
+            and b.starts_at < a.ends_at
+        ]
+    return found

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Request
 
-from server.deps import AppClock, DbSession, Organiser
+from server.accounts.models import User
+from server.accounts.permissions import Permission, require
+from server.deps import AppClock, CurrentUser, DbSession
 from server.marathon import service
 from server.marathon.models import DelayIn, EndIn, PlanRequest
 from server.marathon.planner import plan_relay
@@ -17,6 +19,7 @@ from server.marathon.views import live_and_next, plan_json, segment_json
 from server.marathon.windows import parse_window, window_on
 from server.program import service as program
 from server.program.api import ForumSlug, LangParam, TzParam
+from server.program.models import Forum
 from server.program.zones import parse_zone, utc_z
 from server.realtime.bus import Bus
 
@@ -107,25 +110,33 @@ async def get_marathon(
 
 @router.post(
     "/forums/{forum}/marathons/{marathon}/plan",
-    dependencies=[Organiser],
-    summary="Plan the stored marathon from scratch (a preview: nothing is changed)",
+    summary="Plan the stored marathon from scratch (a preview: nothing is changed; organisers)",
     responses=NO_PLAN,
 )
-async def preview_plan(forum: ForumSlug, marathon: MarathonSlug, db: DbSession) -> dict[str, Any]:
-    data = await service.load_marathon(db, await program.get_forum(db, forum), marathon)
+async def preview_plan(
+    forum: ForumSlug, marathon: MarathonSlug, db: DbSession, user: CurrentUser
+) -> dict[str, Any]:
+    found = await program.get_forum(db, forum)
+    await _require(db, user, Permission.manage_forum, found)
+    data = await service.load_marathon(db, found, marathon)
     return plan_json(service.plan_day(data))
 
 
 @router.post(
     "/forums/{forum}/marathons/{marathon}/apply",
-    dependencies=[Organiser],
-    summary="Plan the stored marathon from scratch and move its sessions to the plan",
+    summary="Plan the stored marathon from scratch and move its sessions to the plan (organisers)",
     responses=NO_PLAN,
 )
 async def apply_plan(
-    request: Request, forum: ForumSlug, marathon: MarathonSlug, db: DbSession, clock: AppClock
+    request: Request,
+    forum: ForumSlug,
+    marathon: MarathonSlug,
+    db: DbSession,
+    clock: AppClock,
+    user: CurrentUser,
 ) -> dict[str, Any]:
     found = await program.get_forum(db, forum)
+    await _require(db, user, Permission.manage_forum, found)
     data = await service.load_marathon(db, found, marathon)
     result = await service.apply_day_plan(db, clock, _bus(request), data)
     _wake_runner(request)
@@ -134,9 +145,8 @@ async def apply_plan(
 
 @router.post(
     "/forums/{forum}/marathons/{marathon}/segments/{segment}/delay",
-    dependencies=[Organiser],
     responses=NO_PLAN,
-    summary="The live segment runs late: re-plan the rest of the day",
+    summary="The live segment runs late: re-plan the rest of the day (its moderators, organisers)",
 )
 async def delay_segment(
     request: Request,
@@ -146,9 +156,11 @@ async def delay_segment(
     body: DelayIn,
     db: DbSession,
     clock: AppClock,
+    user: CurrentUser,
 ) -> dict[str, Any]:
     found = await program.get_forum(db, forum)
     data = await service.load_marathon(db, found, marathon)
+    await _require(db, user, Permission.moderate, found, data, segment)
     replan = await service.record_delay(
         db, clock, _bus(request), data, segment, body.minutes, accept_shorter=body.accept_shorter
     )
@@ -157,9 +169,8 @@ async def delay_segment(
 
 @router.post(
     "/forums/{forum}/marathons/{marathon}/segments/{segment}/end",
-    dependencies=[Organiser],
     responses=NO_PLAN,
-    summary="The live segment ends now: the rest of the day moves up where it can",
+    summary="The live segment ends now: the rest moves up (its moderators, organisers)",
 )
 async def end_segment(
     request: Request,
@@ -168,10 +179,12 @@ async def end_segment(
     segment: SegmentId,
     db: DbSession,
     clock: AppClock,
+    user: CurrentUser,
     body: EndIn | None = None,
 ) -> dict[str, Any]:
     found = await program.get_forum(db, forum)
     data = await service.load_marathon(db, found, marathon)
+    await _require(db, user, Permission.moderate, found, data, segment)
     shorter = body.accept_shorter if body else False
     replan = await service.end_early(
         db, clock, _bus(request), data, segment, accept_shorter=shorter
@@ -187,6 +200,20 @@ async def _replanned(
     data = await service.load_marathon(db, found, marathon)
     view = marathon_view(data, clock.now(), ZoneInfo(found.tz), "en")
     return {**view, "shortened": replan.shortened}
+
+
+async def _require(
+    db: DbSession,
+    user: User | None,
+    permission: Permission,
+    forum: Forum,
+    data: MarathonData | None = None,
+    segment: int | None = None,
+) -> None:
+    """Organisers of the forum; for a segment's permission, also that session's moderators."""
+    session = data.session_of(data.segment(segment)) if data and segment else None
+    assert forum.id is not None
+    await require(db, user, permission, forum_id=forum.id, session=session)
 
 
 def _bus(request: Request) -> Bus:

@@ -31,16 +31,3 @@ def test_settings_come_from_pavilion_variables(monkeypatch: pytest.MonkeyPatch) 
         9000,
         False,
     )
-
-
-def test_production_refuses_a_short_organiser_token() -> None:
-    with pytest.raises(ValidationError, match="PAVILION_ORGANISER_TOKEN"):
-        Settings(environment="production", secret_key="k" * 40, organiser_token="short")
-
-
-def test_an_empty_organiser_token_means_organiser_actions_are_off(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("PAVILION_ORGANISER_TOKEN", "")
-
-    assert Settings(environment="production", secret_key="k" * 40).organiser_token is None
