@@ -1,0 +1,165 @@
+"""Accounts over HTTP: sign up, sign in (throttled), cookie and bearer, sign out, who am I."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.accounts.models import AuthSession, User
+from server.accounts.service import MAX_FAILURES_PER_ACCOUNT, SESSION_DAYS, THROTTLE_WINDOW
+from server.clock import FakeClock
+
+SIGNUP = {
+    "email": "Dewi.Anggraini@Example.org",
+    "password": "a long enough secret",
+    "name": "Dewi Anggraini",
+    "organisation": "Surabaya Valves",
+    "country": "ID",
+    "language": "en",
+    "tz": "Asia/Jakarta",
+}
+
+
+async def signup(client: httpx.AsyncClient, **change: Any) -> httpx.Response:
+    return await client.post("/api/v1/auth/signup", json=SIGNUP | change)
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
+    return await client.post("/api/v1/auth/login", json={"email": email, "password": password})
+
+
+def bearer(response: httpx.Response) -> dict[str, str]:
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+async def test_signing_up_signs_in_with_a_token_and_an_http_only_cookie(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    response = await signup(client)
+
+    assert response.status_code == 201
+    assert response.json()["user"]["email"] == "dewi.anggraini@example.org"
+    cookie = response.headers["set-cookie"]
+    assert "pavilion_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    me = await client.get("/api/v1/me", headers=bearer(response))
+    assert (me.json()["name"], me.json()["tz"], me.json()["roles"]) == (
+        "Dewi Anggraini",
+        "Asia/Jakarta",
+        [],
+    )
+    stored = (await db.exec(select(User))).one()
+    assert stored.password_hash.startswith("$argon2") and SIGNUP["password"] not in str(stored)
+    session = (await db.exec(select(AuthSession))).one()
+    assert session.token_hash != response.json()["token"]  # only a digest is stored
+
+
+async def test_the_cookie_alone_identifies_the_browser(client: httpx.AsyncClient) -> None:
+    token = (await signup(client)).json()["token"]
+    client.cookies.set("pavilion_session", token)
+
+    me = await client.get("/api/v1/me")
+
+    assert me.json()["email"] == "dewi.anggraini@example.org"
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        ({"email": "not-an-email"}, 422, "email"),
+        ({"password": "short"}, 422, "password"),
+        ({"country": "Indonesia"}, 422, "country"),
+        ({"tz": "Java/Surabaya"}, 422, "tz"),
+        ({"role": "organiser"}, 422, "role"),
+    ],
+)
+async def test_bad_signups_name_the_field(
+    client: httpx.AsyncClient, change: dict[str, str], status: int, field: str
+) -> None:
+    response = await signup(client, **change)
+
+    assert (response.status_code, response.json()["error"]["field"]) == (status, field)
+
+
+async def test_an_email_can_hold_one_account(client: httpx.AsyncClient) -> None:
+    await signup(client)
+
+    again = await signup(client, email="DEWI.ANGGRAINI@example.org")
+
+    assert (again.status_code, again.json()["error"]["field"]) == (409, "email")
+
+
+async def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(
+    client: httpx.AsyncClient,
+) -> None:
+    await signup(client)
+
+    wrong = await login(client, SIGNUP["email"], "not the password")
+    unknown = await login(client, "nobody@example.org", "not the password")
+
+    assert (wrong.status_code, wrong.json()) == (unknown.status_code, unknown.json())
+    assert wrong.status_code == 401
+
+
+async def test_sign_in_is_throttled_per_account_and_recovers_after_the_window(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    await signup(client)
+    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        await login(client, SIGNUP["email"], "guess")
+
+    blocked = await login(client, SIGNUP["email"], SIGNUP["password"])
+    clock.advance(THROTTLE_WINDOW + timedelta(seconds=1))
+    later = await login(client, SIGNUP["email"], SIGNUP["password"])
+
+    assert blocked.status_code == 429
+    error = blocked.json()["error"]
+    assert (error["code"], error["retry_after"]) == ("rate_limited", 901)
+    assert blocked.headers["retry-after"] == "901"
+    assert later.status_code == 200
+
+
+async def test_sign_in_is_throttled_per_address_across_accounts(
+    client: httpx.AsyncClient,
+) -> None:
+    await signup(client)
+    for index in range(20):
+        await login(client, f"someone{index}@example.org", "guess")
+
+    blocked = await login(client, SIGNUP["email"], SIGNUP["password"])
+
+    assert blocked.status_code == 429
+
+
+async def test_signing_out_revokes_the_session_at_once(client: httpx.AsyncClient) -> None:
+    await signup(client)
+    first = await login(client, SIGNUP["email"], SIGNUP["password"])
+    second = await login(client, SIGNUP["email"], SIGNUP["password"])
+
+    out = await client.post("/api/v1/auth/logout", headers=bearer(first))
+
+    assert out.status_code == 204
+    assert (await client.get("/api/v1/me", headers=bearer(first))).status_code == 401
+    assert (await client.get("/api/v1/me", headers=bearer(second))).status_code == 200
+
+
+async def test_a_session_expires(client: httpx.AsyncClient, clock: FakeClock) -> None:
+    response = await signup(client)
+    clock.advance(timedelta(days=SESSION_DAYS, seconds=1))
+
+    assert (await client.get("/api/v1/me", headers=bearer(response))).status_code == 401
+
+
+async def test_a_cookie_cannot_act_for_another_site(client: httpx.AsyncClient) -> None:
+    token = (await signup(client)).json()["token"]
+    client.cookies.set("pavilion_session", token)
+
+    foreign = await client.post("/api/v1/auth/logout", headers={"Origin": "https://evil.example"})
+    ours = await client.get("/api/v1/me", headers={"Origin": "https://evil.example"})
+
+    assert foreign.status_code == 403
+    assert ours.status_code == 200  # reading is harmless; the session still works

@@ -1,0 +1,193 @@
+"""A closed session is public knowledge, its seats and attendees are not: every route that could
+leak them is asked by someone uninvited, and invitations work once, before they expire."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import icalendar
+import pytest
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.accounts.models import AuthSession, Role, User
+from server.accounts.service import grant, token_digest
+from server.clock import FakeClock
+from server.program.models import Session
+from server.program.service import get_forum
+from tests.factories import attendance_doc, load_program, make_user
+
+OUTSIDER = {"Authorization": "Bearer outsider"}
+GUEST = {"Authorization": "Bearer guest"}
+MODERATOR = {"Authorization": "Bearer moderator"}
+ORGANISER = {"Authorization": "Bearer organiser"}
+
+
+async def sign_in(db: AsyncSession, clock: FakeClock, email: str, header: dict[str, str]) -> User:
+    user = await make_user(db, clock, email)
+    assert user.id is not None
+    token = header["Authorization"].removeprefix("Bearer ")
+    db.add(
+        AuthSession(
+            user_id=user.id,
+            token_hash=token_digest(token),
+            created_at=clock.now(),
+            expires_at=clock.now() + timedelta(days=30),
+        )
+    )
+    return user
+
+
+@pytest.fixture
+async def closed(db: AsyncSession, clock: FakeClock) -> int:
+    """The closed session's id; the guest holds an accepted invitation to it."""
+    await load_program(db, clock, attendance_doc())
+    forum = await get_forum(db, "test-forum")
+    session = (await db.exec(select(Session).where(Session.slug == "closed-session"))).one()
+    await sign_in(db, clock, "outsider@example.org", OUTSIDER)
+    await sign_in(db, clock, "guest@example.org", GUEST)
+    moderator = await sign_in(db, clock, "moderator@example.org", MODERATOR)
+    organiser = await sign_in(db, clock, "organiser@example.org", ORGANISER)
+    await grant(db, moderator, Role.moderator, session_id=session.id)
+    await grant(db, organiser, Role.organiser, forum_id=forum.id)
+    await db.commit()
+    assert session.id is not None
+    return session.id
+
+
+async def invite_and_accept(client: httpx.AsyncClient, session: int, who: dict[str, str]) -> str:
+    made = await client.post(
+        f"/api/v1/sessions/{session}/invites",
+        json={"email": "guest@example.org"},
+        headers=ORGANISER,
+    )
+    token = made.json()["token"]
+    accepted = await client.post("/api/v1/invites/accept", json={"token": token}, headers=who)
+    assert accepted.status_code == 200, accepted.text
+    return token
+
+
+async def test_the_published_description_stays_visible_to_everyone(
+    client: httpx.AsyncClient, closed: int
+) -> None:
+    program = (await client.get("/api/v1/forums/test-forum/program")).json()
+    page = await client.get(f"/api/v1/forums/test-forum/sessions/{closed}", headers=OUTSIDER)
+    feed = await client.get("/api/v1/forums/test-forum/program.ics")
+
+    listed = [s for d in program["days"] for s in d["sessions"] if s["id"] == closed]
+    assert [(s["title"], s["access"]) for s in listed] == [
+        ("Session closed-session", "invite_only")
+    ]
+    assert page.json()["title"] == "Session closed-session"
+    summaries = [
+        str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
+    ]
+    assert "Session closed-session" in summaries
+
+
+async def test_nobody_uninvited_gets_a_seat_or_sees_who_comes(
+    client: httpx.AsyncClient, closed: int
+) -> None:
+    await invite_and_accept(client, closed, GUEST)
+    await client.post(
+        f"/api/v1/sessions/{closed}/registrations", json={"mode": "onsite"}, headers=GUEST
+    )
+    base = f"/api/v1/sessions/{closed}/registrations"
+
+    answers = {
+        "register": await client.post(base, json={"mode": "onsite"}, headers=OUTSIDER),
+        "mine": await client.get(f"{base}/me", headers=OUTSIDER),
+        "cancel": await client.delete(f"{base}/me", headers=OUTSIDER),
+        "accept": await client.post(f"{base}/me/accept", headers=OUTSIDER),
+        "attendees": await client.get(base, headers=OUTSIDER),
+        "attendees, invited": await client.get(base, headers=GUEST),
+        "anonymous": await client.post(base, json={"mode": "onsite"}),
+    }
+
+    assert {name: r.status_code for name, r in answers.items()} == {
+        "register": 403,
+        "mine": 403,
+        "cancel": 403,
+        "accept": 403,
+        "attendees": 403,
+        "attendees, invited": 403,
+        "anonymous": 401,
+    }
+    leaked = " ".join(r.text for r in answers.values())
+    assert "guest@example.org" not in leaked
+    agenda = await client.get("/api/v1/me/agenda", headers=OUTSIDER)
+    assert agenda.json()["sessions"] == []
+
+
+async def test_the_invited_guest_registers_and_the_moderator_sees_them(
+    client: httpx.AsyncClient, closed: int
+) -> None:
+    await invite_and_accept(client, closed, GUEST)
+
+    registered = await client.post(
+        f"/api/v1/sessions/{closed}/registrations", json={"mode": "onsite"}, headers=GUEST
+    )
+    attendees = await client.get(f"/api/v1/sessions/{closed}/registrations", headers=MODERATOR)
+
+    assert registered.json()["status"] == "confirmed"
+    assert [r["user"]["email"] for r in attendees.json()["registrations"]] == ["guest@example.org"]
+
+
+async def test_an_invitation_works_once(client: httpx.AsyncClient, closed: int) -> None:
+    token = await invite_and_accept(client, closed, GUEST)
+
+    replayed = await client.post("/api/v1/invites/accept", json={"token": token}, headers=OUTSIDER)
+    register = await client.post(
+        f"/api/v1/sessions/{closed}/registrations", json={"mode": "onsite"}, headers=OUTSIDER
+    )
+
+    assert (replayed.status_code, replayed.json()["error"]["message"]) == (
+        409,
+        "token: this invitation has already been used",
+    )
+    assert register.status_code == 403
+
+
+async def test_an_invitation_expires(
+    client: httpx.AsyncClient, closed: int, clock: FakeClock
+) -> None:
+    made = await client.post(
+        f"/api/v1/sessions/{closed}/invites", json={"email": "x@example.org"}, headers=ORGANISER
+    )
+    clock.advance(timedelta(days=15))
+
+    late = await client.post(
+        "/api/v1/invites/accept", json={"token": made.json()["token"]}, headers=OUTSIDER
+    )
+    unknown = await client.post(
+        "/api/v1/invites/accept", json={"token": "made-up-token"}, headers=OUTSIDER
+    )
+
+    assert late.status_code == 409 and "expired" in late.json()["error"]["message"]
+    assert (unknown.status_code, unknown.json()["error"]["field"]) == (422, "token")
+
+
+async def test_only_organisers_invite(client: httpx.AsyncClient, closed: int) -> None:
+    for who in (OUTSIDER, GUEST, MODERATOR):
+        response = await client.post(
+            f"/api/v1/sessions/{closed}/invites", json={"email": "x@example.org"}, headers=who
+        )
+        assert response.status_code == 403
+
+
+async def test_a_granted_role_counts_from_the_next_request(
+    client: httpx.AsyncClient, closed: int, db: AsyncSession
+) -> None:
+    base = f"/api/v1/sessions/{closed}/registrations"
+    before = await client.get(base, headers=OUTSIDER)
+    outsider = (await db.exec(select(User).where(User.email == "outsider@example.org"))).one()
+    given = await grant(db, outsider, Role.moderator, session_id=closed)
+    await db.commit()
+
+    during = await client.get(base, headers=OUTSIDER)
+    await db.delete(given)
+    await db.commit()
+    after = await client.get(base, headers=OUTSIDER)
+
+    assert [r.status_code for r in (before, during, after)] == [403, 200, 403]
