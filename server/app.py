@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from server import __version__
 from server.accounts.api import router as accounts_router
 from server.attendance.api import router as attendance_router
+from server.attendance.badges import signing_key
 from server.clock import Clock, SystemClock
 from server.db import Database
 from server.errors import error_body
@@ -83,6 +84,7 @@ def create_app(
     app.state.db = db
     app.state.clock = the_clock
     app.state.marathon_runner = runner
+    app.state.badge_key = signing_key(settings.secret_key)
     app.state.bus = the_bus
     cache_bytes = settings.program_cache_mb * 1024 * 1024
     app.state.program_responses = BoundedCache[bytes](cache_bytes, len)

@@ -59,9 +59,7 @@ async def login(
 
 
 @router.post("/auth/logout", status_code=204, summary="Sign out: the session is revoked")
-async def logout(
-    request: Request, db: DbSession, clock: AppClock, _user: CurrentUser
-) -> Response:
+async def logout(request: Request, db: DbSession, clock: AppClock, _user: CurrentUser) -> Response:
     # CurrentUser is asked for its checks: a cookie from another site may not sign you out.
     token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
     if token:

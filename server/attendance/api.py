@@ -5,18 +5,21 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path, Query
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from server.accounts.models import User, user_json
 from server.accounts.permissions import Permission, require
 from server.accounts.service import require_user
-from server.attendance import invites, service
-from server.attendance.models import ACTIVE, RegisterIn, Registration
+from server.attendance import badges, invites, service
+from server.attendance.models import ACTIVE, Badge, RegisterIn, Registration
 from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.errors import NotFound
-from server.program.models import Session
+from server.program.api import ForumSlug
+from server.program.models import Forum, Session
+from server.program.service import get_forum
 from server.program.zones import local_times, parse_zone, utc_z
 
 router = APIRouter(prefix="/api/v1", tags=["attendance"])
@@ -179,3 +182,106 @@ async def my_agenda(
             for r, s in items
         ],
     }
+
+
+# --- badges and the door --------------------------------------------------------------------
+
+
+def _key(request: Request) -> Ed25519PrivateKey:
+    key: Ed25519PrivateKey = request.app.state.badge_key
+    return key
+
+
+@router.get("/badges/key", summary="The public key that verifies badge tokens offline")
+async def badge_key(request: Request) -> dict[str, str]:
+    return {"algorithm": "Ed25519", "public_key_pem": badges.public_key_pem(_key(request))}
+
+
+async def _my_badge(
+    request: Request, forum: str, user: User | None, db: DbSession, clock: AppClock
+) -> tuple[Forum, str]:
+    person = require_user(user)
+    found = await get_forum(db, forum)
+    badge = await badges.badge_for(db, clock, person, found)
+    return found, badges.sign(_key(request), badge)
+
+
+@router.get("/forums/{forum}/badge", summary="My badge for a forum (people with an on-site seat)")
+async def my_badge(
+    request: Request, forum: ForumSlug, user: CurrentUser, db: DbSession, clock: AppClock
+) -> dict[str, Any]:
+    found, token = await _my_badge(request, forum, user, db, clock)
+    person = require_user(user)
+    base = f"/api/v1/forums/{found.slug}/badge"
+    return {
+        "forum": found.slug,
+        "name": person.name,
+        "organisation": person.organisation,
+        "token": token,
+        "svg": f"{base}.svg",
+        "png": f"{base}.png",
+    }
+
+
+@router.get(
+    "/forums/{forum}/badge.{kind}",
+    summary="My badge's QR code (svg or png)",
+    response_class=Response,
+)
+async def my_badge_image(
+    request: Request,
+    forum: ForumSlug,
+    kind: Literal["svg", "png"],
+    user: CurrentUser,
+    db: DbSession,
+    clock: AppClock,
+) -> Response:
+    _, token = await _my_badge(request, forum, user, db, clock)
+    media = "image/svg+xml" if kind == "svg" else "image/png"
+    return Response(
+        badges.qr(token, kind), media_type=media, headers={"Cache-Control": "private, no-store"}
+    )
+
+
+class CheckInIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    forum: str = Field(max_length=80)
+    door: str = Field(max_length=80, description="The venue's slug")
+    token: str = Field(min_length=10, max_length=512)
+
+
+@router.post("/checkin", summary="Scan a badge at a door (door staff, organisers)")
+async def checkin(
+    request: Request, body: CheckInIn, user: CurrentUser, db: DbSession, clock: AppClock
+) -> dict[str, Any]:
+    found = await get_forum(db, body.forum)
+    assert found.id is not None
+    await require(db, user, Permission.check_in, forum_id=found.id)
+    admission = await badges.check_in(
+        db, clock, _key(request).public_key(), body.token, found, body.door
+    )
+    first = admission.checked_in_at
+    return {
+        "name": admission.user.name,
+        "organisation": admission.user.organisation,
+        "checked_in_at": utc_z(first),
+        "already": admission.again,
+        "message": (f"already checked in at {first:%H:%M} UTC" if admission.again else "welcome"),
+        "sessions": [
+            {"session": s.id, "title": s.title_en, "starts_at": utc_z(s.starts_at)}
+            for s in admission.sessions
+        ],
+    }
+
+
+@router.post("/badges/{badge}/revoke", summary="Revoke a badge (organisers)")
+async def revoke_badge(
+    badge: Annotated[int, Path(ge=1)], user: CurrentUser, db: DbSession, clock: AppClock
+) -> dict[str, Any]:
+    found = await db.get(Badge, badge)
+    if found is None:
+        raise NotFound(f"badge: no badge {badge}", field="badge")
+    await require(db, user, Permission.manage_forum, forum_id=found.forum_id)
+    await badges.revoke(db, clock, found)
+    return {"badge": found.id, "revoked_at": utc_z(found.revoked_at or clock.now())}

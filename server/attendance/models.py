@@ -80,3 +80,22 @@ class RegisterIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     mode: Mode
+
+
+class Badge(SQLModel, table=True):
+    """A person's badge for one forum; its QR token is signed (see badges.py)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    forum_id: int = Field(foreign_key="forum.id", index=True)
+    issued_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CheckIn(SQLModel, table=True):
+    """The first scan of a badge at a door; later scans only read it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    badge_id: int = Field(foreign_key="badge.id", unique=True)
+    venue_id: int = Field(foreign_key="venue.id")
+    at: datetime = Field(sa_type=UTCDateTime)

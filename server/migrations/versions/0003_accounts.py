@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-23 13:59:30.618196
+Create Date: 2026-11-23 14:17:44.533809
 """
 
 from collections.abc import Sequence
@@ -69,6 +69,44 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_authsession_token_hash"), ["token_hash"], unique=True)
         batch_op.create_index(batch_op.f("ix_authsession_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "badge",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("forum_id", sa.Integer(), nullable=False),
+        sa.Column("issued_at", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", server.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["forum_id"],
+            ["forum.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("badge", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_badge_forum_id"), ["forum_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_badge_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "checkin",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("badge_id", sa.Integer(), nullable=False),
+        sa.Column("venue_id", sa.Integer(), nullable=False),
+        sa.Column("at", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["badge_id"],
+            ["badge.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["venue_id"],
+            ["venue.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("badge_id"),
+    )
     op.create_table(
         "grant",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -191,6 +229,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_grant_user_id"))
 
     op.drop_table("grant")
+    op.drop_table("checkin")
+    with op.batch_alter_table("badge", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_badge_user_id"))
+        batch_op.drop_index(batch_op.f("ix_badge_forum_id"))
+
+    op.drop_table("badge")
     with op.batch_alter_table("authsession", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_authsession_user_id"))
         batch_op.drop_index(batch_op.f("ix_authsession_token_hash"))

@@ -1,0 +1,187 @@
+"""Badges and check-in: a QR code carrying a token signed with Ed25519.
+
+The token is `base64url(payload) "." base64url(signature)`; the payload names the badge, the
+person and the forum. A door device holding only the public key (GET /api/v1/badges/key) can
+tell a real badge from a forged one offline; the server also checks that the badge was not
+revoked and records the first check-in, so a second scan says when the first one was.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import segno
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.accounts.models import User
+from server.attendance.models import Badge, CheckIn, Mode, Registration, Status
+from server.clock import Clock
+from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.program.models import Forum, Session, Venue
+
+
+def signing_key(secret: str) -> Ed25519PrivateKey:
+    """The badge key, derived from the app's secret: every node signs and verifies alike, and
+    it changes only when the secret does."""
+    seed = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"pavilion badge signing key v1"
+    ).derive(secret.encode())
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def public_key_pem(key: Ed25519PrivateKey) -> str:
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sign(key: Ed25519PrivateKey, badge: Badge) -> str:
+    payload = json.dumps(
+        {"b": badge.id, "u": badge.user_id, "f": badge.forum_id, "v": 1}, separators=(",", ":")
+    ).encode()
+    return f"{_b64(payload)}.{_b64(key.sign(payload))}"
+
+
+def verify(public: Ed25519PublicKey, token: str) -> dict[str, int]:
+    """The payload of a genuine token; Forbidden for a forged or damaged one."""
+    try:
+        body, signature = token.strip().split(".")
+        payload = _unb64(body)
+        public.verify(_unb64(signature), payload)
+        data = json.loads(payload)
+        return {"badge": int(data["b"]), "user": int(data["u"]), "forum": int(data["f"])}
+    except (ValueError, KeyError, TypeError, InvalidSignature):
+        raise Forbidden("token: this is not a genuine Pavilion badge") from None
+
+
+async def badge_for(db: AsyncSession, clock: Clock, user: User, forum: Forum) -> Badge:
+    """The person's badge for this forum, issued on first asking; NotFound without an on-site
+    seat (a waitlist place is not a seat)."""
+    seat = (
+        select(Registration.id)
+        .join(Session, col(Session.id) == Registration.session_id)
+        .where(
+            Registration.user_id == user.id,
+            Registration.mode == Mode.onsite,
+            Registration.status == Status.confirmed,
+            Session.forum_id == forum.id,
+        )
+    )
+    if (await db.exec(seat)).first() is None:
+        raise NotFound("badge: badges are for people with an on-site seat", field="forum")
+    query = select(Badge).where(
+        Badge.user_id == user.id, Badge.forum_id == forum.id, col(Badge.revoked_at).is_(None)
+    )
+    badge = (await db.exec(query)).first()
+    if badge is None:
+        assert user.id is not None and forum.id is not None
+        badge = Badge(user_id=user.id, forum_id=forum.id, issued_at=clock.now())
+        db.add(badge)
+        await db.commit()
+    return badge
+
+
+def qr(token: str, kind: str) -> bytes:
+    """The token as a QR code, `svg` or `png`."""
+    out = io.BytesIO()
+    segno.make(token, error="m").save(out, kind=kind, scale=6, border=2)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Admission:
+    user: User
+    checked_in_at: datetime
+    again: bool  # scanned before: `checked_in_at` is the first scan
+    sessions: list[Session]
+
+
+async def check_in(
+    db: AsyncSession, clock: Clock, public: Ed25519PublicKey, token: str, forum: Forum, door: str
+) -> Admission:
+    """Admit the badge's holder at this forum's door (a venue slug). The caller has checked
+    that the scanner may check people in."""
+    claim = verify(public, token)
+    if claim["forum"] != forum.id:
+        raise Conflict("token: this badge is for another forum", field="token")
+    badge = await db.get(Badge, claim["badge"])
+    if badge is None or badge.user_id != claim["user"]:
+        raise Forbidden("token: this is not a genuine Pavilion badge")
+    if badge.revoked_at is not None:
+        raise Conflict(
+            f"token: this badge was revoked at {badge.revoked_at:%Y-%m-%d %H:%M} UTC",
+            field="token",
+        )
+    venue = await _door(db, forum, door)
+    first, again = await _first_scan(db, clock, badge, venue)
+    user = await db.get(User, badge.user_id)
+    assert user is not None
+    return Admission(user, first.at, again, await _seats_here(db, user, venue))
+
+
+async def _first_scan(
+    db: AsyncSession, clock: Clock, badge: Badge, venue: Venue
+) -> tuple[CheckIn, bool]:
+    """The badge's first check-in, recorded now if there is none; two doors scanning at the
+    same moment meet at the unique badge_id and the later one reads the earlier."""
+    query = select(CheckIn).where(CheckIn.badge_id == badge.id)
+    first = (await db.exec(query)).first()
+    if first is not None:
+        return first, True
+    assert badge.id is not None and venue.id is not None
+    db.add(CheckIn(badge_id=badge.id, venue_id=venue.id, at=clock.now()))
+    try:
+        await db.commit()
+    except IntegrityError:
+        await db.rollback()
+        return (await db.exec(query)).one(), True
+    return (await db.exec(query)).one(), False
+
+
+async def _door(db: AsyncSession, forum: Forum, slug: str) -> Venue:
+    query = select(Venue).where(Venue.forum_id == forum.id, Venue.slug == slug)
+    venue = (await db.exec(query)).first()
+    if venue is None:
+        raise Invalid(f"door: no venue {slug!r} in forum {forum.slug!r}", field="door")
+    return venue
+
+
+async def _seats_here(db: AsyncSession, user: User, venue: Venue) -> list[Session]:
+    query = (
+        select(Session)
+        .join(Registration, col(Registration.session_id) == Session.id)
+        .where(
+            Registration.user_id == user.id,
+            Registration.mode == Mode.onsite,
+            Registration.status == Status.confirmed,
+            Session.venue_id == venue.id,
+        )
+        .order_by(col(Session.starts_at))
+    )
+    return list((await db.exec(query)).all())
+
+
+async def revoke(db: AsyncSession, clock: Clock, badge: Badge) -> None:
+    badge.revoked_at = clock.now()
+    db.add(badge)
+    await db.commit()

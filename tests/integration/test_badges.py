@@ -1,0 +1,172 @@
+"""Badges: signed QR tokens verifiable offline, checked in once at the door, refused when forged
+or revoked."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import timedelta
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.accounts.models import AuthSession, Role, User
+from server.accounts.service import grant, token_digest
+from server.attendance.badges import signing_key, verify
+from server.clock import FakeClock
+from server.program.models import Session
+from server.program.service import get_forum
+from tests.factories import attendance_doc, load_program, make_user
+
+HOLDER = {"Authorization": "Bearer holder"}
+DOOR = {"Authorization": "Bearer door"}
+STRANGER = {"Authorization": "Bearer stranger"}
+
+
+async def sign_in(db: AsyncSession, clock: FakeClock, email: str, header: dict[str, str]) -> User:
+    user = await make_user(db, clock, email)
+    assert user.id is not None
+    db.add(
+        AuthSession(
+            user_id=user.id,
+            token_hash=token_digest(header["Authorization"].removeprefix("Bearer ")),
+            created_at=clock.now(),
+            expires_at=clock.now() + timedelta(days=30),
+        )
+    )
+    return user
+
+
+@pytest.fixture
+async def seats(db: AsyncSession, clock: FakeClock, client: httpx.AsyncClient) -> int:
+    """The holder has an on-site seat at the round table in Hall A; the round table's id."""
+    await load_program(db, clock, attendance_doc())
+    forum = await get_forum(db, "test-forum")
+    await sign_in(db, clock, "holder@example.org", HOLDER)
+    await sign_in(db, clock, "stranger@example.org", STRANGER)
+    door = await sign_in(db, clock, "door@example.org", DOOR)
+    await grant(db, door, Role.door, forum_id=forum.id)
+    await db.commit()
+    table = (await db.exec(select(Session).where(Session.slug == "round-table"))).one()
+    registered = await client.post(
+        f"/api/v1/sessions/{table.id}/registrations", json={"mode": "onsite"}, headers=HOLDER
+    )
+    assert registered.json()["status"] == "confirmed"
+    assert table.id is not None
+    return table.id
+
+
+async def token(client: httpx.AsyncClient) -> str:
+    badge = await client.get("/api/v1/forums/test-forum/badge", headers=HOLDER)
+    assert badge.status_code == 200, badge.text
+    return str(badge.json()["token"])
+
+
+async def scan(client: httpx.AsyncClient, text: str, door: str = "hall-a") -> httpx.Response:
+    return await client.post(
+        "/api/v1/checkin", json={"forum": "test-forum", "door": door, "token": text}, headers=DOOR
+    )
+
+
+async def test_a_badge_verifies_offline_with_the_public_key_alone(
+    client: httpx.AsyncClient, seats: int
+) -> None:
+    text = await token(client)
+    pem = (await client.get("/api/v1/badges/key")).json()["public_key_pem"]
+
+    claim = verify(load_pem_public_key(pem.encode()), text)  # type: ignore[arg-type]
+
+    assert claim["forum"] == 1
+    svg = await client.get("/api/v1/forums/test-forum/badge.svg", headers=HOLDER)
+    png = await client.get("/api/v1/forums/test-forum/badge.png", headers=HOLDER)
+    assert svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
+    assert (
+        png.content.startswith(b"\x89PNG") and png.headers["cache-control"] == "private, no-store"
+    )
+
+
+async def test_the_first_scan_admits_and_the_second_says_when(
+    client: httpx.AsyncClient, seats: int, clock: FakeClock
+) -> None:
+    text = await token(client)
+    first = await scan(client, text)
+    clock.advance(timedelta(minutes=20))
+
+    second = await scan(client, text, door="channel")
+
+    assert (first.json()["already"], first.json()["message"]) == (False, "welcome")
+    assert [s["session"] for s in first.json()["sessions"]] == [seats]
+    assert second.json()["already"] is True
+    assert second.json()["message"] == "already checked in at 09:00 UTC"
+    assert second.json()["checked_in_at"] == first.json()["checked_in_at"]
+
+
+def tampered(text: str) -> str:
+    body, signature = text.split(".")
+    claim = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    claim["u"] += 1  # someone else's badge, same signature
+    forged = base64.urlsafe_b64encode(json.dumps(claim).encode()).rstrip(b"=").decode()
+    return f"{forged}.{signature}"
+
+
+async def test_forged_badges_are_refused(client: httpx.AsyncClient, seats: int) -> None:
+    genuine = await token(client)
+    other_key = signing_key("another server's secret, not ours at all")
+    body = genuine.split(".")[0]
+    signed_elsewhere = (
+        body + "." + base64.urlsafe_b64encode(other_key.sign(b"x")).rstrip(b"=").decode()
+    )
+
+    answers = [await scan(client, t) for t in (tampered(genuine), signed_elsewhere, "junk.junk.junk")]
+
+    assert [(a.status_code, a.json()["error"]["message"]) for a in answers] == [
+        (403, "token: this is not a genuine Pavilion badge")
+    ] * 3
+
+
+async def test_a_revoked_badge_is_refused(
+    client: httpx.AsyncClient, seats: int, db: AsyncSession, clock: FakeClock
+) -> None:
+    text = await token(client)
+    organiser = await sign_in(
+        db, clock, "organiser@example.org", {"Authorization": "Bearer organiser"}
+    )
+    await grant(db, organiser, Role.organiser, forum_id=(await get_forum(db, "test-forum")).id)
+    await db.commit()
+    badge_id = json.loads(base64.urlsafe_b64decode(text.split(".")[0] + "=="))["b"]
+
+    revoked = await client.post(
+        f"/api/v1/badges/{badge_id}/revoke", headers={"Authorization": "Bearer organiser"}
+    )
+    refused = await scan(client, text)
+
+    assert revoked.status_code == 200
+    assert refused.status_code == 409 and "revoked" in refused.json()["error"]["message"]
+
+
+async def test_only_door_staff_scan_and_only_known_doors(
+    client: httpx.AsyncClient, seats: int
+) -> None:
+    text = await token(client)
+
+    stranger = await client.post(
+        "/api/v1/checkin",
+        json={"forum": "test-forum", "door": "hall-a", "token": text},
+        headers=STRANGER,
+    )
+    nowhere = await scan(client, text, door="back-door")
+
+    assert stranger.status_code == 403
+    assert (nowhere.status_code, nowhere.json()["error"]["field"]) == (422, "door")
+
+
+async def test_no_badge_without_an_on_site_seat(client: httpx.AsyncClient, seats: int) -> None:
+    badge = await client.get("/api/v1/forums/test-forum/badge", headers=STRANGER)
+
+    assert (badge.status_code, badge.json()["error"]["message"]) == (
+        404,
+        "badge: badges are for people with an on-site seat",
+    )
