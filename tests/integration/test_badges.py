@@ -120,7 +120,9 @@ async def test_forged_badges_are_refused(client: httpx.AsyncClient, seats: int) 
         body + "." + base64.urlsafe_b64encode(other_key.sign(b"x")).rstrip(b"=").decode()
     )
 
-    answers = [await scan(client, t) for t in (tampered(genuine), signed_elsewhere, "junk.junk.junk")]
+    answers = [
+        await scan(client, t) for t in (tampered(genuine), signed_elsewhere, "junk.junk.junk")
+    ]
 
     assert [(a.status_code, a.json()["error"]["message"]) for a in answers] == [
         (403, "token: this is not a genuine Pavilion badge")
