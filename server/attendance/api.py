@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
+import icalendar
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,13 +14,14 @@ from sqlmodel import col, select
 from server.accounts.models import User, user_json
 from server.accounts.permissions import Permission, require
 from server.accounts.service import require_user
-from server.attendance import badges, invites, service
+from server.attendance import badges, feeds, invites, service
 from server.attendance.models import ACTIVE, Badge, RegisterIn, Registration
 from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.errors import NotFound
 from server.program.api import ForumSlug
+from server.program.exports import program_ics
 from server.program.models import Forum, Session
-from server.program.service import get_forum
+from server.program.service import get_forum, load_program
 from server.program.zones import local_times, parse_zone, utc_z
 
 router = APIRouter(prefix="/api/v1", tags=["attendance"])
@@ -285,3 +287,67 @@ async def revoke_badge(
     await require(db, user, Permission.manage_forum, forum_id=found.forum_id)
     await badges.revoke(db, clock, found)
     return {"badge": found.id, "revoked_at": utc_z(found.revoked_at or clock.now())}
+
+
+# --- the private agenda feed ----------------------------------------------------------------
+
+
+@router.post(
+    "/me/agenda/feed",
+    summary="A new private calendar URL for my agenda (the old one stops working)",
+)
+async def make_feed(
+    user: CurrentUser, db: DbSession, clock: AppClock, settings: AppSettings
+) -> dict[str, str]:
+    token = await feeds.new_feed(db, clock, require_user(user))
+    return {"url": f"{settings.public_url}/api/v1/agenda/{token}.ics"}
+
+
+@router.delete("/me/agenda/feed", status_code=204, summary="Turn my private calendar URL off")
+async def drop_feed(user: CurrentUser, db: DbSession, clock: AppClock) -> Response:
+    await feeds.revoke_feeds(db, clock, require_user(user))
+    return Response(status_code=204)
+
+
+@router.get(
+    "/agenda/{token}.ics",
+    summary="A person's agenda as iCalendar (secret URL)",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
+async def agenda_feed(
+    token: Annotated[str, Path(max_length=128)],
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+    lang: Annotated[Literal["en", "ru"], Query()] = "en",
+) -> Response:
+    owner = await feeds.feed_owner(db, token)
+    if owner is None:
+        raise NotFound("token: no such calendar (it may have been turned off)", field="token")
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Pavilion//agenda//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"Pavilion · {owner.name}")
+    for forum_id, sessions in _by_forum(await service.agenda(db, owner)).items():
+        forum = await db.get(Forum, forum_id)
+        assert forum is not None
+        data = await load_program(db, forum)
+        mine = [row for row in data.sessions if row.id in sessions]
+        part = icalendar.Calendar.from_ical(
+            program_ics(data, lang, settings.public_url, clock.now(), only=mine)
+        )
+        for component in part.subcomponents:
+            calendar.add_component(component)
+    return Response(
+        calendar.to_ical(),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "private, no-store"},
+    )
+
+
+def _by_forum(items: list[tuple[Registration, Session]]) -> dict[int, set[int | None]]:
+    grouped: dict[int, set[int | None]] = {}
+    for _, session in items:
+        grouped.setdefault(session.forum_id, set()).add(session.id)
+    return grouped

@@ -99,3 +99,14 @@ class CheckIn(SQLModel, table=True):
     badge_id: int = Field(foreign_key="badge.id", unique=True)
     venue_id: int = Field(foreign_key="venue.id")
     at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A private calendar address for a person's agenda: the secret is in the URL (calendar
+    apps cannot sign in), stored as a digest, and revocable by making a new one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(sa_type=String(64), unique=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

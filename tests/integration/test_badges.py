@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 
 import httpx
+import icalendar
 import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from sqlmodel import select
@@ -172,3 +173,20 @@ async def test_no_badge_without_an_on_site_seat(client: httpx.AsyncClient, seats
         404,
         "badge: badges are for people with an on-site seat",
     )
+
+
+async def test_the_private_agenda_feed_lists_my_sessions_until_turned_off(
+    client: httpx.AsyncClient, seats: int
+) -> None:
+    made = await client.post("/api/v1/me/agenda/feed", headers=HOLDER)
+    path = made.json()["url"].removeprefix("http://pavilion.test")
+
+    feed = await client.get(path)
+    events = icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
+    again = await client.post("/api/v1/me/agenda/feed", headers=HOLDER)
+    old = await client.get(path)
+    await client.delete("/api/v1/me/agenda/feed", headers=HOLDER)
+    off = await client.get(again.json()["url"].removeprefix("http://pavilion.test"))
+
+    assert [str(e["SUMMARY"]) for e in events] == ["Session round-table"]
+    assert (old.status_code, off.status_code) == (404, 404)

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-23 14:17:44.533809
+Create Date: 2026-11-23 14:19:20.553621
 """
 
 from collections.abc import Sequence
@@ -89,6 +89,23 @@ def upgrade() -> None:
     with op.batch_alter_table("badge", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_badge_forum_id"), ["forum_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_badge_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "calendarfeed",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", server.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("token_hash"),
+    )
+    with op.batch_alter_table("calendarfeed", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_calendarfeed_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "checkin",
@@ -230,6 +247,10 @@ def downgrade() -> None:
 
     op.drop_table("grant")
     op.drop_table("checkin")
+    with op.batch_alter_table("calendarfeed", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_calendarfeed_user_id"))
+
+    op.drop_table("calendarfeed")
     with op.batch_alter_table("badge", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_badge_user_id"))
         batch_op.drop_index(batch_op.f("ix_badge_forum_id"))
