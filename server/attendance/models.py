@@ -31,9 +31,9 @@ HOLDING_A_SEAT = (Status.confirmed, Status.offered)
 
 
 class SeatPool(SQLModel, table=True):
-    """The seats of one mode of one session. Every registration first bumps `arrivals` (which
-    locks the row, so registrations of a pool are taken one at a time, in arrival order, on
-    SQLite and PostgreSQL alike) and then takes a seat with a conditional UPDATE."""
+    """The seats of one mode of one session. A registration takes its ticket (`arrivals`) and,
+    if one is free, a seat in one UPDATE, which locks the row: registrations of a pool are taken
+    one at a time, in arrival order, on SQLite and PostgreSQL alike."""
 
     __table_args__ = (UniqueConstraint("session_id", "mode"),)
 
@@ -43,6 +43,7 @@ class SeatPool(SQLModel, table=True):
     capacity: int | None = None  # None: no limit
     taken: int = 0  # confirmed + offered
     arrivals: int = 0
+    last_seated: int = 0  # the ticket of the last arrival that got a seat
 
 
 class Registration(SQLModel, table=True):

@@ -4,9 +4,9 @@ Exact under a rush, on SQLite and PostgreSQL alike, without check-then-insert ra
 
 - a registration first bumps its person's `lock_version` (one person's registrations are
   taken one at a time, so two overlapping on-site seats cannot slip past each other);
-- then the seat pool's `arrivals` (an UPDATE, so it locks the pool's row: registrations and
-  cancellations of one pool are serialised, and `arrivals` numbers them in arrival order);
-- then takes a seat with `UPDATE ... SET taken = taken + 1 WHERE taken < capacity`.
+- then, in one UPDATE of the seat pool's row (which locks it, so a pool's registrations and
+  cancellations are serialised), takes the next ticket (`arrivals`, the arrival order) and,
+  if one is free and nobody waits, a seat (`taken < capacity`).
 
 Offers (a freed seat held for the first in line) expire on the Clock; every operation on a
 pool first passes expired offers on, so the outcome never depends on a background job.
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, update
+from sqlalchemy import and_, case, exists, func, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -71,16 +71,11 @@ async def _lock_person(db: AsyncSession, user: User) -> None:
 async def _pool(db: AsyncSession, session: Session, mode: Mode) -> SeatPool:
     """The session's pool for this mode, created if missing (concurrently safe), locked, with
     its capacity brought in line with the session's."""
-    dialect = sqlite if db.get_bind().dialect.name == "sqlite" else postgresql
-    await db.exec(
-        dialect.insert(SeatPool)
-        .values(session_id=session.id, mode=mode, taken=0, arrivals=0)
-        .on_conflict_do_nothing(index_elements=["session_id", "mode"])
-    )
+    await _create_pool(db, session, mode)
     await db.exec(
         update(SeatPool)
         .where(col(SeatPool.session_id) == session.id, col(SeatPool.mode) == mode)
-        .values(arrivals=col(SeatPool.arrivals) + 1, capacity=_capacity(session, mode))
+        .values(capacity=_capacity(session, mode))
     )
     query = select(SeatPool).where(SeatPool.session_id == session.id, SeatPool.mode == mode)
     pool = (await db.exec(query.execution_options(populate_existing=True))).one()
@@ -102,9 +97,9 @@ async def register_for_session(
     if mode is Mode.onsite:
         await _refuse_overlap(db, user, session)
     now = clock.now()
-    pool = await _pool(db, session, mode)
-    await _pass_on_expired(db, pool, now)
-    seated = await _take_seat(db, pool)
+    if await _offers_ran_out(db, session, mode, now):
+        await _pass_on_expired(db, await _pool(db, session, mode), now)
+    ticket, seated = await _ticket_and_seat(db, session, mode)
     assert session.id is not None and user.id is not None
     registration = current or Registration(
         session_id=session.id,
@@ -117,7 +112,7 @@ async def register_for_session(
     )
     registration.mode = mode
     registration.status = Status.confirmed if seated else Status.waitlisted
-    registration.ticket = pool.arrivals
+    registration.ticket = ticket
     registration.offer_expires_at = None
     registration.updated_at = now
     db.add(registration)
@@ -125,23 +120,55 @@ async def register_for_session(
     return await outcome(db, registration)
 
 
-async def _take_seat(db: AsyncSession, pool: SeatPool) -> bool:
-    """One seat, if one is free and nobody is waiting for it already."""
+async def _offers_ran_out(db: AsyncSession, session: Session, mode: Mode, now: datetime) -> bool:
+    """Whether an offer in this pool has expired (read without a lock: one that expires just
+    after is passed on by the next operation; until then its holder keeps the seat)."""
+    query = select(Registration.id).where(
+        Registration.session_id == session.id,
+        Registration.mode == mode,
+        Registration.status == Status.offered,
+        col(Registration.offer_expires_at) <= now,
+    )
+    return (await db.exec(query.limit(1))).first() is not None
+
+
+async def _ticket_and_seat(db: AsyncSession, session: Session, mode: Mode) -> tuple[int, bool]:
+    """In one UPDATE (which locks the pool's row): the next ticket, and a seat if one is free
+    and nobody is waiting for it already. The pool is created on first use."""
+    capacity = _capacity(session, mode)
     someone_waiting = exists().where(
-        col(Registration.session_id) == pool.session_id,
-        col(Registration.mode) == pool.mode,
+        col(Registration.session_id) == session.id,
+        col(Registration.mode) == mode,
         col(Registration.status) == Status.waitlisted,
     )
-    result = await db.exec(
+    free = (col(SeatPool.taken) < capacity) if capacity is not None else true()
+    seat = and_(free, ~someone_waiting)
+    statement = (
         update(SeatPool)
-        .where(
-            col(SeatPool.id) == pool.id,
-            (col(SeatPool.capacity).is_(None)) | (col(SeatPool.taken) < col(SeatPool.capacity)),
-            ~someone_waiting,
+        .where(col(SeatPool.session_id) == session.id, col(SeatPool.mode) == mode)
+        .values(
+            arrivals=col(SeatPool.arrivals) + 1,
+            capacity=capacity,
+            taken=case((seat, col(SeatPool.taken) + 1), else_=col(SeatPool.taken)),
+            last_seated=case((seat, col(SeatPool.arrivals) + 1), else_=col(SeatPool.last_seated)),
         )
-        .values(taken=col(SeatPool.taken) + 1)
+        .returning(col(SeatPool.arrivals), col(SeatPool.last_seated))
     )
-    return bool(result.rowcount == 1)
+    row = (await db.exec(statement)).first()
+    if row is None:
+        await _create_pool(db, session, mode)
+        row = (await db.exec(statement)).one()
+    arrivals, last_seated = row
+    return int(arrivals), last_seated == arrivals
+
+
+async def _create_pool(db: AsyncSession, session: Session, mode: Mode) -> None:
+    dialect = sqlite if db.get_bind().dialect.name == "sqlite" else postgresql
+    await db.exec(
+        dialect.insert(SeatPool)
+        .values(session_id=session.id, mode=mode, taken=0, arrivals=0, last_seated=0)
+        .on_conflict_do_nothing(index_elements=["session_id", "mode"])
+    )
 
 
 async def _registration(db: AsyncSession, session: Session, user: User) -> Registration | None:

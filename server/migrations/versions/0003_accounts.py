@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-23 14:19:20.553621
+Create Date: 2026-11-23 14:19:54.595393
 """
 
 from collections.abc import Sequence
@@ -212,6 +212,7 @@ def upgrade() -> None:
         sa.Column("capacity", sa.Integer(), nullable=True),
         sa.Column("taken", sa.Integer(), nullable=False),
         sa.Column("arrivals", sa.Integer(), nullable=False),
+        sa.Column("last_seated", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["session_id"],
             ["session.id"],
