@@ -14,6 +14,7 @@ from server import __version__
 from server.accounts.api import router as accounts_router
 from server.attendance.api import router as attendance_router
 from server.attendance.badges import signing_key
+from server.attendance.sweeper import OfferSweeper
 from server.clock import Clock, SystemClock
 from server.db import Database
 from server.errors import error_body
@@ -62,15 +63,18 @@ def create_app(
     the_bus = bus or create_bus(settings.redis_url)
     the_clock = clock or SystemClock()
     runner = MarathonRunner(db, the_clock, the_bus) if settings.marathon_runner else None
+    sweeper = OfferSweeper(db, the_clock) if settings.marathon_runner else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         log.info("pavilion starting", extra={"environment": settings.environment})
-        if runner is not None:
-            runner.start()
+        for task in (runner, sweeper):
+            if task is not None:
+                task.start()
         yield
-        if runner is not None:
-            await runner.stop()
+        for task in (runner, sweeper):
+            if task is not None:
+                await task.stop()
         await the_bus.close()
         await db.dispose()
 

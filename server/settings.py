@@ -35,8 +35,9 @@ class Settings(BaseSettings):
     media_dir: Path = Path("./media")
     # Rendered programs kept per node (0 turns the cache off, e.g. to measure rendering).
     program_cache_mb: int = Field(default=64, ge=0)
-    # Whether this node moves marathon segments through scheduled/live/ended on the clock.
-    # Safe on every node: each transition is a conditional update that only one node wins.
+    # Whether this node runs the clock-driven jobs: moving marathon segments through
+    # scheduled/live/ended, and passing on registration offers that ran out. Safe on every
+    # node: each change is a conditional or locked update that only one node makes.
     marathon_runner: bool = True
 
     @model_validator(mode="after")

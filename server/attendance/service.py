@@ -358,3 +358,24 @@ def clashes(items: list[tuple[Registration, Session]]) -> dict[int, list[int]]:
             and b.starts_at < a.ends_at
         ]
     return found
+
+
+async def pass_on_expired_offers(db: AsyncSession, clock: Clock) -> int:
+    """Pass on every offer that ran out, in every pool (each under its pool's lock); how many
+    pools had one. Safe to run on every node at once."""
+    now = clock.now()
+    query = (
+        select(Registration.session_id, Registration.mode)
+        .where(
+            Registration.status == Status.offered,
+            col(Registration.offer_expires_at) <= now,
+        )
+        .distinct()
+    )
+    due = (await db.exec(query)).all()
+    for session_id, mode in due:
+        session = await db.get(Session, session_id)
+        assert session is not None
+        await _pass_on_expired(db, await _pool(db, session, Mode(mode)), now)
+        await db.commit()
+    return len(due)

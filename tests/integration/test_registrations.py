@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.accounts.models import User
 from server.attendance import service
 from server.attendance.models import Mode, Registration, SeatPool, Status
+from server.attendance.sweeper import OfferSweeper
 from server.clock import FakeClock
 from server.db import Database
 from server.errors import Conflict, Invalid
@@ -234,3 +235,24 @@ async def test_a_mode_the_session_does_not_offer_is_refused(
         await service.register_for_session(db, clock, people[0], online_only, Mode.onsite)
 
     assert refusal.value.details["field"] == "mode"
+
+
+async def test_the_sweeper_passes_on_an_offer_nobody_touched(
+    db: AsyncSession, clock: FakeClock, people: list[User], database_url: str
+) -> None:
+    table = await full_table(db, clock, people)
+    await service.cancel_registration(db, clock, people[0], table)
+    node = Database(database_url)
+    clock.advance(service.OFFER_HOLD + timedelta(minutes=1))
+
+    try:
+        swept = await OfferSweeper(node, clock).sweep()
+    finally:
+        await node.dispose()
+
+    assert swept == 1
+    assert [await status_of(db, p, table) for p in people[2:]] == [
+        (Status.expired, None),
+        (Status.offered, None),
+        (Status.waitlisted, 1),
+    ]
