@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -15,7 +18,7 @@ from server.accounts.models import User, user_json
 from server.accounts.permissions import Permission, require
 from server.accounts.service import require_user
 from server.attendance import badges, feeds, invites, service
-from server.attendance.models import ACTIVE, Badge, RegisterIn, Registration
+from server.attendance.models import ACTIVE, Badge, CheckIn, RegisterIn, Registration
 from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.errors import NotFound
 from server.program.api import ForumSlug
@@ -93,22 +96,73 @@ async def seats(session: SessionId, db: DbSession) -> dict[str, Any]:
     summary="Who registered (moderators and organisers)",
 )
 async def attendees(session: SessionId, user: CurrentUser, db: DbSession) -> dict[str, Any]:
-    found = await _session(db, session)
+    found, rows = await _attendance(db, user, session)
+    return {
+        "session": found.id,
+        "registrations": [
+            {
+                "user": user_json(person),
+                "status": r.status.value,
+                "mode": r.mode.value,
+                "checked_in_at": utc_z(at) if at else None,
+            }
+            for r, person, at in rows
+        ],
+    }
+
+
+@router.get(
+    "/sessions/{session}/registrations.csv",
+    summary="Who registered, as CSV (moderators and organisers)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def attendees_csv(session: SessionId, user: CurrentUser, db: DbSession) -> Response:
+    found, rows = await _attendance(db, user, session)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "email", "organisation", "country", "mode", "status", "checked_in_at"])
+    for r, person, at in rows:
+        writer.writerow(
+            [
+                person.name,
+                person.email,
+                person.organisation,
+                person.country,
+                r.mode.value,
+                r.status.value,
+                utc_z(at) if at else "",
+            ]
+        )
+    headers = {
+        "Content-Disposition": f'attachment; filename="session-{found.id}-registrations.csv"',
+        "Cache-Control": "private, no-store",
+    }
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+async def _attendance(
+    db: DbSession, user: User | None, session_id: int
+) -> tuple[Session, list[tuple[Registration, User, datetime | None]]]:
+    """The session's active registrations in order, with when each person was checked in
+    at the forum (on-site only); asks for the session.attendees permission."""
+    found = await _session(db, session_id)
     await require(db, user, Permission.see_attendees, forum_id=found.forum_id, session=found)
+    checked = (
+        select(CheckIn.at)
+        .join(Badge, col(Badge.id) == CheckIn.badge_id)
+        .where(Badge.user_id == Registration.user_id, Badge.forum_id == found.forum_id)
+        .limit(1)
+        .scalar_subquery()
+    )
     query = (
-        select(Registration, User)
+        select(Registration, User, checked)
         .join(User, col(User.id) == Registration.user_id)
         .where(Registration.session_id == found.id, col(Registration.status).in_(ACTIVE))
         .order_by(col(Registration.mode), col(Registration.status), col(Registration.ticket))
     )
-    rows = (await db.exec(query)).all()
-    return {
-        "session": found.id,
-        "registrations": [
-            {"user": user_json(person), "status": r.status.value, "mode": r.mode.value}
-            for r, person in rows
-        ],
-    }
+    rows = [(r, person, at) for r, person, at in (await db.exec(query)).all()]
+    return found, rows
 
 
 class InviteIn(BaseModel):

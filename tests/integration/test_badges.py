@@ -190,3 +190,26 @@ async def test_the_private_agenda_feed_lists_my_sessions_until_turned_off(
 
     assert [str(e["SUMMARY"]) for e in events] == ["Session round-table"]
     assert (old.status_code, off.status_code) == (404, 404)
+
+
+async def test_organisers_see_who_came_and_export_it(
+    client: httpx.AsyncClient, seats: int, db: AsyncSession, clock: FakeClock
+) -> None:
+    header = {"Authorization": "Bearer organiser"}
+    organiser = await sign_in(db, clock, "organiser@example.org", header)
+    await grant(db, organiser, Role.organiser, forum_id=(await get_forum(db, "test-forum")).id)
+    await db.commit()
+    await scan(client, await token(client))
+
+    listed = await client.get(f"/api/v1/sessions/{seats}/registrations", headers=header)
+    exported = await client.get(f"/api/v1/sessions/{seats}/registrations.csv", headers=header)
+    refused = await client.get(f"/api/v1/sessions/{seats}/registrations.csv", headers=DOOR)
+
+    assert [(r["user"]["email"], r["checked_in_at"]) for r in listed.json()["registrations"]] == [
+        ("holder@example.org", "2027-03-20T09:00:00Z")
+    ]
+    assert exported.text.splitlines() == [
+        "name,email,organisation,country,mode,status,checked_in_at",
+        "Holder,holder@example.org,,,onsite,confirmed,2027-03-20T09:00:00Z",
+    ]
+    assert refused.status_code == 403
