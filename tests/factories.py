@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from copy import deepcopy
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import User
-from server.accounts.service import hash_password
+from server.accounts.models import AuthSession, User
+from server.accounts.service import hash_password, token_digest
 from server.clock import Clock
 from server.program.importer import ImportReport, import_program
 
@@ -159,3 +160,19 @@ def attendance_doc(*sessions: dict[str, Any]) -> dict[str, Any]:
         ),
     ]
     return program_doc(*base, *sessions)
+
+
+async def signed_in(db: AsyncSession, clock: Clock, email: str, header: dict[str, str]) -> User:
+    """An account with a session whose bearer token is the one in `header` (the caller
+    commits)."""
+    user = await make_user(db, clock, email)
+    assert user.id is not None
+    db.add(
+        AuthSession(
+            user_id=user.id,
+            token_hash=token_digest(header["Authorization"].removeprefix("Bearer ")),
+            created_at=clock.now(),
+            expires_at=clock.now() + timedelta(days=60),
+        )
+    )
+    return user

@@ -234,6 +234,7 @@ async def my_agenda(
                 },
                 **service.outcome_json(await service.outcome(db, r)),
                 "overlaps": overlaps[s.id or 0],
+                "departure": _departure(s, viewer, lang),
             }
             for r, s in items
         ],
@@ -398,6 +399,18 @@ async def agenda_feed(
         media_type="text/calendar; charset=utf-8",
         headers={"Cache-Control": "private, no-store"},
     )
+
+
+def _departure(session: Session, viewer: ZoneInfo, lang: str) -> dict[str, str] | None:
+    """Where and when the bus leaves, for a site visit."""
+    if session.departure_at is None:
+        return None
+    point = session.departure_point_ru if lang == "ru" else session.departure_point_en
+    return {
+        "point": point,
+        "at": utc_z(session.departure_at),
+        "viewer": session.departure_at.astimezone(viewer).isoformat(timespec="seconds"),
+    }
 
 
 def _by_forum(items: list[tuple[Registration, Session]]) -> dict[int, set[int | None]]:

@@ -14,31 +14,17 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import AuthSession, Role, User
-from server.accounts.service import grant, token_digest
+from server.accounts.models import Role
+from server.accounts.service import grant
 from server.attendance.badges import signing_key, verify
 from server.clock import FakeClock
 from server.program.models import Session
 from server.program.service import get_forum
-from tests.factories import attendance_doc, load_program, make_user
+from tests.factories import attendance_doc, load_program, signed_in
 
 HOLDER = {"Authorization": "Bearer holder"}
 DOOR = {"Authorization": "Bearer door"}
 STRANGER = {"Authorization": "Bearer stranger"}
-
-
-async def sign_in(db: AsyncSession, clock: FakeClock, email: str, header: dict[str, str]) -> User:
-    user = await make_user(db, clock, email)
-    assert user.id is not None
-    db.add(
-        AuthSession(
-            user_id=user.id,
-            token_hash=token_digest(header["Authorization"].removeprefix("Bearer ")),
-            created_at=clock.now(),
-            expires_at=clock.now() + timedelta(days=30),
-        )
-    )
-    return user
 
 
 @pytest.fixture
@@ -46,9 +32,9 @@ async def seats(db: AsyncSession, clock: FakeClock, client: httpx.AsyncClient) -
     """The holder has an on-site seat at the round table in Hall A; the round table's id."""
     await load_program(db, clock, attendance_doc())
     forum = await get_forum(db, "test-forum")
-    await sign_in(db, clock, "holder@example.org", HOLDER)
-    await sign_in(db, clock, "stranger@example.org", STRANGER)
-    door = await sign_in(db, clock, "door@example.org", DOOR)
+    await signed_in(db, clock, "holder@example.org", HOLDER)
+    await signed_in(db, clock, "stranger@example.org", STRANGER)
+    door = await signed_in(db, clock, "door@example.org", DOOR)
     await grant(db, door, Role.door, forum_id=forum.id)
     await db.commit()
     table = (await db.exec(select(Session).where(Session.slug == "round-table"))).one()
@@ -134,7 +120,7 @@ async def test_a_revoked_badge_is_refused(
     client: httpx.AsyncClient, seats: int, db: AsyncSession, clock: FakeClock
 ) -> None:
     text = await token(client)
-    organiser = await sign_in(
+    organiser = await signed_in(
         db, clock, "organiser@example.org", {"Authorization": "Bearer organiser"}
     )
     await grant(db, organiser, Role.organiser, forum_id=(await get_forum(db, "test-forum")).id)
@@ -196,7 +182,7 @@ async def test_organisers_see_who_came_and_export_it(
     client: httpx.AsyncClient, seats: int, db: AsyncSession, clock: FakeClock
 ) -> None:
     header = {"Authorization": "Bearer organiser"}
-    organiser = await sign_in(db, clock, "organiser@example.org", header)
+    organiser = await signed_in(db, clock, "organiser@example.org", header)
     await grant(db, organiser, Role.organiser, forum_id=(await get_forum(db, "test-forum")).id)
     await db.commit()
     await scan(client, await token(client))

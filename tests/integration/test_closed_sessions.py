@@ -11,32 +11,17 @@ import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import AuthSession, Role, User
-from server.accounts.service import grant, token_digest
+from server.accounts.models import Role, User
+from server.accounts.service import grant
 from server.clock import FakeClock
 from server.program.models import Session
 from server.program.service import get_forum
-from tests.factories import attendance_doc, load_program, make_user
+from tests.factories import attendance_doc, load_program, signed_in
 
 OUTSIDER = {"Authorization": "Bearer outsider"}
 GUEST = {"Authorization": "Bearer guest"}
 MODERATOR = {"Authorization": "Bearer moderator"}
 ORGANISER = {"Authorization": "Bearer organiser"}
-
-
-async def sign_in(db: AsyncSession, clock: FakeClock, email: str, header: dict[str, str]) -> User:
-    user = await make_user(db, clock, email)
-    assert user.id is not None
-    token = header["Authorization"].removeprefix("Bearer ")
-    db.add(
-        AuthSession(
-            user_id=user.id,
-            token_hash=token_digest(token),
-            created_at=clock.now(),
-            expires_at=clock.now() + timedelta(days=30),
-        )
-    )
-    return user
 
 
 @pytest.fixture
@@ -45,10 +30,10 @@ async def closed(db: AsyncSession, clock: FakeClock) -> int:
     await load_program(db, clock, attendance_doc())
     forum = await get_forum(db, "test-forum")
     session = (await db.exec(select(Session).where(Session.slug == "closed-session"))).one()
-    await sign_in(db, clock, "outsider@example.org", OUTSIDER)
-    await sign_in(db, clock, "guest@example.org", GUEST)
-    moderator = await sign_in(db, clock, "moderator@example.org", MODERATOR)
-    organiser = await sign_in(db, clock, "organiser@example.org", ORGANISER)
+    await signed_in(db, clock, "outsider@example.org", OUTSIDER)
+    await signed_in(db, clock, "guest@example.org", GUEST)
+    moderator = await signed_in(db, clock, "moderator@example.org", MODERATOR)
+    organiser = await signed_in(db, clock, "organiser@example.org", ORGANISER)
     await grant(db, moderator, Role.moderator, session_id=session.id)
     await grant(db, organiser, Role.organiser, forum_id=forum.id)
     await db.commit()

@@ -9,7 +9,7 @@ Cairo 10:20-11:50Z, Buenos Aires 12:00-13:30Z, with no idle time.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -18,15 +18,15 @@ import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import AuthSession, Role, User
-from server.accounts.service import grant, token_digest
+from server.accounts.models import Role
+from server.accounts.service import grant
 from server.app import create_app
 from server.clock import FakeClock
 from server.program.models import Session
 from server.program.service import get_forum
 from server.realtime.bus import MemoryBus
 from server.settings import Settings
-from tests.factories import load_program, make_user, marathon_doc
+from tests.factories import load_program, marathon_doc, signed_in
 
 AUTH = {"Authorization": "Bearer organiser-token-for-tests"}
 JAKARTA_MODERATOR = {"Authorization": "Bearer jakarta-moderator-token"}
@@ -65,24 +65,10 @@ async def relay(db: AsyncSession, clock: FakeClock) -> None:
         (ATTENDEE, None, {}),
     ]
     for index, (header, role, scope) in enumerate(people):
-        user = await make_user(db, clock, f"person{index}@example.org")
+        user = await signed_in(db, clock, f"person{index}@example.org", header)
         if role is not None:
             await grant(db, user, role, **scope)
-        await signed_in_as(db, clock, user, header["Authorization"].removeprefix("Bearer "))
     await db.commit()
-
-
-async def signed_in_as(db: AsyncSession, clock: FakeClock, user: User, token: str) -> None:
-    """A session for `user` whose token the test knows."""
-    assert user.id is not None
-    db.add(
-        AuthSession(
-            user_id=user.id,
-            token_hash=token_digest(token),
-            created_at=clock.now(),
-            expires_at=clock.now() + timedelta(days=60),
-        )
-    )
 
 
 def times(body: dict[str, Any]) -> dict[str, tuple[str, str]]:
