@@ -1,14 +1,19 @@
 // The Pavilion HTTP API: JSON in, JSON out, and its error message surfaced as an ApiError.
+//
+// The browser is signed in by an HttpOnly cookie the page never sees: fetch sends it on
+// same-origin requests, and the Origin header the browser adds to a POST or DELETE is what
+// the server checks before it lets the cookie change anything.
 
 import { t } from "./i18n.js";
 
 export class ApiError extends Error {
-  constructor(message, { status = 0, code = "error", field = null } = {}) {
+  constructor(message, { status = 0, code = "error", field = null, retryAfter = null } = {}) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.field = field;
+    this.retryAfter = retryAfter; // seconds, on 429 `rate_limited`
   }
 }
 
@@ -27,6 +32,15 @@ export const paths = {
   jsonld: (forum) => `${BASE}/forums/${enc(forum)}/jsonld`,
   marathons: (forum) => `${BASE}/forums/${enc(forum)}/marathons`,
   marathon: (forum, slug) => `${BASE}/forums/${enc(forum)}/marathons/${enc(slug)}`,
+  signup: () => `${BASE}/auth/signup`,
+  login: () => `${BASE}/auth/login`,
+  logout: () => `${BASE}/auth/logout`,
+  me: () => `${BASE}/me`,
+  agenda: () => `${BASE}/me/agenda`,
+  seats: (id) => `${BASE}/sessions/${enc(id)}/seats`,
+  registrations: (id) => `${BASE}/sessions/${enc(id)}/registrations`,
+  myRegistration: (id) => `${BASE}/sessions/${enc(id)}/registrations/me`,
+  acceptOffer: (id) => `${BASE}/sessions/${enc(id)}/registrations/me/accept`,
 };
 
 /** A path with its query (empty values left out), relative to this site. */
@@ -39,26 +53,48 @@ export function withQuery(path, params = {}) {
   return text ? `${path}?${text}` : path;
 }
 
-/** GET a JSON document; throws ApiError with the server's own message on a 4xx/5xx. */
-export async function getJSON(path, params = {}, { signal } = {}) {
+/** The ApiError for a 4xx/5xx answer, with the server's own message, code and field. */
+function problemOf(response, body) {
+  const problem = (body && body.error) || {};
+  const header = Number(response.headers.get("Retry-After"));
+  return new ApiError(problem.message || t("error.http", { status: response.status }), {
+    status: response.status,
+    code: problem.code || "error",
+    field: problem.field || null,
+    retryAfter: problem.retry_after ?? (header > 0 ? header : null),
+  });
+}
+
+async function send(method, url, { body, signal } = {}) {
+  const headers = { Accept: "application/json" };
+  const init = { method, headers, signal, credentials: "same-origin" };
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
   let response;
   try {
-    response = await fetch(withQuery(path, params), {
-      headers: { Accept: "application/json" },
-      signal,
-    });
+    response = await fetch(url, init);
   } catch (error) {
     if (error.name === "AbortError") throw error;
     throw new ApiError(t("error.network"), { code: "network" });
   }
-  const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    const problem = body && body.error;
-    throw new ApiError((problem && problem.message) || t("error.http", { status: response.status }), {
-      status: response.status,
-      code: (problem && problem.code) || "error",
-      field: (problem && problem.field) || null,
-    });
-  }
-  return body;
+  const answer = await response.json().catch(() => null); // 204 and non-JSON bodies: null
+  if (!response.ok) throw problemOf(response, answer);
+  return answer;
+}
+
+/** GET a JSON document; throws ApiError with the server's own message on a 4xx/5xx. */
+export function getJSON(path, params = {}, { signal } = {}) {
+  return send("GET", withQuery(path, params), { signal });
+}
+
+/** POST `body` as JSON; the answer's JSON (null for 204), or ApiError like getJSON. */
+export function postJSON(path, body = {}, { signal } = {}) {
+  return send("POST", path, { body, signal });
+}
+
+/** DELETE; the answer's JSON (null for 204), or ApiError like getJSON. */
+export function deleteJSON(path, { signal } = {}) {
+  return send("DELETE", path, { signal });
 }

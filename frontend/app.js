@@ -4,7 +4,11 @@
 import "./components/pv-header.js";
 import "./components/pv-forum-list.js";
 import "./components/pv-program.js";
+import "./components/pv-registration.js";
 import "./components/pv-session.js";
 import "./components/pv-marathon.js";
+import "./components/pv-agenda.js";
+import "./components/pv-signin.js";
+import "./components/pv-signup.js";
 import "./components/pv-footer.js";
 import "./components/pv-app.js";

@@ -1,6 +1,6 @@
 // The page's state lives in the URL query, so that any view can be shared as a link:
 // ?forum=demo-forum&tz=Asia/Jakarta&lang=ru&session=12&date=2027-03-28&venue=…&type=…&format=…
-// (or &marathon=capitals for a marathon day)
+// (or &marathon=capitals for a marathon day; &view=signin|signup|agenda for the account pages)
 //
 // `navigate(patch)` pushes a new URL and announces which keys changed; the back and
 // forward buttons announce the same way (popstate). Nothing else writes the URL.
@@ -9,7 +9,7 @@ import { detectLang, setLang } from "./i18n.js";
 import { browserZone } from "./time.js";
 
 export const KEYS = [
-  "forum", "tz", "lang", "marathon", "session", "date", "venue", "type", "format",
+  "forum", "tz", "lang", "view", "marathon", "session", "date", "venue", "type", "format",
 ];
 
 export const state = new EventTarget();

@@ -214,3 +214,21 @@ export function formatDuration(minutes) {
   if (rest === 0) return t("program.durationHoursOnly", { hours });
   return t("program.durationHours", { hours, minutes: rest });
 }
+
+/** The calendar date ("2027-03-28") of an instant (milliseconds since the epoch) in `zone`. */
+export function dateIn(instant, zone) {
+  try {
+    return new Intl.DateTimeFormat("en-CA", { timeZone: zone }).format(new Date(instant));
+  } catch {
+    return new Date(instant).toISOString().slice(0, 10);
+  }
+}
+
+/**
+ * "Fri 26 Mar, 14:30 CET": an instant given in UTC ("…Z", e.g. when an offer runs out) in the
+ * zone of an interval `times`, labelled as `instantIn` does.
+ */
+export function deadlineIn(iso, times) {
+  const instant = Date.parse(iso);
+  return `${formatShortDay(dateIn(instant, times.tz))}, ${instantIn(instant, times)}`;
+}

@@ -1,15 +1,24 @@
 // <pv-app>: the shell. Loads the forum named in the URL and shows the program, one session
-// (the `session` URL parameter) or a marathon day (`marathon`), keeping header and footer in
-// step. A session opened from a marathon keeps `marathon` in the URL, so "back" returns there.
+// (the `session` URL parameter), a marathon day (`marathon`) or an account page (`view`:
+// signin, signup, agenda), keeping header and footer in step. A session opened from a
+// marathon or from the agenda keeps `marathon` or `view=agenda` in the URL, so "back" returns
+// there; the sign-in and sign-up forms lie over any page, and signing in returns to it.
 
+import { refresh as refreshAccount } from "../account.js";
 import { getJSON, paths } from "../api.js";
 import { html, render } from "../html.js";
 import { i18n, lang, t } from "../i18n.js";
-import { current, followLink, hrefFor, state } from "../state.js";
+import { current, followLink, hrefFor, navigate, state } from "../state.js";
 
-/** Which page the state asks for: a session over a marathon over the program. */
-function viewOf({ session, marathon }) {
+const FORMS = new Set(["signin", "signup"]);
+/** Pages that need no forum loaded (the agenda spans forums; the forms belong to none). */
+const ACCOUNT_PAGES = new Set([...FORMS, "agenda"]);
+
+/** Which page the state asks for: a form over a session over the agenda over a marathon. */
+function viewOf({ view, session, marathon }) {
+  if (FORMS.has(view)) return view;
   if (session) return "session";
+  if (view === "agenda") return "agenda";
   return marathon ? "marathon" : "program";
 }
 
@@ -22,6 +31,7 @@ class PvApp extends HTMLElement {
     this.lastSession = null;
     this.lastMarathon = null;
     this.view = null;
+    this.beforeForms = null; // the state the person opened sign-in or sign-up from
     this.innerHTML = `
       <a class="skip-link" href="#main" data-skip></a>
       <pv-header></pv-header>
@@ -31,6 +41,9 @@ class PvApp extends HTMLElement {
         <pv-program hidden></pv-program>
         <pv-session hidden></pv-session>
         <pv-marathon hidden></pv-marathon>
+        <pv-agenda hidden></pv-agenda>
+        <pv-signin hidden></pv-signin>
+        <pv-signup hidden></pv-signup>
       </main>
       <pv-footer></pv-footer>`;
     this.header = this.querySelector("pv-header");
@@ -39,16 +52,31 @@ class PvApp extends HTMLElement {
     this.program = this.querySelector("pv-program");
     this.session = this.querySelector("pv-session");
     this.marathon = this.querySelector("pv-marathon");
+    this.pages = {
+      program: this.program,
+      session: this.session,
+      marathon: this.marathon,
+      agenda: this.querySelector("pv-agenda"),
+      signin: this.querySelector("pv-signin"),
+      signup: this.querySelector("pv-signup"),
+    };
     this.footer = this.querySelector("pv-footer");
     this.main = this.querySelector("main");
     this.addEventListener("click", (event) => this.onClick(event));
+    this.addEventListener("pv-signed-in", () => this.afterSignIn());
     state.addEventListener("change", (event) => this.onState(event.detail));
     i18n.addEventListener("change", () => this.renderSkip());
     this.renderSkip();
     // The parts must be upgraded before properties are set on them, or an own property
     // would hide their setters.
-    const parts = ["pv-header", "pv-forum-list", "pv-program", "pv-session", "pv-marathon", "pv-footer"];
-    Promise.all(parts.map((name) => customElements.whenDefined(name))).then(() => this.load());
+    const parts = [
+      "pv-header", "pv-forum-list", "pv-program", "pv-session", "pv-registration", "pv-marathon",
+      "pv-agenda", "pv-signin", "pv-signup", "pv-footer",
+    ];
+    Promise.all(parts.map((name) => customElements.whenDefined(name))).then(() => {
+      refreshAccount();
+      this.load();
+    });
   }
 
   renderSkip() {
@@ -72,6 +100,7 @@ class PvApp extends HTMLElement {
   onState({ previous, changed }) {
     const left = viewOf(previous);
     if (left !== viewOf(current())) this.scrolls[left] = window.scrollY;
+    if (!FORMS.has(left) && FORMS.has(viewOf(current()))) this.beforeForms = previous;
     if (changed.has("session") && previous.session !== null) {
       this.lastSession = previous.session;
     }
@@ -79,6 +108,16 @@ class PvApp extends HTMLElement {
       this.lastMarathon = previous.marathon;
     }
     this.load();
+  }
+
+  /**
+   * Signed in (or up): back to the page the form was opened from, in the language and zone
+   * chosen meanwhile. The form's own history entry is replaced: "back" should not reopen it.
+   */
+  afterSignIn() {
+    const { lang: language, tz } = current();
+    navigate({ ...(this.beforeForms || { view: null }), lang: language, tz }, { replace: true });
+    this.beforeForms = null;
   }
 
   /** Fetch the forum when the URL names another one (or the language changed). */
@@ -117,6 +156,14 @@ class PvApp extends HTMLElement {
     for (const part of [this.header, this.footer, this.program, this.session, this.marathon]) {
       part.forum = this.forum;
     }
+    this.header.update();
+    const view = viewOf(current());
+    if (ACCOUNT_PAGES.has(view)) {
+      this.list.hidden = true;
+      render(this.status, "");
+      this.showPage(view);
+      return;
+    }
     this.list.hidden = Boolean(forum);
     if (!forum) {
       this.hidePages();
@@ -138,19 +185,26 @@ class PvApp extends HTMLElement {
       return;
     }
     render(this.status, "");
-    this.header.update();
-    const view = viewOf(current());
+    this.showPage(view);
+  }
+
+  showPage(view) {
     const from = this.view;
     this.view = view;
-    const pages = { program: this.program, session: this.session, marathon: this.marathon };
+    const pages = this.pages;
     for (const [name, page] of Object.entries(pages)) page.hidden = name !== view;
     if (view !== "marathon") this.marathon.pause();
     if (view === "program") document.title = `${t("program.title")} — ${this.forum.name}`;
-    pages[view].update();
-    if (from === "session" && view !== "session") {
+    pages[view].update({ opened: from !== view });
+    if (from === "session" && view !== "session" && !FORMS.has(view)) {
       this.returnTo(pages[view], view, `a[data-session-id="${CSS.escape(this.lastSession || "")}"]`);
     } else if (from === "marathon" && view === "program") {
       this.returnTo(this.program, view, `a[data-marathon-link="${CSS.escape(this.lastMarathon || "")}"]`);
+    } else if (FORMS.has(from) && !FORMS.has(view)) {
+      // Back from signing in: where the person was, with focus at the top of that page (the
+      // form that held it is gone).
+      window.scrollTo(0, this.scrolls[view] || 0);
+      (pages[view].querySelector("h2[tabindex]") || this.main).focus({ preventScroll: true });
     } else if (from && from !== view) {
       window.scrollTo(0, 0);
     }
@@ -158,9 +212,7 @@ class PvApp extends HTMLElement {
 
   hidePages() {
     this.view = null;
-    this.program.hidden = true;
-    this.session.hidden = true;
-    this.marathon.hidden = true;
+    for (const page of Object.values(this.pages)) page.hidden = true;
     this.marathon.pause();
   }
 

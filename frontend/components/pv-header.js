@@ -1,8 +1,10 @@
-// <pv-header>: the forum's name and dates, the language switch and the time-zone picker.
+// <pv-header>: the forum's name and dates, the account links (sign in; or the person's name,
+// My agenda and Sign out), the language switch and the time-zone picker.
 //
 // The picker is a text input over a datalist of every zone the browser knows; a zone is
 // applied on Enter, on leaving the field, or on picking from the list, and goes to the URL.
 
+import { account, known, me, signOut } from "../account.js";
 import { html, render } from "../html.js";
 import { i18n, LANGS, t } from "../i18n.js";
 import { current, hrefFor, navigate, viewerZone } from "../state.js";
@@ -13,7 +15,12 @@ class PvHeader extends HTMLElement {
     this._forum = null;
     this.problem = null;
     this.typing = false; // the person is editing the zone: the URL must not overwrite it
+    this.signOutProblem = null;
     i18n.addEventListener("change", () => this.draw());
+    account.addEventListener("change", () => {
+      this.signOutProblem = null;
+      this.drawAccount();
+    });
     this.addEventListener("change", (event) => this.onChange(event));
     this.addEventListener("input", (event) => this.onInput(event));
     this.addEventListener("keydown", (event) => this.onKeydown(event));
@@ -41,6 +48,7 @@ class PvHeader extends HTMLElement {
     for (const link of this.querySelectorAll("[data-lang]")) {
       link.href = hrefFor({ lang: link.dataset.lang });
     }
+    this.drawAccount();
   }
 
   apply(value) {
@@ -101,6 +109,17 @@ class PvHeader extends HTMLElement {
   onClick(event) {
     const button = event.target.closest("[data-zone]");
     if (button) this.apply(button.dataset.zone);
+    if (event.target.closest("[data-sign-out]")) this.signOut();
+  }
+
+  async signOut() {
+    this.signOutProblem = null;
+    try {
+      await signOut();
+    } catch (error) {
+      this.signOutProblem = t("account.signOutFailed", { message: error.message });
+      this.drawAccount();
+    }
   }
 
   /** Tell screen-reader users what changed on the page when the zone changes. */
@@ -125,16 +144,19 @@ class PvHeader extends HTMLElement {
     render(this, html`<header class="site-header">
       <div class="topbar">
         <div class="wrap topbar-inner">
-          <a class="brand" href="${hrefFor({ marathon: null, session: null, date: null, venue: null, type: null, format: null })}">
+          <a class="brand" href="${hrefFor({ view: null, marathon: null, session: null, date: null, venue: null, type: null, format: null })}">
             <span class="brand-mark" aria-hidden="true"></span>
             <span class="brand-name">${t("app.name")}</span>
           </a>
-          <nav class="lang-switch" aria-label="${t("lang.label")}">
-            ${LANGS.map((code) => html`<a href="${hrefFor({ lang: code })}" data-lang="${code}"
-                lang="${code}" hreflang="${code}" data-focus-key="lang-${code}"
-                ${document.documentElement.lang === code ? html`aria-current="true"` : ""}
-                title="${t(`lang.${code}`)}">${code.toUpperCase()}</a>`)}
-          </nav>
+          <div class="topbar-tools">
+            <nav class="account-nav" aria-label="${t("account.label")}" data-account></nav>
+            <nav class="lang-switch" aria-label="${t("lang.label")}">
+              ${LANGS.map((code) => html`<a href="${hrefFor({ lang: code })}" data-lang="${code}"
+                  lang="${code}" hreflang="${code}" data-focus-key="lang-${code}"
+                  ${document.documentElement.lang === code ? html`aria-current="true"` : ""}
+                  title="${t(`lang.${code}`)}">${code.toUpperCase()}</a>`)}
+            </nav>
+          </div>
         </div>
       </div>
       <div class="masthead">
@@ -171,6 +193,34 @@ class PvHeader extends HTMLElement {
       </div>
     </header>`);
     this.showProblem();
+    this.drawAccount();
+  }
+
+  /**
+   * Signed out: "Sign in". Signed in: the name, "My agenda" and "Sign out". "Sign in" and
+   * "Sign out" share a focus key, so signing out leaves keyboard focus on "Sign in".
+   */
+  drawAccount() {
+    const box = this.querySelector("[data-account]");
+    if (!box) return;
+    let links = "";
+    if (known()) links = me() ? this.signedIn(me()) : this.signedOut();
+    render(box, html`${links}${this.signOutProblem
+      ? html`<span class="account-problem" role="alert">${this.signOutProblem}</span>` : ""}`);
+  }
+
+  signedIn(person) {
+    const { view, session } = current();
+    return html`<span class="account-name"><span class="visually-hidden">${t("account.signedInAs")} </span><span
+        data-testid="account-name">${person.name}</span></span>
+      <a href="${hrefFor({ view: "agenda", session: null })}" data-testid="agenda-link" data-focus-key="agenda"
+        ${view === "agenda" && !session ? html`aria-current="page"` : ""}>${t("account.agenda")}</a>
+      <button type="button" class="account-button" data-sign-out data-focus-key="account">${t("account.signOut")}</button>`;
+  }
+
+  signedOut() {
+    return html`<a href="${hrefFor({ view: "signin" })}" data-testid="signin-link" data-focus-key="account"
+      ${current().view === "signin" ? html`aria-current="page"` : ""}>${t("account.signIn")}</a>`;
   }
 }
 

@@ -1,5 +1,6 @@
 // <pv-session>: one session's page — when (in the viewer's zone and the host city's), where,
-// who, how many places, the site visit's meeting point, and a link to add it to a calendar.
+// who, how many places, the site visit's meeting point, a link to add it to a calendar, and
+// the registration panel (<pv-registration>, one element kept across redraws of the page).
 
 import { getJSON, paths, withQuery } from "../api.js";
 import { sessionBadges, sessionKicker } from "../badges.js";
@@ -14,6 +15,7 @@ class PvSession extends HTMLElement {
     this.session = null;
     this.key = null;
     this.failure = null;
+    this.registration = document.createElement("pv-registration");
     this.addEventListener("click", (event) => {
       if (event.target.closest("[data-retry]")) {
         this.key = null;
@@ -61,7 +63,17 @@ class PvSession extends HTMLElement {
 
   back() {
     return html`<a class="back-link" href="${hrefFor({ session: null })}" data-testid="back"
-      data-focus-key="back"><span aria-hidden="true">←</span> ${t(current().marathon ? "session.backToMarathon" : "session.back")}</a>`;
+      data-focus-key="back"><span aria-hidden="true">←</span> ${t(backKey())}</a>`;
+  }
+
+  /** Render the page, then put the registration panel (and any focus inside it) back in. */
+  renderWithPanel(markup) {
+    const active = document.activeElement;
+    const focusInPanel = this.registration.contains(active) ? active : null;
+    render(this, markup);
+    this.querySelector("[data-registration-slot]").replaceWith(this.registration);
+    this.registration.session = this.session;
+    focusInPanel?.focus({ preventScroll: true });
   }
 
   draw() {
@@ -80,7 +92,7 @@ class PvSession extends HTMLElement {
     }
     const s = this.session;
     document.title = `${s.title} — ${this._forum.name}`;
-    render(this, html`<article class="wrap session-page status-${s.status}" aria-labelledby="session-title"
+    this.renderWithPanel(html`<article class="wrap session-page status-${s.status}" aria-labelledby="session-title"
         data-testid="session-page" data-slug="${s.slug}">
       ${this.back()}
       <header class="session-header" style="--track:${s.track ? s.track.color : "var(--accent)"}">
@@ -104,13 +116,16 @@ class PvSession extends HTMLElement {
               : html`<p class="muted">${t("session.noSpeakers")}</p>`}
           </section>
         </div>
-        <aside class="session-facts" aria-label="${t("session.yourTime")}">
-          ${this.facts(s)}
-          <a class="button button-primary calendar-link" data-testid="add-to-calendar"
-            href="${withQuery(paths.sessionIcs(this._forum.slug, s.id), { lang: lang() })}"
-            download>${t("session.addToCalendar")}</a>
-          <p class="fine-print">${t("session.calendarHint")}</p>
-        </aside>
+        <div class="session-side">
+          <div data-registration-slot></div>
+          <aside class="session-facts" aria-label="${t("session.yourTime")}">
+            ${this.facts(s)}
+            <a class="button button-primary calendar-link" data-testid="add-to-calendar"
+              href="${withQuery(paths.sessionIcs(this._forum.slug, s.id), { lang: lang() })}"
+              download>${t("session.addToCalendar")}</a>
+            <p class="fine-print">${t("session.calendarHint")}</p>
+          </aside>
+        </div>
       </div>
     </article>`);
   }
@@ -208,6 +223,13 @@ class PvSession extends HTMLElement {
       </dl>
     </section>`;
   }
+}
+
+/** Where "back" goes: the marathon or the agenda the session was opened from, else the program. */
+function backKey() {
+  const { marathon, view } = current();
+  if (view === "agenda") return "session.backToAgenda";
+  return marathon ? "session.backToMarathon" : "session.back";
 }
 
 function initials(name) {

@@ -218,12 +218,13 @@ async def my_agenda(
     viewer = parse_zone(tz or person.tz)
     items = await service.agenda(db, person)
     overlaps = service.clashes(items)
+    forums = {f.id: f.slug for f in (await db.exec(select(Forum))).all()}
     return {
         "tz": viewer.key,
         "sessions": [
             {
                 "session": s.id,
-                "forum": s.forum_id,
+                "forum": forums[s.forum_id],
                 "title": s.title_ru if lang == "ru" else s.title_en,
                 "starts_at": utc_z(s.starts_at),
                 "ends_at": utc_z(s.ends_at),

@@ -1,4 +1,5 @@
-"""Real Pavilion servers with the demo forum, and Debian's Chromium driven by Playwright.
+"""Real Pavilion servers with the demo forum and its demo accounts, and Debian's Chromium
+driven by Playwright.
 
 Each server runs in a background thread on a free loopback port for the whole session: one on
 the system clock, one stopped on the marathon day (`marathon_server`), so that what is live
@@ -24,6 +25,7 @@ import uvicorn
 import yaml
 from playwright.async_api import Browser, Page, async_playwright
 
+from server.accounts.demo import create_demo_people
 from server.app import create_app
 from server.cli import DEMO_FORUM
 from server.clock import Clock, FakeClock, SystemClock
@@ -46,6 +48,7 @@ CHROMIUM_ARGS = [
 BROWSER_ZONE = "Europe/Berlin"
 # On the demo marathon's day: Tashkent (08:20-09:50 UTC) is on air, Cairo starts at 10:00.
 MARATHON_NOW = datetime(2027, 3, 28, 9, 35, tzinfo=UTC)
+DEMO_FORUM_SLUG = "demo-forum"
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ async def _load_demo(database_url: str, document: object, clock: Clock) -> None:
         async with db.session() as session:
             await import_program(session, clock, document)
             await session.commit()
+            await create_demo_people(session, clock, DEMO_FORUM_SLUG)  # commits
     finally:
         await db.dispose()
 

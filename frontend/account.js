@@ -1,0 +1,58 @@
+// Who is signed in. The session cookie is HttpOnly, so the page cannot read it: it asks the
+// server (GET /me; 401 means nobody) and announces every answer as `change` on `account`.
+
+import { getJSON, paths, postJSON } from "./api.js";
+
+export const account = new EventTarget();
+
+let person; // undefined until the server has answered once; then the user, or null
+let asked = 0; // the latest question: an older answer arriving late must not win
+
+/** The signed-in person (`{id, email, name, …, roles}`), or null. */
+export function me() {
+  return person ?? null;
+}
+
+/** Whether the server has said yet who is signed in (until then, show neither state). */
+export function known() {
+  return person !== undefined;
+}
+
+function settle(next) {
+  person = next;
+  account.dispatchEvent(new CustomEvent("change", { detail: { me: next } }));
+}
+
+/** Ask the server who is signed in; a failure other than 401 keeps what was known. */
+export async function refresh() {
+  const ticket = ++asked;
+  let found = null;
+  try {
+    found = await getJSON(paths.me());
+  } catch (error) {
+    if (error.status !== 401) found = me();
+  }
+  if (ticket === asked) settle(found);
+  return me();
+}
+
+/** Sign in; throws the API's ApiError (401 wrong credentials, 429 with `retryAfter`). */
+export async function signIn(email, password) {
+  await postJSON(paths.login(), { email, password });
+  return refresh();
+}
+
+/** Create an account (and sign in); throws ApiError naming the bad `field`. */
+export async function signUp(details) {
+  await postJSON(paths.signup(), details);
+  return refresh();
+}
+
+/** Sign out; whatever the server answered, ask again who is signed in. */
+export async function signOut() {
+  try {
+    await postJSON(paths.logout());
+  } finally {
+    await refresh();
+  }
+}
