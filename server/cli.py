@@ -46,7 +46,16 @@ def _serve(settings: Settings) -> None:
     from server.app import create_app
 
     configure_logging(settings.log_level, settings.log_format)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        # Behind the reverse proxy, the client's address (sign-in throttling, logs) comes from
+        # X-Forwarded-For, trusted only from these addresses.
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
 
 
 @app.command()

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"]
     )
     host: str = "127.0.0.1"
+    # Proxies whose X-Forwarded-For is believed ("*": any, for an app reachable only through
+    # its proxy, as in docker-compose.yml).
+    forwarded_allow_ips: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"

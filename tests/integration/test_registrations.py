@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
@@ -20,6 +21,7 @@ from server.db import Database
 from server.errors import Conflict, Invalid
 from server.migrate import upgrade
 from server.program.models import Session
+from tests.conftest import postgres_database
 from tests.factories import attendance_doc, load_program, make_user
 
 
@@ -96,8 +98,8 @@ async def check_the_rush(url: str, clock: FakeClock) -> None:
         await database.dispose()
 
 
-async def test_a_rush_of_200_for_30_seats_on_sqlite(database_url: str, clock: FakeClock) -> None:
-    await check_the_rush(database_url, clock)
+async def test_a_rush_of_200_for_30_seats_on_sqlite(tmp_path: Path, clock: FakeClock) -> None:
+    await check_the_rush(f"sqlite+aiosqlite:///{tmp_path / 'rush.db'}", clock)
 
 
 @pytest.mark.postgres
@@ -105,7 +107,17 @@ async def test_a_rush_of_200_for_30_seats_on_postgres(postgres_url: str, clock: 
     await check_the_rush(postgres_url, clock)
 
 
-# --- one database, step by step -------------------------------------------------------------
+# --- step by step, on SQLite and on PostgreSQL ------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """Each test below runs once on SQLite and once on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'pavilion.db'}"
+        return
+    async with postgres_database() as url:
+        yield url
 
 
 @pytest.fixture
