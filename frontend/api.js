@@ -41,6 +41,9 @@ export const paths = {
   registrations: (id) => `${BASE}/sessions/${enc(id)}/registrations`,
   myRegistration: (id) => `${BASE}/sessions/${enc(id)}/registrations/me`,
   acceptOffer: (id) => `${BASE}/sessions/${enc(id)}/registrations/me/accept`,
+  registrationsCsv: (id) => `${BASE}/sessions/${enc(id)}/registrations.csv`,
+  badge: (forum) => `${BASE}/forums/${enc(forum)}/badge`,
+  checkin: () => `${BASE}/checkin`,
 };
 
 /** A path with its query (empty values left out), relative to this site. */

@@ -232,3 +232,33 @@ export function deadlineIn(iso, times) {
   const instant = Date.parse(iso);
   return `${formatShortDay(dateIn(instant, times.tz))}, ${instantIn(instant, times)}`;
 }
+
+/**
+ * The zone's label at an instant (milliseconds): the short name the browser knows for it
+ * ("CET", "GMT") when it has a real one, else the offset ("UTC+3"). For instants the API
+ * sends in UTC only, without the abbreviation it computes for session times.
+ */
+export function zoneNameAt(instant, zone) {
+  let abbr = "";
+  try {
+    const parts = new Intl.DateTimeFormat("en-GB", { timeZone: zone, timeZoneName: "short" })
+      .formatToParts(new Date(instant));
+    abbr = parts.find((part) => part.type === "timeZoneName")?.value || "";
+  } catch {
+    abbr = "";
+  }
+  // "GMT+3" is an offset in disguise: say it the way zoneLabel says offsets.
+  return zoneLabel(/^[A-Z]{2,5}$/.test(abbr) ? abbr : "", offsetAt(instant, zone));
+}
+
+/** "14:02 CET": an instant (ISO, e.g. "…Z") as the wall time in `zone`, with its label. */
+export function momentIn(iso, zone) {
+  const instant = Date.parse(iso);
+  return `${wallTime(new Date(instant).toISOString(), zone)} ${zoneNameAt(instant, zone)}`;
+}
+
+/** "Fri 26 Mar, 14:02 CET": the same with the day, for instants that may not be today. */
+export function dayMomentIn(iso, zone) {
+  const instant = Date.parse(iso);
+  return `${formatShortDay(dateIn(instant, zone))}, ${momentIn(iso, zone)}`;
+}

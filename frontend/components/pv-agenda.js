@@ -1,7 +1,8 @@
 // <pv-agenda>: "My agenda" (`view=agenda`) — the sessions the signed-in person registered for,
 // day by day in the viewer's zone with the host city's time beside it (as the program shows
 // them), how they take part and where their registration stands, a site visit's departure,
-// and a warning where two of them overlap.
+// and a warning where two of them overlap; a link to the badge of each forum where the person
+// holds a confirmed on-site seat.
 //
 // Each agenda entry names its forum (by slug), so a session links to its page in its own forum.
 
@@ -117,7 +118,18 @@ class PvAgenda extends HTMLElement {
     const data = this.data && this.key && this.key.startsWith(`${me().id}|`) ? this.data : null;
     if (!data) return html`<p class="notice notice-loading" role="status">${t("agenda.loading")}</p>`;
     if (data.sessions.length === 0) return this.empty();
-    return byDay(data.sessions).map((day) => this.day(day, data.sessions));
+    return html`${this.badgeLinks(data.sessions)}${byDay(data.sessions).map((day) => this.day(day, data.sessions))}`;
+  }
+
+  /** "My badge" for each forum where the person holds a confirmed on-site seat (badges need one). */
+  badgeLinks(sessions) {
+    const seated = sessions.filter((item) => item.mode === "onsite" && item.status === "confirmed");
+    const forums = [...new Set(seated.map((item) => item.forum))];
+    if (forums.length === 0) return "";
+    const label = (forum) => (forums.length === 1 ? t("agenda.badge") : t("agenda.badgeFor", { forum }));
+    return html`<p class="agenda-badges">${forums.map((forum) => html`<a class="button"
+      href="${hrefFor({ forum, view: "badge", session: null, marathon: null, date: null, venue: null, type: null, format: null })}"
+      data-testid="agenda-badge-link" data-focus-key="badge-${forum}">${label(forum)}</a>`)}</p>`;
   }
 
   empty() {

@@ -1,6 +1,7 @@
 // <pv-app>: the shell. Loads the forum named in the URL and shows the program, one session
 // (the `session` URL parameter), a marathon day (`marathon`) or an account page (`view`:
-// signin, signup, agenda), keeping header and footer in step. A session opened from a
+// signin, signup, agenda; and for the forum in the URL: badge, door, attendance of the
+// `session`), keeping header and footer in step. A session opened from a
 // marathon or from the agenda keeps `marathon` or `view=agenda` in the URL, so "back" returns
 // there; the sign-in and sign-up forms lie over any page, and signing in returns to it.
 
@@ -14,11 +15,17 @@ const FORMS = new Set(["signin", "signup"]);
 /** Pages that need no forum loaded (the agenda spans forums; the forms belong to none). */
 const ACCOUNT_PAGES = new Set([...FORMS, "agenda"]);
 
-/** Which page the state asks for: a form over a session over the agenda over a marathon. */
+/** Pages of the forum in the URL that belong to no session. */
+const FORUM_PAGES = new Set(["badge", "door"]);
+
+/**
+ * Which page the state asks for: a form over a session's attendance over a session over the
+ * agenda (or the badge, the door) over a marathon.
+ */
 function viewOf({ view, session, marathon }) {
   if (FORMS.has(view)) return view;
-  if (session) return "session";
-  if (view === "agenda") return "agenda";
+  if (session) return view === "attendance" ? "attendance" : "session";
+  if (view === "agenda" || FORUM_PAGES.has(view)) return view;
   return marathon ? "marathon" : "program";
 }
 
@@ -42,6 +49,9 @@ class PvApp extends HTMLElement {
         <pv-session hidden></pv-session>
         <pv-marathon hidden></pv-marathon>
         <pv-agenda hidden></pv-agenda>
+        <pv-badge hidden></pv-badge>
+        <pv-door hidden></pv-door>
+        <pv-attendance hidden></pv-attendance>
         <pv-signin hidden></pv-signin>
         <pv-signup hidden></pv-signup>
       </main>
@@ -57,6 +67,9 @@ class PvApp extends HTMLElement {
       session: this.session,
       marathon: this.marathon,
       agenda: this.querySelector("pv-agenda"),
+      badge: this.querySelector("pv-badge"),
+      door: this.querySelector("pv-door"),
+      attendance: this.querySelector("pv-attendance"),
       signin: this.querySelector("pv-signin"),
       signup: this.querySelector("pv-signup"),
     };
@@ -71,7 +84,7 @@ class PvApp extends HTMLElement {
     // would hide their setters.
     const parts = [
       "pv-header", "pv-forum-list", "pv-program", "pv-session", "pv-registration", "pv-marathon",
-      "pv-agenda", "pv-signin", "pv-signup", "pv-footer",
+      "pv-agenda", "pv-badge", "pv-door", "pv-attendance", "pv-signin", "pv-signup", "pv-footer",
     ];
     Promise.all(parts.map((name) => customElements.whenDefined(name))).then(() => {
       refreshAccount();
@@ -153,7 +166,8 @@ class PvApp extends HTMLElement {
 
   show() {
     const { forum } = current();
-    for (const part of [this.header, this.footer, this.program, this.session, this.marathon]) {
+    const { badge, door, attendance } = this.pages;
+    for (const part of [this.header, this.footer, this.program, this.session, this.marathon, badge, door, attendance]) {
       part.forum = this.forum;
     }
     this.header.update();
@@ -194,9 +208,14 @@ class PvApp extends HTMLElement {
     const pages = this.pages;
     for (const [name, page] of Object.entries(pages)) page.hidden = name !== view;
     if (view !== "marathon") this.marathon.pause();
+    if (view !== "door") pages.door.pause();
     if (view === "program") document.title = `${t("program.title")} — ${this.forum.name}`;
     pages[view].update({ opened: from !== view });
-    if (from === "session" && view !== "session" && !FORMS.has(view)) {
+    if (from === "session" && view === "attendance") {
+      window.scrollTo(0, 0); // the attendance page puts focus on its own title
+    } else if (from === "attendance" && view === "session") {
+      this.returnTo(this.session, view, "[data-attendance-link]");
+    } else if (from === "session" && view !== "session" && !FORMS.has(view)) {
       this.returnTo(pages[view], view, `a[data-session-id="${CSS.escape(this.lastSession || "")}"]`);
     } else if (from === "marathon" && view === "program") {
       this.returnTo(this.program, view, `a[data-marathon-link="${CSS.escape(this.lastMarathon || "")}"]`);
@@ -214,6 +233,7 @@ class PvApp extends HTMLElement {
     this.view = null;
     for (const page of Object.values(this.pages)) page.hidden = true;
     this.marathon.pause();
+    this.pages.door.pause();
   }
 
   /** Back to a page: its old scroll position, focus on the link that was followed from it. */

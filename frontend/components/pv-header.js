@@ -1,5 +1,6 @@
 // <pv-header>: the forum's name and dates, the account links (sign in; or the person's name,
-// My agenda and Sign out), the language switch and the time-zone picker.
+// My agenda, My badge and — for door staff and organisers — Door check-in for the forum in
+// the URL, and Sign out), the language switch and the time-zone picker.
 //
 // The picker is a text input over a datalist of every zone the browser knows; a zone is
 // applied on Enter, on leaving the field, or on picking from the list, and goes to the URL.
@@ -215,7 +216,21 @@ class PvHeader extends HTMLElement {
         data-testid="account-name">${person.name}</span></span>
       <a href="${hrefFor({ view: "agenda", session: null })}" data-testid="agenda-link" data-focus-key="agenda"
         ${view === "agenda" && !session ? html`aria-current="page"` : ""}>${t("account.agenda")}</a>
+      ${this.forumLinks(person)}
       <button type="button" class="account-button" data-sign-out data-focus-key="account">${t("account.signOut")}</button>`;
+  }
+
+  /** My badge, and the door for those who may check people in, for the forum in the URL. */
+  forumLinks(person) {
+    const { forum, view, session } = current();
+    if (!forum) return "";
+    const link = (page, key) => html`<a href="${hrefFor({ view: page, session: null, marathon: null })}"
+      data-testid="${page}-link" data-focus-key="${page}"
+      ${view === page && !session ? html`aria-current="page"` : ""}>${t(key)}</a>`;
+    // Door staff and organisers of this forum; the server decides anyway.
+    const door = (person.roles || []).some((grant) => grant.forum_slug === forum
+      && (grant.role === "door" || grant.role === "organiser"));
+    return html`${link("badge", "account.badge")}${door ? link("door", "account.door") : ""}`;
   }
 
   signedOut() {

@@ -1,7 +1,9 @@
 // <pv-session>: one session's page — when (in the viewer's zone and the host city's), where,
 // who, how many places, the site visit's meeting point, a link to add it to a calendar, and
-// the registration panel (<pv-registration>, one element kept across redraws of the page).
+// the registration panel (<pv-registration>, one element kept across redraws of the page),
+// and for the forum's organisers and the session's moderators a link to its attendance list.
 
+import { account, me } from "../account.js";
 import { getJSON, paths, withQuery } from "../api.js";
 import { sessionBadges, sessionKicker } from "../badges.js";
 import { html, render } from "../html.js";
@@ -21,6 +23,10 @@ class PvSession extends HTMLElement {
         this.key = null;
         this.update();
       }
+    });
+    // Signing in or out shows or hides the attendance link.
+    account.addEventListener("change", () => {
+      if (!this.hidden && this.session) this.draw();
     });
   }
 
@@ -125,9 +131,22 @@ class PvSession extends HTMLElement {
               download>${t("session.addToCalendar")}</a>
             <p class="fine-print">${t("session.calendarHint")}</p>
           </aside>
+          ${this.staffLink(s)}
         </div>
       </div>
     </article>`);
+  }
+
+  /** The attendance list, for organisers of this forum and moderators of this session; the
+   * server decides anyway. */
+  staffLink(s) {
+    const roles = me()?.roles || [];
+    const { forum } = current();
+    const allowed = roles.some((grant) => (grant.role === "organiser" && grant.forum_slug === forum)
+      || (grant.role === "moderator" && grant.session === s.id));
+    if (!allowed) return "";
+    return html`<p class="session-staff"><a class="button" href="${hrefFor({ view: "attendance" })}"
+      data-attendance-link data-testid="attendance-link" data-focus-key="attendance">${t("attendance.link")}</a></p>`;
   }
 
   facts(s) {

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from sqlmodel import select
+from sqlmodel import col, select
 
 from server.accounts import service
 from server.accounts.models import Grant, LoginIn, SignupIn, user_json
 from server.accounts.service import SignedIn
 from server.deps import SESSION_COOKIE, AppClock, AppSettings, CurrentUser, DbSession, bearer_token
+from server.program.models import Forum
 from server.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -73,11 +74,21 @@ async def logout(request: Request, db: DbSession, clock: AppClock, _user: Curren
 @router.get("/me", summary="The signed-in person and their roles")
 async def me(user: CurrentUser, db: DbSession) -> dict[str, Any]:
     signed_in = service.require_user(user)
-    grants = (await db.exec(select(Grant).where(Grant.user_id == signed_in.id))).all()
+    query = (
+        select(Grant, Forum.slug)
+        .outerjoin(Forum, col(Forum.id) == Grant.forum_id)
+        .where(Grant.user_id == signed_in.id)
+    )
     return {
         **user_json(signed_in),
         "roles": [
-            {"role": g.role.value, "forum": g.forum_id, "session": g.session_id, "stand": g.stand}
-            for g in grants
+            {
+                "role": g.role.value,
+                "forum": g.forum_id,
+                "forum_slug": slug,
+                "session": g.session_id,
+                "stand": g.stand,
+            }
+            for g, slug in (await db.exec(query)).all()
         ],
     }

@@ -311,7 +311,12 @@ class CheckInIn(BaseModel):
 
 @router.post("/checkin", summary="Scan a badge at a door (door staff, organisers)")
 async def checkin(
-    request: Request, body: CheckInIn, user: CurrentUser, db: DbSession, clock: AppClock
+    request: Request,
+    body: CheckInIn,
+    user: CurrentUser,
+    db: DbSession,
+    clock: AppClock,
+    lang: Annotated[Literal["en", "ru"], Query()] = "en",
 ) -> dict[str, Any]:
     found = await get_forum(db, body.forum)
     assert found.id is not None
@@ -327,7 +332,11 @@ async def checkin(
         "already": admission.again,
         "message": (f"already checked in at {first:%H:%M} UTC" if admission.again else "welcome"),
         "sessions": [
-            {"session": s.id, "title": s.title_en, "starts_at": utc_z(s.starts_at)}
+            {
+                "session": s.id,
+                "title": s.title_ru if lang == "ru" else s.title_en,
+                "starts_at": utc_z(s.starts_at),
+            }
             for s in admission.sessions
         ],
     }

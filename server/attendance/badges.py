@@ -71,7 +71,9 @@ def verify(public: Ed25519PublicKey, token: str) -> dict[str, int]:
         data = json.loads(payload)
         return {"badge": int(data["b"]), "user": int(data["u"]), "forum": int(data["f"])}
     except (ValueError, KeyError, TypeError, InvalidSignature):
-        raise Forbidden("token: this is not a genuine Pavilion badge") from None
+        raise Forbidden(
+            "token: this is not a genuine Pavilion badge", field="token", reason="forged"
+        ) from None
 
 
 async def badge_for(db: AsyncSession, clock: Clock, user: User, forum: Forum) -> Badge:
@@ -123,14 +125,19 @@ async def check_in(
     that the scanner may check people in."""
     claim = verify(public, token)
     if claim["forum"] != forum.id:
-        raise Conflict("token: this badge is for another forum", field="token")
+        raise Conflict(
+            "token: this badge is for another forum", field="token", reason="other_forum"
+        )
     badge = await db.get(Badge, claim["badge"])
     if badge is None or badge.user_id != claim["user"]:
-        raise Forbidden("token: this is not a genuine Pavilion badge")
+        raise Forbidden(
+            "token: this is not a genuine Pavilion badge", field="token", reason="forged"
+        )
     if badge.revoked_at is not None:
         raise Conflict(
             f"token: this badge was revoked at {badge.revoked_at:%Y-%m-%d %H:%M} UTC",
             field="token",
+            reason="revoked",
         )
     venue = await _door(db, forum, door)
     first, again = await _first_scan(db, clock, badge, venue)
