@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, exists, func, true, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -44,6 +45,15 @@ OFFER_HOLD = timedelta(hours=2)
 class Outcome:
     registration: Registration
     position: int | None  # place on the waitlist (1 = next), None unless waitlisted
+
+
+def _in_pool(session_id: int | None, mode: Mode, status: Status) -> list[ColumnElement[bool]]:
+    """Registrations of one pool (session and mode) in one status."""
+    return [
+        col(Registration.session_id) == session_id,
+        col(Registration.mode) == mode,
+        col(Registration.status) == status,
+    ]
 
 
 def _capacity(session: Session, mode: Mode) -> int | None:
@@ -124,10 +134,7 @@ async def _offers_ran_out(db: AsyncSession, session: Session, mode: Mode, now: d
     """Whether an offer in this pool has expired (read without a lock: one that expires just
     after is passed on by the next operation; until then its holder keeps the seat)."""
     query = select(Registration.id).where(
-        Registration.session_id == session.id,
-        Registration.mode == mode,
-        Registration.status == Status.offered,
-        col(Registration.offer_expires_at) <= now,
+        *_in_pool(session.id, mode, Status.offered), col(Registration.offer_expires_at) <= now
     )
     return (await db.exec(query.limit(1))).first() is not None
 
@@ -136,11 +143,7 @@ async def _ticket_and_seat(db: AsyncSession, session: Session, mode: Mode) -> tu
     """In one UPDATE (which locks the pool's row): the next ticket, and a seat if one is free
     and nobody is waiting for it already. The pool is created on first use."""
     capacity = _capacity(session, mode)
-    someone_waiting = exists().where(
-        col(Registration.session_id) == session.id,
-        col(Registration.mode) == mode,
-        col(Registration.status) == Status.waitlisted,
-    )
+    someone_waiting = exists().where(*_in_pool(session.id, mode, Status.waitlisted))
     free = (col(SeatPool.taken) < capacity) if capacity is not None else true()
     seat = and_(free, ~someone_waiting)
     statement = (
@@ -255,9 +258,7 @@ async def _pass_on_expired(db: AsyncSession, pool: SeatPool, now: datetime) -> N
     query = (
         select(Registration)
         .where(
-            Registration.session_id == pool.session_id,
-            Registration.mode == pool.mode,
-            Registration.status == Status.offered,
+            *_in_pool(pool.session_id, pool.mode, Status.offered),
             col(Registration.offer_expires_at) <= now,
         )
         .order_by(col(Registration.ticket))
@@ -274,11 +275,7 @@ async def _pass_seat(db: AsyncSession, pool: SeatPool, now: datetime) -> None:
     """Offer a freed seat to the first in line, or give it back to the pool."""
     query = (
         select(Registration)
-        .where(
-            Registration.session_id == pool.session_id,
-            Registration.mode == pool.mode,
-            Registration.status == Status.waitlisted,
-        )
+        .where(*_in_pool(pool.session_id, pool.mode, Status.waitlisted))
         .order_by(col(Registration.ticket))
         .limit(1)
     )
@@ -299,9 +296,7 @@ async def outcome(db: AsyncSession, registration: Registration) -> Outcome:
     if registration.status is not Status.waitlisted:
         return Outcome(registration, None)
     query = select(func.count()).where(
-        Registration.session_id == registration.session_id,
-        Registration.mode == registration.mode,
-        Registration.status == Status.waitlisted,
+        *_in_pool(registration.session_id, registration.mode, Status.waitlisted),
         col(Registration.ticket) < registration.ticket,
     )
     ahead = (await db.exec(query)).one()
