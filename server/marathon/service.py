@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -108,7 +109,7 @@ async def load_marathon_data(db: AsyncSession, forum: Forum, marathon: Marathon)
         .where(MarathonSegment.marathon_id == marathon.id)
         .order_by(col(MarathonSegment.position), col(MarathonSegment.id))
     )
-    pairs = (await db.exec(query)).all()
+    pairs = (await db.exec(query.execution_options(populate_existing=True))).all()
     return MarathonData(
         forum=forum,
         marathon=marathon,
@@ -177,6 +178,7 @@ async def record_delay(
 
     Refused (NoPlan, naming the host) when a later host would leave its window, unless
     `accept_shorter`, which shortens the later segments that no longer fit in full."""
+    data = await _locked(db, clock, data)
     segment = data.segment(segment_id)
     session = _live_session(data, segment, clock.now())
     new_end = session.ends_at + timedelta(minutes=minutes)
@@ -197,6 +199,7 @@ async def end_early(
     accept_shorter: bool = False,
 ) -> Replan:
     """The live segment ends now (at the next whole minute); the rest moves up if it can."""
+    data = await _locked(db, clock, data)
     segment = data.segment(segment_id)
     now = clock.now()
     session = _live_session(data, segment, now)
@@ -209,6 +212,15 @@ async def end_early(
     replan = _replan(data, segment, new_end, now, accept_shorter, "ending early")
     await _store_replan(db, clock, bus, data, segment, replan, ChangeKind.ended_early, None)
     return replan
+
+
+async def _locked(db: AsyncSession, clock: Clock, data: MarathonData) -> MarathonData:
+    """The marathon, locked for this transaction and read again: two re-plans posted at the
+    same moment are applied one after the other, each to the day the other left."""
+    await db.exec(
+        update(Marathon).where(col(Marathon.id) == data.marathon.id).values(updated_at=clock.now())
+    )
+    return await load_marathon_data(db, data.forum, data.marathon)
 
 
 def _next_minute(instant: datetime) -> datetime:

@@ -8,6 +8,7 @@ Cairo 10:20-11:50Z, Buenos Aires 12:00-13:30Z, with no idle time.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -449,3 +450,22 @@ async def test_the_preview_plans_without_changing_anything(
     assert [(s["city"], s["utc_start"][11:16]) for s in response.json()["segments"]] == [
         (city, start) for city, (start, _) in PLANNED.items()
     ]
+
+
+async def test_two_delays_posted_at_once_both_count(
+    client: httpx.AsyncClient, relay: None, clock: FakeClock
+) -> None:
+    clock.set(datetime(2027, 3, 28, 9, 0, tzinfo=UTC))
+    path = f"{RELAY}/segments/{segment_id(await day(client), 'Jakarta')}/delay"
+
+    first, second = await asyncio.gather(
+        client.post(path, json={"minutes": 10}, headers=AUTH),
+        client.post(path, json={"minutes": 10}, headers=JAKARTA_MODERATOR),
+    )
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert times(await day(client)) == {
+        "Jakarta": ("08:40", "10:30"),
+        "Cairo": ("10:40", "12:10"),
+        "Buenos Aires": ("12:20", "13:50"),
+    }
