@@ -88,7 +88,7 @@ class PvAgenda extends HTMLElement {
     render(this, html`<section class="wrap agenda-page" aria-labelledby="agenda-title" data-testid="agenda-page">
       ${this.back()}
       <div class="section-head">
-        <h2 id="agenda-title" tabindex="-1">${t("agenda.title")}</h2>
+        <h2 id="agenda-title" tabindex="-1" data-focus-key="agenda-title">${t("agenda.title")}</h2>
         ${me() ? html`<p class="zone-note">${t("agenda.zoneNote", { zone: viewerZone() })}</p>` : ""}
       </div>
       ${this.body()}

@@ -105,7 +105,7 @@ class PvAttendance extends HTMLElement {
       <a class="back-link" href="${hrefFor({ view: null })}" data-focus-key="back" data-testid="attendance-back"><span
         aria-hidden="true">←</span> ${t("attendance.back")}</a>
       <div class="section-head">
-        <h2 id="attendance-title" tabindex="-1">${t("attendance.title")}</h2>
+        <h2 id="attendance-title" tabindex="-1" data-focus-key="attendance-title">${t("attendance.title")}</h2>
         ${this.session ? html`<p class="attendance-session" data-testid="attendance-session">${this.session.title}</p>` : ""}
       </div>
       ${this.body()}

@@ -86,7 +86,7 @@ class PvBadge extends HTMLElement {
       <a class="back-link" href="${hrefFor({ view: null })}" data-focus-key="back"><span
         aria-hidden="true">←</span> ${t("session.back")}</a>
       <div class="section-head">
-        <h2 id="badge-title" tabindex="-1">${t("myBadge.title")}</h2>
+        <h2 id="badge-title" tabindex="-1" data-focus-key="badge-title">${t("myBadge.title")}</h2>
       </div>
       ${this.body()}
     </section>`);

@@ -215,7 +215,7 @@ class PvDoor extends HTMLElement {
   drawForm() {
     const before = this.formBox.querySelector("form");
     const values = before ? valuesOf(before) : {};
-    render(this.formBox, html`<h2 id="door-title" tabindex="-1">${t("door.title")}</h2>${this.formBody()}`);
+    render(this.formBox, html`<h2 id="door-title" tabindex="-1" data-focus-key="door-title">${t("door.title")}</h2>${this.formBody()}`);
     const form = this.formBox.querySelector("form");
     if (form) restore(form, { ...values, door: this.door || "" });
     this.camera.querySelector("video").setAttribute("aria-label", t("door.camera"));

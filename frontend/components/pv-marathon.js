@@ -313,7 +313,7 @@ class PvMarathon extends HTMLElement {
     }
     return html`<header class="marathon-head">
       <p class="kicker"><span class="kicker-type">${t("marathon.kicker")}</span></p>
-      <h2 id="marathon-title" tabindex="-1">${this.data.title}</h2>
+      <h2 id="marathon-title" tabindex="-1" data-focus-key="marathon-title">${this.data.title}</h2>
       <p class="marathon-facts">${facts.join(" · ")}</p>
       <p class="marathon-intro">${t("marathon.intro")}</p>
     </header>`;

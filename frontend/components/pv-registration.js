@@ -189,7 +189,7 @@ class PvRegistration extends HTMLElement {
       ${this.seatsList(s)}
       ${this.state(s)}
       ${this.problem ? html`<p class="form-error" role="alert" tabindex="-1" data-problem
-        data-testid="registration-error">${t("registration.failed", { message: this.problem })}</p>` : ""}
+        data-focus-key="reg-problem" data-testid="registration-error">${t("registration.failed", { message: this.problem })}</p>` : ""}
     </section>`);
   }
 
@@ -279,7 +279,7 @@ class PvRegistration extends HTMLElement {
 
   confirmation() {
     return html`<div class="confirm-box" role="group" aria-labelledby="confirm-cancel" data-testid="confirm-cancel">
-      <p id="confirm-cancel" tabindex="-1" data-confirm-question>${t("registration.confirmCancel")}</p>
+      <p id="confirm-cancel" tabindex="-1" data-confirm-question data-focus-key="reg-question">${t("registration.confirmCancel")}</p>
       <div class="registration-actions">
         <button type="button" class="button button-danger" data-action="confirm" data-focus-key="reg-yes"
           aria-disabled="${String(this.busy)}">${t("registration.confirmYes")}</button>

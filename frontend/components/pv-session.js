@@ -103,7 +103,7 @@ class PvSession extends HTMLElement {
       ${this.back()}
       <header class="session-header" style="--track:${s.track ? s.track.color : "var(--accent)"}">
         ${sessionKicker(s)}
-        <h2 id="session-title" tabindex="-1">${s.title}</h2>
+        <h2 id="session-title" tabindex="-1" data-focus-key="session-title">${s.title}</h2>
         ${sessionBadges(s)}
       </header>
       <div class="session-layout">

@@ -20,6 +20,7 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import Grant, Role, User
+from server.attendance.invites import holds_invite
 from server.errors import Forbidden, Unauthorized
 from server.program.models import Access, Session
 
@@ -63,15 +64,8 @@ async def allowed(
         assert session is not None, "session.attend is asked about a session"
         if session.access is not Access.invite_only or roles & {Role.moderator, Role.speaker}:
             return True
-        return await _invited(db, user, session)
+        return await holds_invite(db, user, session)
     return False
-
-
-async def _invited(db: AsyncSession, user: User, session: Session) -> bool:
-    # Imported here: invites live in attendance, which itself asks for permissions.
-    from server.attendance.invites import holds_invite
-
-    return await holds_invite(db, user, session)
 
 
 async def require(
