@@ -27,6 +27,15 @@ from server.program.api import router as program_router
 from server.program.cache import BoundedCache
 from server.program.rendering import Prepared
 from server.realtime.bus import Bus, create_bus
+from server.realtime.dispatch import Dispatcher
+from server.realtime.endpoint import router as socket_router
+from server.realtime.hub import Hub
+from server.realtime.limits import UserBuckets
+from server.rooms.api import router as rooms_router
+from server.rooms.handlers import operations
+from server.rooms.presence import Presence
+from server.rooms.snapshot import RoomPolicy
+from server.rooms.tally import Tally
 from server.settings import Settings
 
 log = logging.getLogger("pavilion.app")
@@ -60,14 +69,20 @@ def create_app(
 ) -> FastAPI:
     """Build the Pavilion app for these settings; the lifespan opens and closes its resources."""
     db = Database(settings.database_url)
-    the_bus = bus or create_bus(settings.redis_url)
+    the_bus = bus or create_bus(settings.redis_url, history_size=settings.room_history)
     the_clock = clock or SystemClock()
+    hub = Hub(the_bus, sockets_per_user=settings.ws_sockets_per_user)
+    tally = Tally(db, the_bus)
+    tally.also.append(Presence(db, hub).flush)
+    dispatcher = Dispatcher(db, the_clock, hub, RoomPolicy(the_clock, the_bus), operations(tally))
     runner = MarathonRunner(db, the_clock, the_bus) if settings.marathon_runner else None
     sweeper = OfferSweeper(db, the_clock) if settings.marathon_runner else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         log.info("pavilion starting", extra={"environment": settings.environment})
+        await the_bus.start()
+        tally.start()
         for task in (runner, sweeper):
             if task is not None:
                 task.start()
@@ -75,6 +90,8 @@ def create_app(
         for task in (runner, sweeper):
             if task is not None:
                 await task.stop()
+        await tally.stop()
+        await hub.close()
         await the_bus.close()
         await db.dispose()
 
@@ -90,6 +107,10 @@ def create_app(
     app.state.marathon_runner = runner
     app.state.badge_key = signing_key(settings.secret_key)
     app.state.bus = the_bus
+    app.state.hub = hub
+    app.state.tally = tally
+    app.state.dispatcher = dispatcher
+    app.state.user_buckets = UserBuckets(settings.ws_rate_per_user, settings.ws_rate_per_user * 2)
     cache_bytes = settings.program_cache_mb * 1024 * 1024
     app.state.program_responses = BoundedCache[bytes](cache_bytes, len)
     app.state.program_prepared = BoundedCache[Prepared](cache_bytes, lambda p: p.weight)
@@ -101,6 +122,8 @@ def create_app(
     app.include_router(marathon_router)
     app.include_router(accounts_router)
     app.include_router(attendance_router)
+    app.include_router(rooms_router)
+    app.include_router(socket_router)
     if settings.frontend_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
     return app

@@ -44,6 +44,7 @@ def _serve(settings: Settings) -> None:
     import uvicorn
 
     from server.app import create_app
+    from server.realtime.frames import MAX_FRAME_BYTES
 
     configure_logging(settings.log_level, settings.log_format)
     uvicorn.run(
@@ -55,6 +56,8 @@ def _serve(settings: Settings) -> None:
         # X-Forwarded-For, trusted only from these addresses.
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
+        # Room sockets refuse frames over 64 KiB (close 1009) before reading them whole.
+        ws_max_size=MAX_FRAME_BYTES,
     )
 
 

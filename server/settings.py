@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     # scheduled/live/ended, and passing on registration offers that ran out. Safe on every
     # node: each change is a conditional or locked update that only one node makes.
     marathon_runner: bool = True
+    # Room sockets (/ws): sockets one person may hold per node, frames queued for a socket
+    # before it counts as fallen behind (closed with 1013), and operations per second allowed
+    # per socket and per person (bursts of twice that).
+    ws_sockets_per_user: int = Field(default=8, ge=1)
+    ws_outbox_frames: int = Field(default=1024, ge=8)
+    ws_rate_per_socket: float = Field(default=20.0, gt=0)
+    ws_rate_per_user: float = Field(default=40.0, gt=0)
+    # Room events kept per room for resuming (the Redis stream's MAXLEN, the memory ring).
+    room_history: int = Field(default=2000, ge=10)
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

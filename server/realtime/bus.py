@@ -1,8 +1,12 @@
 """The bus contract (DESIGN.md section 4) and its in-process backend.
 
-`publish(room, type, data) -> (epoch, seq)`, `history(room, since)`, `subscribe(room)`.
-Every room has a monotonic `seq`; the `epoch` changes when history is lost (here: when the
-process restarts), so a client can tell "I missed nothing" from "start over".
+`publish(room, type, data) -> (epoch, seq)`, `position(room)`, `history(room, since)`,
+`subscribe(room)`. Every room has a monotonic `seq`; the `epoch` changes when history is lost
+(here: when the process restarts; with Redis: when Redis loses its data), so a client can tell
+"I missed nothing" from "start over".
+
+A subscriber may also see an event of type `room.reset` (seq 0): the bus lost its place in
+the room (history gone, or the subscriber fell behind) and whoever listens must start over.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from typing import Any
 
 log = logging.getLogger("pavilion.bus")
 
+RESET = "room.reset"
+
 
 @dataclass(frozen=True)
 class Event:
@@ -28,21 +34,92 @@ class Event:
     data: dict[str, Any]
 
 
+def new_epoch() -> str:
+    return secrets.token_hex(4)
+
+
+class Subscribers:
+    """Bounded queues of one room's subscribers on this node; a full queue is dropped (its
+    iterator ends after a `room.reset`) rather than slowing the room."""
+
+    def __init__(self, queue_size: int) -> None:
+        self._queue_size = queue_size
+        self.queues: set[asyncio.Queue[Event]] = set()
+
+    def offer(self, event: Event) -> None:
+        for queue in list(self.queues):
+            try:
+                queue.put_nowait(event)
+            except asyncio.QueueFull:
+                self.queues.discard(queue)
+                _force(queue, Event(event.room, event.epoch, 0, RESET, {"reason": "behind"}))
+
+    def stream(self) -> AsyncIterator[Event]:
+        """A new subscriber, registered now (not at the first `anext`)."""
+        queue: asyncio.Queue[Event] = asyncio.Queue(self._queue_size)
+        self.queues.add(queue)
+        return self._drain(queue)
+
+    async def _drain(self, queue: asyncio.Queue[Event]) -> AsyncIterator[Event]:
+        try:
+            while True:
+                event = await queue.get()
+                yield event
+                if event.type == RESET and queue not in self.queues:
+                    return
+        finally:
+            self.queues.discard(queue)
+
+
+def _force(queue: asyncio.Queue[Event], event: Event) -> None:
+    """Make room for a last event in a full queue (dropping the oldest)."""
+    while True:
+        try:
+            queue.put_nowait(event)
+            return
+        except asyncio.QueueFull:
+            queue.get_nowait()
+
+
 class Bus(ABC):
     """Publishes room events and replays or streams them to subscribers."""
 
     @abstractmethod
-    async def publish(self, room: str, type: str, data: dict[str, Any]) -> tuple[str, int]: ...
+    async def publish(self, room: str, type: str, data: dict[str, Any]) -> tuple[str, int]:
+        """Number the event, keep it in the room's history, deliver it; its (epoch, seq)."""
+
+    @abstractmethod
+    async def position(self, room: str) -> tuple[str, int]:
+        """The room's current (epoch, seq): seq of the last event published (0: none yet)."""
 
     @abstractmethod
     async def history(self, room: str, since: int = 0) -> list[Event] | None:
         """Events with seq > since, or None when history no longer reaches back that far."""
 
     @abstractmethod
-    def subscribe(self, room: str) -> AsyncIterator[Event]: ...
+    def subscribe(self, room: str) -> AsyncIterator[Event]:
+        """Events published to the room from now on (and `room.reset` when the place is lost).
+
+        The subscription starts when this is called; once `ready(room)` returns, no later
+        event is missed."""
+
+    @abstractmethod
+    async def ready(self, room: str) -> None:
+        """Return once a subscription to `room` made on this node receives every later event."""
+
+    @abstractmethod
+    async def set_presence(self, room: str, users: set[int]) -> None:
+        """This node's members of the room (ids of signed-in users)."""
+
+    @abstractmethod
+    async def presence(self, room: str) -> set[int]:
+        """Everyone in the room, across nodes."""
 
     @abstractmethod
     async def ping(self) -> None: ...
+
+    async def start(self) -> None:
+        return None
 
     async def close(self) -> None:
         return None
@@ -50,39 +127,42 @@ class Bus(ABC):
 
 @dataclass
 class _Room:
+    epoch: str
     seq: int = 0
     events: deque[Event] = field(default_factory=deque)
-    queues: set[asyncio.Queue[Event]] = field(default_factory=set)
+    subscribers: Subscribers | None = None
 
 
 class MemoryBus(Bus):
-    """One process: a bounded ring buffer of history per room, bounded queues per subscriber.
+    """One process: a bounded ring buffer of history per room, bounded queues per subscriber."""
 
-    A subscriber whose queue is full is dropped (its iterator ends) instead of slowing the
-    room; it recovers through `history`.
-    """
-
-    def __init__(self, history_size: int = 1000, queue_size: int = 1000) -> None:
-        self.epoch = secrets.token_hex(4)
+    def __init__(self, history_size: int = 1000, queue_size: int = 10_000) -> None:
+        self.epoch = new_epoch()
         self._history_size = history_size
         self._queue_size = queue_size
         self._rooms: dict[str, _Room] = {}
+        self._presence: dict[str, set[int]] = {}
 
     def _room(self, room: str) -> _Room:
-        return self._rooms.setdefault(room, _Room(events=deque(maxlen=self._history_size)))
+        state = self._rooms.get(room)
+        if state is None:
+            state = _Room(self.epoch, events=deque(maxlen=self._history_size))
+            state.subscribers = Subscribers(self._queue_size)
+            self._rooms[room] = state
+        return state
 
     async def publish(self, room: str, type: str, data: dict[str, Any]) -> tuple[str, int]:
         state = self._room(room)
         state.seq += 1
-        event = Event(room, self.epoch, state.seq, type, data)
+        event = Event(room, state.epoch, state.seq, type, data)
         state.events.append(event)
-        for queue in list(state.queues):
-            try:
-                queue.put_nowait(event)
-            except asyncio.QueueFull:
-                # Dropped only when full, so its iterator drains what it has and then ends.
-                state.queues.discard(queue)
-        return self.epoch, state.seq
+        assert state.subscribers is not None
+        state.subscribers.offer(event)
+        return state.epoch, state.seq
+
+    async def position(self, room: str) -> tuple[str, int]:
+        state = self._room(room)
+        return state.epoch, state.seq
 
     async def history(self, room: str, since: int = 0) -> list[Event] | None:
         state = self._room(room)
@@ -93,26 +173,31 @@ class MemoryBus(Bus):
             return None
         return [e for e in state.events if e.seq > since]
 
-    async def subscribe(self, room: str) -> AsyncIterator[Event]:
-        state = self._room(room)
-        queue: asyncio.Queue[Event] = asyncio.Queue(self._queue_size)
-        state.queues.add(queue)
-        try:
-            while queue in state.queues or not queue.empty():
-                yield await queue.get()
-        finally:
-            state.queues.discard(queue)
+    def subscribe(self, room: str) -> AsyncIterator[Event]:
+        subscribers = self._room(room).subscribers
+        assert subscribers is not None
+        return subscribers.stream()
+
+    async def ready(self, room: str) -> None:
+        return None
+
+    async def set_presence(self, room: str, users: set[int]) -> None:
+        if users:
+            self._presence[room] = set(users)
+        else:
+            self._presence.pop(room, None)
+
+    async def presence(self, room: str) -> set[int]:
+        return set(self._presence.get(room, ()))
 
     async def ping(self) -> None:
         return None
 
 
-def create_bus(redis_url: str | None) -> Bus:
-    """The bus for these settings. Only the in-process backend exists so far; the Redis
-    fan-out backend arrives with the live rooms (nothing publishes across nodes before)."""
+def create_bus(redis_url: str | None, *, history_size: int = 1000) -> Bus:
+    """The memory bus, or the Redis bus when a URL is given (`redis://…`)."""
     if redis_url:
-        log.warning(
-            "PAVILION_REDIS_URL is set, but this version has only the in-process bus; "
-            "room events will not cross nodes until the Redis bus lands"
-        )
-    return MemoryBus()
+        from server.realtime.redis_bus import RedisBus
+
+        return RedisBus(redis_url, history_size=history_size)
+    return MemoryBus(history_size=history_size)

@@ -1,0 +1,154 @@
+"""Operations of the room socket: validate a frame, authorize it against its room, run it.
+
+The operations themselves live with their domain (`server/rooms/handlers.py`); this module
+only knows their shape: a pydantic model for `data`, and a handler that gets the context and
+the parsed data and answers the reply's data. Every failure is an error frame; the socket
+lives on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.accounts.models import User
+from server.clock import Clock
+from server.db import Database
+from server.errors import DomainError, Invalid
+from server.realtime import frames
+from server.realtime.bus import Bus
+from server.realtime.connection import Connection
+from server.realtime.hub import Hub
+
+log = logging.getLogger("pavilion.ws")
+
+Data = TypeVar("Data", bound=BaseModel)
+
+
+class RoomPolicy(Protocol):
+    """Which rooms exist and who may be in them (implemented by `server/rooms`)."""
+
+    async def admit(self, db: AsyncSession, user: User, room: str) -> Any:
+        """What the user is in this room (raises NotFound / Forbidden)."""
+
+    async def snapshot(self, db: AsyncSession, user: User, admission: Any) -> dict[str, Any]:
+        """The room's state as this user sees it, from the database."""
+
+
+@dataclass
+class Context:
+    """What an operation handler may use: one database session per operation."""
+
+    db: AsyncSession
+    clock: Clock
+    bus: Bus
+    hub: Hub
+    user: User
+    room: str
+    admission: Any
+    connection: Connection
+
+
+@dataclass(frozen=True)
+class Operation(Generic[Data]):
+    model: type[Data]
+    handler: Callable[[Context, Data], Awaitable[dict[str, Any]]]
+
+
+class Since(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    epoch: str = Field(min_length=1, max_length=32)
+    seq: int = Field(ge=0)
+
+
+class JoinData(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    since: Since | None = None
+
+
+class Dispatcher:
+    """Runs the operations of one app's sockets."""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        hub: Hub,
+        policy: RoomPolicy,
+        operations: dict[str, Operation[Any]],
+    ) -> None:
+        self._database = database
+        self._clock = clock
+        self._hub = hub
+        self._policy = policy
+        self._operations = operations
+
+    async def handle(self, conn: Connection, text: str) -> None:
+        """Answer one text frame (never raises for the client's mistakes)."""
+        frame_id = frames.request_id(text)
+        try:
+            conn.limit("frame")
+            request = frames.parse_request(text)
+            frame_id = request.id
+            await self._run(conn, request)
+        except DomainError as problem:
+            conn.send(frames.error(frame_id, problem))
+        except Exception:
+            log.exception("socket %s: operation failed", conn.id)
+            conn.send(frames.error(frame_id, _Internal("something went wrong; try again")))
+
+    async def _run(self, conn: Connection, request: frames.Request) -> None:
+        if request.room is None:
+            raise Invalid("room: every operation names its room", field="room")
+        room = request.room
+        if request.op == "room.leave":
+            self._hub.leave(conn, room)
+            conn.send(frames.reply(request.id, {"left": room}))
+            return
+        operation = self._operations.get(request.op)
+        if operation is None and request.op != "room.join":
+            raise Invalid(f"op: unknown operation {request.op!r}", field="op")
+        async with self._database.session() as db:
+            admission = await self._policy.admit(db, conn.user, room)
+            if operation is None:
+                await self._join(db, conn, request, admission)
+                return
+            data = _parse(operation.model, request.data)
+            context = Context(
+                db, self._clock, self._hub.bus, self._hub, conn.user, room, admission, conn
+            )
+            answer = await operation.handler(context, data)
+        conn.send(frames.reply(request.id, answer))
+
+    async def _join(
+        self, db: AsyncSession, conn: Connection, request: frames.Request, admission: Any
+    ) -> None:
+        join = _parse(JoinData, request.data)
+        since = (join.since.epoch, join.since.seq) if join.since else None
+        room = request.room
+        assert room is not None
+
+        async def snapshot() -> dict[str, Any]:
+            return await self._policy.snapshot(db, conn.user, admission)
+
+        data, backlog = await self._hub.join(conn, room, admission, since, snapshot)
+        conn.send(frames.reply(request.id, data))
+        for text in backlog:
+            conn.send(text)
+        self._hub.release(conn, room)
+
+
+def _parse(model: type[Data], data: dict[str, Any]) -> Data:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise frames.invalid_from(exc, prefix="data.") from None
+
+
+class _Internal(DomainError):
+    code = "internal"

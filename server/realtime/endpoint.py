@@ -1,0 +1,114 @@
+"""The `/ws` endpoint: authenticate in the handshake, then read frames until the client goes.
+
+Refusals happen before the socket is accepted, as an HTTP answer with the usual error body
+(403 for a foreign Origin, 401 without valid credentials, 429 beyond the sockets a user may
+hold). A cookie rides along with cross-site handshakes, so a cookie-authenticated socket needs
+an Origin of ours; `?token=` (what non-browser clients use) is never sent implicitly.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, WebSocket
+from fastapi.responses import JSONResponse
+from starlette.websockets import WebSocketDisconnect
+
+from server.accounts.models import User
+from server.accounts.service import user_for_token
+from server.deps import SESSION_COOKIE
+from server.errors import Invalid, error_body
+from server.realtime import frames
+from server.realtime.connection import TOO_BIG, Connection
+from server.realtime.dispatch import Dispatcher
+from server.realtime.hub import Hub
+from server.realtime.limits import TokenBucket
+from server.settings import Settings
+
+log = logging.getLogger("pavilion.ws")
+router = APIRouter()
+
+
+class _Refusal(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+async def _authenticate(websocket: WebSocket) -> User:
+    settings: Settings = websocket.app.state.settings
+    origin = websocket.headers.get("origin")
+    allowed = {*(o.rstrip("/") for o in settings.allowed_origins), settings.public_url.rstrip("/")}
+    if origin is not None and origin.rstrip("/") not in allowed:
+        raise _Refusal(403, "forbidden", f"origin: {origin} may not open Pavilion sockets")
+    token = websocket.query_params.get("token")
+    if not token:
+        token = websocket.cookies.get(SESSION_COOKIE)
+        if token and origin is None:
+            raise _Refusal(403, "forbidden", "origin: a cookie-authenticated socket needs Origin")
+    if not token:
+        raise _Refusal(401, "unauthorized", "sign in first (session cookie or ?token=)")
+    async with websocket.app.state.db.session() as db:
+        user = await user_for_token(db, websocket.app.state.clock, token)
+    if user is None:
+        raise _Refusal(401, "unauthorized", "token: not valid (expired or signed out)")
+    return user
+
+
+async def _refuse(websocket: WebSocket, refusal: _Refusal) -> None:
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        body = error_body(refusal.code, refusal.message)
+        await websocket.send_denial_response(JSONResponse(body, refusal.status))
+    else:
+        await websocket.close(1008, refusal.message[:120])
+
+
+@router.websocket("/ws")
+async def room_socket(websocket: WebSocket) -> None:
+    """One socket per tab, multiplexing rooms (DESIGN.md section 4)."""
+    hub: Hub = websocket.app.state.hub
+    settings: Settings = websocket.app.state.settings
+    try:
+        user = await _authenticate(websocket)
+        assert user.id is not None
+        if not hub.has_room_for(user.id):
+            raise _Refusal(
+                429, "rate_limited", f"sockets: at most {hub.sockets_per_user} open per person"
+            )
+    except _Refusal as refusal:
+        await _refuse(websocket, refusal)
+        return
+    await websocket.accept()
+    conn = Connection(
+        websocket,
+        user,
+        outbox_size=settings.ws_outbox_frames,
+        bucket=TokenBucket(settings.ws_rate_per_socket, settings.ws_rate_per_socket * 2),
+        user_bucket=websocket.app.state.user_buckets.bucket_for(user.id),
+    )
+    hub.register(conn)
+    conn.start()
+    try:
+        await _read(websocket, conn, websocket.app.state.dispatcher)
+    finally:
+        hub.unregister(conn)
+        await conn.finish()
+
+
+async def _read(websocket: WebSocket, conn: Connection, dispatcher: Dispatcher) -> None:
+    while conn.closed is None:
+        try:
+            message = await websocket.receive()
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        if text is None:
+            problem = Invalid("frame: send JSON text frames, not binary", field="frame")
+            conn.send(frames.error(None, problem))
+            continue
+        if len(text) > frames.MAX_FRAME_BYTES // 4 and len(text.encode()) > frames.MAX_FRAME_BYTES:
+            conn.close(TOO_BIG, "frame larger than 64 KiB")
+            return
+        await dispatcher.handle(conn, text)

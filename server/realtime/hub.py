@@ -1,0 +1,176 @@
+"""The connection hub of one node: who is in which room here, and fan-out to them.
+
+For every room with local members the hub holds one bus subscription and one consumer task;
+each event is encoded once and queued on every member's socket without waiting for any.
+Joining subscribes first and catches up second, holding live events back meanwhile, so a
+joiner sees every event once and in order: the reply, then the missed events (or a snapshot),
+then live ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from server.realtime import frames
+from server.realtime.bus import Bus, Event
+from server.realtime.connection import Connection, Membership
+
+log = logging.getLogger("pavilion.hub")
+
+Snapshot = Callable[[], Awaitable[dict[str, Any]]]
+
+
+@dataclass
+class _LocalRoom:
+    members: set[Connection] = field(default_factory=set)
+    consumer: asyncio.Task[None] | None = None
+
+
+class Hub:
+    """Local rooms and sockets of this node (one per app)."""
+
+    def __init__(self, bus: Bus, *, sockets_per_user: int) -> None:
+        self.bus = bus
+        self.sockets_per_user = sockets_per_user
+        self._rooms: dict[str, _LocalRoom] = {}
+        self._sockets: Counter[int] = Counter()
+        self._connections: set[Connection] = set()
+        # Called with a room's name whenever its local membership changes.
+        self.membership_listeners: list[Callable[[str], None]] = []
+
+    # --- sockets ------------------------------------------------------------------------------
+
+    def has_room_for(self, user_id: int) -> bool:
+        return self._sockets[user_id] < self.sockets_per_user
+
+    def register(self, conn: Connection) -> None:
+        self._sockets[conn.user_id] += 1
+        self._connections.add(conn)
+
+    def unregister(self, conn: Connection) -> None:
+        for room in list(conn.rooms):
+            self.leave(conn, room)
+        self._connections.discard(conn)
+        self._sockets[conn.user_id] -= 1
+        if self._sockets[conn.user_id] <= 0:
+            del self._sockets[conn.user_id]
+
+    def connections_of(self, user_id: int) -> list[Connection]:
+        return [c for c in self._connections if c.user_id == user_id]
+
+    # --- rooms --------------------------------------------------------------------------------
+
+    def members(self, room: str) -> set[Connection]:
+        local = self._rooms.get(room)
+        return set(local.members) if local else set()
+
+    def local_users(self, room: str) -> set[int]:
+        return {c.user_id for c in self.members(room)}
+
+    def rooms(self) -> list[str]:
+        return list(self._rooms)
+
+    async def join(
+        self,
+        conn: Connection,
+        room: str,
+        admission: Any,
+        since: tuple[str, int] | None,
+        snapshot: Snapshot,
+    ) -> tuple[dict[str, Any], list[str]]:
+        """Add the socket to the room: the reply's data and the frames to send after it.
+
+        Live events that arrive meanwhile are held in the membership and released by
+        `release` once the caller has sent the reply and the catch-up."""
+        if room in conn.rooms:
+            self.leave(conn, room)
+        local = self._rooms.get(room)
+        if local is None:
+            local = self._rooms[room] = _LocalRoom()
+            local.consumer = asyncio.create_task(
+                self._consume(room, self.bus.subscribe(room)), name=f"room-{room}"
+            )
+        membership = Membership(admission)
+        conn.rooms[room] = membership
+        local.members.add(conn)
+        try:
+            await self.bus.ready(room)
+            epoch, seq = await self.bus.position(room)
+            missed = None
+            if since is not None and since[0] == epoch:
+                missed = await self.bus.history(room, since[1])
+            if since is not None and missed is not None:
+                membership.after = missed[-1].seq if missed else since[1]
+                data = {"recovered": True, "epoch": epoch, "seq": seq}
+                return data, [frames.push(e) for e in missed]
+            membership.after = seq
+            data = {"recovered": False, "epoch": epoch, "seq": seq, "snapshot": await snapshot()}
+            return data, []
+        except BaseException:
+            self.leave(conn, room)
+            raise
+        finally:
+            self._changed(room)
+
+    def release(self, conn: Connection, room: str) -> None:
+        """Send the live events held back during the join (those the catch-up did not cover)."""
+        membership = conn.rooms.get(room)
+        if membership is None or membership.pending is None:
+            return
+        held, membership.pending = membership.pending, None
+        for seq, text in held:
+            if seq > membership.after or seq == 0:
+                conn.send(text)
+
+    def leave(self, conn: Connection, room: str) -> None:
+        if conn.rooms.pop(room, None) is None:
+            return
+        local = self._rooms.get(room)
+        if local is None:
+            return
+        local.members.discard(conn)
+        if not local.members:
+            del self._rooms[room]
+            if local.consumer is not None:
+                local.consumer.cancel()
+        self._changed(room)
+
+    def _changed(self, room: str) -> None:
+        for listener in self.membership_listeners:
+            listener(room)
+
+    async def _consume(self, room: str, events: AsyncIterator[Event]) -> None:
+        try:
+            async for event in events:
+                self._fan_out(room, event)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("room %s: the bus subscription failed", room)
+        finally:
+            await events.aclose()  # type: ignore[attr-defined]
+
+    def _fan_out(self, room: str, event: Event) -> None:
+        local = self._rooms.get(room)
+        if local is None:
+            return
+        text = frames.push(event)
+        for conn in list(local.members):
+            membership = conn.rooms.get(room)
+            if membership is None:
+                continue
+            if membership.pending is not None:
+                membership.pending.append((event.seq, text))
+            else:
+                conn.send(text)
+
+    async def close(self) -> None:
+        for local in list(self._rooms.values()):
+            if local.consumer is not None:
+                local.consumer.cancel()
+        self._rooms.clear()

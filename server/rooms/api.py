@@ -1,0 +1,56 @@
+"""HTTP routes of the rooms: a room's snapshot (what a socket's join answers) and
+announcements, for clients and tools that do not hold a socket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict
+
+from server.accounts.service import require_user
+from server.deps import AppClock, CurrentUser, DbSession
+from server.realtime.bus import Bus
+from server.rooms import announcements, snapshot
+from server.rooms.access import admit
+from server.rooms.handlers import Text
+
+router = APIRouter(prefix="/api/v1/rooms", tags=["rooms"])
+
+
+class AnnounceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Text
+
+
+def _bus(request: Request) -> Bus:
+    bus: Bus = request.app.state.bus
+    return bus
+
+
+@router.get("/{room}", summary="A room's state as I see it (the snapshot a socket join answers)")
+async def room_snapshot(
+    room: str, request: Request, db: DbSession, clock: AppClock, user: CurrentUser
+) -> dict[str, Any]:
+    who = await admit(db, require_user(user), room)
+    epoch, seq = await _bus(request).position(room)
+    return {
+        "epoch": epoch,
+        "seq": seq,
+        "snapshot": await snapshot.build(db, clock, _bus(request), who),
+    }
+
+
+@router.post(
+    "/{room}/announcements", status_code=201, summary="Announce to a session room or a forum"
+)
+async def post_announcement(
+    room: str,
+    body: AnnounceIn,
+    request: Request,
+    db: DbSession,
+    clock: AppClock,
+    user: CurrentUser,
+) -> dict[str, Any]:
+    who = await admit(db, require_user(user), room)
+    return await announcements.announce(db, clock, _bus(request), who, body.text)

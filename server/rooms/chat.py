@@ -1,0 +1,165 @@
+"""Chat in session and private rooms: send, edit or delete one's own, moderate.
+
+Every change is committed before it is published, so a snapshot read after an event has been
+seen always contains it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.accounts.models import User
+from server.clock import Clock
+from server.errors import Forbidden, NotFound, RateLimited
+from server.realtime.bus import Bus
+from server.rooms import views
+from server.rooms.access import Admission, RoomKind
+from server.rooms.models import ChatMessage, RoomMute, RoomSettings
+
+CHAT_ROOMS = (RoomKind.session, RoomKind.private)
+
+
+async def settings_of(db: AsyncSession, room: str) -> RoomSettings:
+    return await db.get(RoomSettings, room) or RoomSettings(room=room)
+
+
+async def send(
+    db: AsyncSession, clock: Clock, bus: Bus, who: Admission, user: User, text: str
+) -> dict[str, Any]:
+    """Post a message (refused while muted, or sooner than slow mode allows)."""
+    who.need_kind(*CHAT_ROOMS)
+    now = clock.now()
+    if not who.moderator:
+        await _check_muted(db, who, now)
+        await _check_slow_mode(db, who, now)
+    row = ChatMessage(room=who.room, user_id=who.user_id, text=text, created_at=now)
+    db.add(row)
+    await db.commit()
+    shown = views.message(row, {who.user_id: user.name})
+    await bus.publish(who.room, "chat.message", {"message": shown})
+    return {"message": shown}
+
+
+async def _check_muted(db: AsyncSession, who: Admission, now: Any) -> None:
+    query = select(RoomMute.until).where(RoomMute.room == who.room, RoomMute.user_id == who.user_id)
+    until = (await db.exec(query)).first()
+    if until is not None and until > now:
+        raise Forbidden("chat: a moderator muted you in this room", until=views.when(until))
+
+
+async def _check_slow_mode(db: AsyncSession, who: Admission, now: Any) -> None:
+    seconds = (await settings_of(db, who.room)).slow_mode_seconds
+    if seconds <= 0:
+        return
+    query = (
+        select(ChatMessage.created_at)
+        .where(ChatMessage.room == who.room, ChatMessage.user_id == who.user_id)
+        .order_by(col(ChatMessage.id).desc())
+        .limit(1)
+    )
+    last = (await db.exec(query)).first()
+    if last is not None:
+        wait = (last + timedelta(seconds=seconds) - now).total_seconds()
+        if wait > 0:
+            raise RateLimited(
+                f"chat: slow mode allows one message every {seconds} s", retry_after=round(wait, 1)
+            )
+
+
+async def _own_message(db: AsyncSession, who: Admission, message_id: int) -> ChatMessage:
+    row = await db.get(ChatMessage, message_id)
+    if row is None or row.room != who.room or row.deleted_at is not None:
+        raise NotFound(f"message: no message {message_id} in this room", field="message")
+    return row
+
+
+async def edit(
+    db: AsyncSession, clock: Clock, bus: Bus, who: Admission, message_id: int, text: str
+) -> dict[str, Any]:
+    """Change one's own message (moderators delete, they do not rewrite)."""
+    who.need_kind(*CHAT_ROOMS)
+    row = await _own_message(db, who, message_id)
+    if row.user_id != who.user_id:
+        raise Forbidden("message: only its author may edit a message", field="message")
+    row.text = text
+    row.edited_at = clock.now()
+    db.add(row)
+    await db.commit()
+    shown = views.message(row, await views.names(db, [row.user_id]))
+    await bus.publish(who.room, "chat.edited", {"message": shown})
+    return {"message": shown}
+
+
+async def delete(
+    db: AsyncSession, clock: Clock, bus: Bus, who: Admission, message_id: int
+) -> dict[str, Any]:
+    """Remove a message: its author, or a moderator of the room."""
+    who.need_kind(*CHAT_ROOMS)
+    row = await _own_message(db, who, message_id)
+    if row.user_id != who.user_id and not who.moderator:
+        raise Forbidden("message: only its author or a moderator may delete it", field="message")
+    row.deleted_at = clock.now()
+    row.deleted_by = who.user_id
+    db.add(row)
+    await db.commit()
+    await bus.publish(who.room, "chat.deleted", {"id": message_id})
+    return {"deleted": message_id}
+
+
+async def mute(
+    db: AsyncSession, clock: Clock, who: Admission, user_id: int, minutes: int
+) -> dict[str, Any]:
+    """Silence a user in this room for `minutes` (0: lift the mute). Moderators only."""
+    who.need_kind(RoomKind.session)
+    who.need_moderator()
+    until = clock.now() + timedelta(minutes=minutes)
+    query = select(RoomMute).where(RoomMute.room == who.room, RoomMute.user_id == user_id)
+    row = (await db.exec(query)).first()
+    if row is None:
+        row = RoomMute(room=who.room, user_id=user_id, until=until, by_id=who.user_id)
+    row.until, row.by_id = until, who.user_id
+    db.add(row)
+    await db.commit()
+    return {"user": user_id, "until": views.when(until) if minutes else None}
+
+
+async def muted_until(db: AsyncSession, clock: Clock, room: str, user_id: int) -> str | None:
+    query = select(RoomMute.until).where(RoomMute.room == room, RoomMute.user_id == user_id)
+    until = (await db.exec(query)).first()
+    return views.when(until) if until is not None and until > clock.now() else None
+
+
+async def recent(db: AsyncSession, room: str, limit: int = 100) -> list[dict[str, Any]]:
+    """The room's last messages, oldest first."""
+    query = (
+        select(ChatMessage)
+        .where(ChatMessage.room == room, col(ChatMessage.deleted_at).is_(None))
+        .order_by(col(ChatMessage.id).desc())
+        .limit(limit)
+    )
+    rows = list(reversed((await db.exec(query)).all()))
+    known = await views.names(db, (r.user_id for r in rows))
+    return [views.message(r, known) for r in rows]
+
+
+async def update_settings(
+    db: AsyncSession, bus: Bus, who: Admission, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Slow mode and Q&A pre-moderation of a session room. Moderators only."""
+    who.need_kind(RoomKind.session)
+    who.need_moderator()
+    row = await settings_of(db, who.room)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    db.add(row)
+    await db.commit()
+    shown = settings_view(row)
+    await bus.publish(who.room, "room.settings", shown)
+    return shown
+
+
+def settings_view(row: RoomSettings) -> dict[str, Any]:
+    return {"slow_mode_seconds": row.slow_mode_seconds, "premoderation": row.premoderation}

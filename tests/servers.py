@@ -1,0 +1,129 @@
+"""Real servers for tests: the app under uvicorn on a free loopback port, in a background
+thread (one process) or as a `pavilion serve` child process (a node of its own)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+from server.realtime.frames import MAX_FRAME_BYTES
+
+
+def free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def free_port() -> int:
+    with free_socket() as sock:
+        return int(sock.getsockname()[1])
+
+
+def wait_until_healthy(url: str, alive: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not alive():
+            raise RuntimeError(f"the server for {url} stopped before answering /healthz")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"the server did not answer {url}/healthz within {timeout:.0f}s")
+
+
+def start_in_thread(
+    main: Callable[[], Coroutine[Any, Any, None]],
+) -> tuple[threading.Thread, list[BaseException]]:
+    """Run `main` in its own event loop on a daemon thread; what it raises lands in the list."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # reported by the caller, not lost in the thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="test-server", daemon=True)
+    thread.start()
+    return thread, failure
+
+
+@contextmanager
+def serve_in_thread(
+    app: FastAPI, before: Callable[[], Coroutine[Any, Any, None]] | None = None
+) -> Iterator[str]:
+    """Serve `app` (after running `before`, e.g. to load data) until the block ends; its URL."""
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app, log_config=None, access_log=False, lifespan="on", ws_max_size=MAX_FRAME_BYTES
+    )
+    server = uvicorn.Server(config)
+
+    async def main() -> None:
+        if before is not None:
+            await before()
+        await server.serve(sockets=[sock])
+
+    thread, failure = start_in_thread(main)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, thread.is_alive)
+    except RuntimeError as exc:
+        raise RuntimeError(f"{exc}: {failure[0]!r}" if failure else str(exc)) from None
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        if failure:
+            raise failure[0]
+
+
+@contextmanager
+def serve_in_process(env: dict[str, str]) -> Iterator[str]:
+    """`pavilion serve` as a child process with these PAVILION_* settings; its URL."""
+    port = free_port()
+    full = {**os.environ, **env, "PAVILION_PORT": str(port), "PAVILION_HOST": "127.0.0.1"}
+    child = subprocess.Popen(
+        [str(Path(sys.executable).parent / "pavilion"), "serve"],
+        env=full,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            wait_until_healthy(url, lambda: child.poll() is None)
+        except RuntimeError as exc:
+            child.kill()
+            errors = child.communicate(timeout=10)[1].decode(errors="replace")[-2000:]
+            raise RuntimeError(f"{exc}\n{errors}") from None
+        yield url
+    finally:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
