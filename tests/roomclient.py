@@ -65,7 +65,7 @@ class RoomClient:
         op: str,
         room: str | None = None,
         data: dict[str, Any] | None = None,
-        timeout: float = 10,
+        within: float = 10,
     ) -> dict[str, Any]:
         """The reply frame of one request (whether ok or not)."""
         frame_id = next(self._ids)
@@ -75,7 +75,7 @@ class RoomClient:
         if room is not None:
             frame["room"] = room
         await self.socket.send(json.dumps(frame))
-        return await asyncio.wait_for(waiter, timeout)
+        return await asyncio.wait_for(waiter, within)
 
     async def ok(
         self, op: str, room: str | None = None, data: dict[str, Any] | None = None
@@ -91,7 +91,7 @@ class RoomClient:
         return await self.ok("room.join", room, data)
 
     async def wait_for(
-        self, check: Callable[[], Any], timeout: float = 10, what: str = "a push"
+        self, check: Callable[[], Any], within: float = 10, what: str = "a push"
     ) -> Any:
         """Wait until `check()` is truthy (re-checked on every frame); its value."""
 
@@ -104,17 +104,17 @@ class RoomClient:
                 await self._changed.wait()
 
         try:
-            return await asyncio.wait_for(loop(), timeout)
+            return await asyncio.wait_for(loop(), within)
         except TimeoutError:
             raise AssertionError(f"timed out waiting for {what}") from None
 
-    async def push(self, room: str, type_: str, timeout: float = 10, after: int = 0) -> dict:
+    async def push(self, room: str, type_: str, within: float = 10, after: int = 0) -> dict:
         """The first push of this type in `room` after index `after` of its pushes."""
 
         def found() -> dict[str, Any] | None:
             return next((p for p in self.pushes[room][after:] if p["type"] == type_), None)
 
-        return await self.wait_for(found, timeout, f"{type_} in {room}")
+        return await self.wait_for(found, within, f"{type_} in {room}")
 
     def types(self, room: str) -> list[str]:
         return [p["type"] for p in self.pushes[room]]

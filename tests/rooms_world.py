@@ -27,6 +27,7 @@ class World:
     user_ids: dict[str, int]
     sessions: dict[str, int]  # session slug -> id
     forum: str
+    database_url: str = ""
 
     def room(self, slug: str) -> str:
         return f"session:{self.sessions[slug]}"

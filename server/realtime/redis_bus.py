@@ -21,10 +21,10 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
+from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from redis.retry import Retry
 
 from server.realtime.bus import RESET, Bus, Event, Subscribers, new_epoch
 
@@ -87,6 +87,8 @@ class RedisBus(Bus):
         self.node = node or new_epoch()
         self._history_size = history_size
         self._queue_size = queue_size
+        # The asyncio Retry: redis.retry.Retry would only wrap the creation of the coroutine,
+        # so a command on a connection Redis dropped (a restart) would fail at once.
         retry = Retry(ExponentialBackoff(cap=1.0, base=0.05), 3)
         self._redis = Redis.from_url(url, retry=retry, socket_timeout=5, socket_connect_timeout=2)
         # The listener's own client never retries on its own: a lost connection must surface

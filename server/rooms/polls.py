@@ -124,7 +124,8 @@ async def vote(
     )
     await db.commit()
     tally.poll_votes(poll_id)
-    counts = [o.votes + (o.position in picked) for o in sorted(options, key=lambda o: o.position)]
+    totals = select(PollOption.votes).where(PollOption.poll_id == poll_id)
+    counts = list((await db.exec(totals.order_by(col(PollOption.position)))).all())
     shown = row.results is PollResults.after_vote
     return {"poll": poll_id, "choices": picked, "counts": counts if shown else None}
 

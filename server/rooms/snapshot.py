@@ -92,6 +92,7 @@ class RoomPolicy:
 
 
 def _upsert(items: list[dict[str, Any]], item: dict[str, Any]) -> list[dict[str, Any]]:
+    """Replace by id, or add: a push may repeat what the snapshot already holds."""
     kept = [i for i in items if i["id"] != item["id"]]
     return sorted([*kept, item], key=lambda i: i["id"])
 
@@ -105,11 +106,8 @@ def _question_shown(snapshot: dict[str, Any], question: dict[str, Any]) -> bool:
 def apply(snapshot: dict[str, Any], event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     """The snapshot after one pushed event (a new dict; the old one is left as it was)."""
     new = copy.deepcopy(snapshot)
-    if event_type == "chat.message":
-        new["messages"] = [*new["messages"], data["message"]][-MESSAGES:]
-    elif event_type == "chat.edited":
-        edited = data["message"]
-        new["messages"] = [edited if m["id"] == edited["id"] else m for m in new["messages"]]
+    if event_type in ("chat.message", "chat.edited"):
+        new["messages"] = _upsert(new["messages"], data["message"])[-MESSAGES:]
     elif event_type == "chat.deleted":
         new["messages"] = [m for m in new["messages"] if m["id"] != data["id"]]
     elif event_type == "room.settings":
@@ -136,5 +134,5 @@ def apply(snapshot: dict[str, Any], event_type: str, data: dict[str, Any]) -> di
     elif event_type == "hand.state" and "me" in new and data["user"] == new["me"]["id"]:
         new["me"]["hand"] = data["status"]
     elif event_type == "announcement":
-        new["announcements"] = [*new["announcements"], data["announcement"]][-ANNOUNCEMENTS:]
+        new["announcements"] = _upsert(new["announcements"], data["announcement"])[-ANNOUNCEMENTS:]
     return new

@@ -42,6 +42,7 @@ def serve_world(settings: Settings, clock: FakeClock) -> Iterator[World]:
             user_ids=found["users"],
             sessions=found["sessions"],
             forum="test-forum",
+            database_url=settings.database_url,
         )
 
 

@@ -45,7 +45,7 @@ async def test_a_subscriber_receives_events_published_after_it_joined() -> None:
     await stream.aclose()
 
 
-async def test_a_subscriber_that_falls_behind_is_dropped_with_a_reset_without_blocking_the_room() -> (
+async def test_a_subscriber_that_falls_behind_is_dropped_with_a_reset_not_blocking_the_room() -> (
     None
 ):
     bus = MemoryBus(queue_size=2)
