@@ -42,7 +42,9 @@ async def _session(db: AsyncSession, clock: Clock, bus: Bus, who: Admission) -> 
     questions, votes = await qa.listing(db, room, staff=False, viewer=me)
     poll_list, poll_votes = await polls.listing(db, room, staff=False, viewer=me)
     counts, _ = await counts_and_people(db, room, await bus.presence(room))
+    assert who.session is not None
     return {
+        "status": who.session.status.value,
         "settings": chat.settings_view(await chat.settings_of(db, room)),
         "messages": await chat.recent(db, room, MESSAGES),
         "questions": questions,
@@ -112,6 +114,8 @@ def apply(snapshot: dict[str, Any], event_type: str, data: dict[str, Any]) -> di
         new["messages"] = [m for m in new["messages"] if m["id"] != data["id"]]
     elif event_type == "room.settings":
         new["settings"] = data
+    elif event_type == "session.status" and "status" in new:
+        new["status"] = data["status"]
     elif event_type in ("qa.question", "qa.updated"):
         question = data["question"]
         kept = [q for q in new["questions"] if q["id"] != question["id"]]
