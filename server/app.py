@@ -71,7 +71,11 @@ def create_app(
     db = Database(settings.database_url)
     the_bus = bus or create_bus(settings.redis_url, history_size=settings.room_history)
     the_clock = clock or SystemClock()
-    hub = Hub(the_bus, sockets_per_user=settings.ws_sockets_per_user)
+    hub = Hub(
+        the_bus,
+        sockets_per_user=settings.ws_sockets_per_user,
+        max_replay=settings.ws_outbox_frames // 2,
+    )
     tally = Tally(db, the_bus)
     tally.also.append(Presence(db, hub).flush)
     dispatcher = Dispatcher(db, the_clock, hub, RoomPolicy(the_clock, the_bus), operations(tally))

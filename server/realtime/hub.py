@@ -34,9 +34,12 @@ class _LocalRoom:
 class Hub:
     """Local rooms and sockets of this node (one per app)."""
 
-    def __init__(self, bus: Bus, *, sockets_per_user: int) -> None:
+    def __init__(self, bus: Bus, *, sockets_per_user: int, max_replay: int = 500) -> None:
         self.bus = bus
         self.sockets_per_user = sockets_per_user
+        # A resume that would replay more than this gets a snapshot instead: replaying it all
+        # would overflow the socket's outbox and close it again.
+        self.max_replay = max_replay
         self._rooms: dict[str, _LocalRoom] = {}
         self._sockets: Counter[int] = Counter()
         self._connections: set[Connection] = set()
@@ -104,6 +107,8 @@ class Hub:
             missed = None
             if since is not None and since[0] == epoch:
                 missed = await self.bus.history(room, since[1])
+                if missed is not None and len(missed) > self.max_replay:
+                    missed = None
             if since is not None and missed is not None:
                 membership.after = missed[-1].seq if missed else since[1]
                 data = {"recovered": True, "epoch": epoch, "seq": seq}

@@ -21,7 +21,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import User
-from server.accounts.permissions import Permission, allowed, require
+from server.accounts.permissions import Permission, allowed, held
 from server.clock import Clock
 from server.errors import Forbidden, NotFound
 from server.marathon.models import Marathon
@@ -108,12 +108,13 @@ async def _session_room(
     if session is None:
         raise _no_room(room)
     forum_id = session.forum_id
-    moderator = await allowed(db, user, Permission.moderate, forum_id=forum_id, session=session)
+    permissions = await held(db, user, forum_id=forum_id, session=session)
+    moderator = Permission.moderate in permissions
     if staff and not moderator:
         raise Forbidden("room: the backstage of a session is for its moderators")
-    if not moderator:
-        await require(db, user, Permission.attend, forum_id=forum_id, session=session)
-    organiser = await allowed(db, user, Permission.manage_forum, forum_id=forum_id)
+    if Permission.attend not in permissions:
+        raise Forbidden(f"session: {session.title_en!r} is by invitation only")
+    organiser = Permission.manage_forum in permissions
     kind = RoomKind.staff if staff else RoomKind.session
     assert user.id is not None
     return Admission(room, kind, user.id, forum_id, session, moderator, organiser)

@@ -176,3 +176,31 @@ async def test_a_granted_role_counts_from_the_next_request(
     after = await client.get(base, headers=OUTSIDER)
 
     assert [r.status_code for r in (before, during, after)] == [403, 200, 403]
+
+
+async def test_held_permissions_agree_with_asking_one_by_one(
+    db: AsyncSession, clock: FakeClock, closed: int
+) -> None:
+    from server.accounts.permissions import Permission, allowed, held
+    from server.attendance import invites
+
+    session = await db.get(Session, closed)
+    assert session is not None
+    people = (await db.exec(select(User).order_by(User.email))).all()
+    speaker = await signed_in(db, clock, "speaker@example.org", {"Authorization": "Bearer s"})
+    await grant(db, speaker, Role.speaker, session_id=closed)
+    door = await signed_in(db, clock, "door@example.org", {"Authorization": "Bearer d"})
+    await grant(db, door, Role.door, forum_id=session.forum_id)
+    guest = (await db.exec(select(User).where(User.email == "guest@example.org"))).one()
+    await invites.accept(db, clock, guest, await invites.invite(db, clock, session, guest.email))
+    await db.commit()
+
+    for person in [*people, speaker, door]:
+        one_by_one = {
+            p
+            for p in Permission
+            if await allowed(db, person, p, forum_id=session.forum_id, session=session)
+        }
+        assert await held(db, person, forum_id=session.forum_id, session=session) == one_by_one, (
+            person.email
+        )

@@ -182,3 +182,24 @@ async def test_a_client_resumes_with_exactly_what_it_missed(world: World, connec
     assert seqs == list(range(last["seq"] + 1, last["seq"] + 1 + len(seqs)))
     assert stale["recovered"] is False
     assert [m["text"] for m in stale["snapshot"]["messages"]] == ["m1", "m2", "m3", "m4"]
+
+
+async def test_a_resume_too_long_to_replay_gets_a_snapshot_instead(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    for world in serve_world(room_settings(tmp_path, ws_outbox_frames=16), clock):
+        alice = await RoomClient.open(world.url, world.tokens["alice"])
+        room = world.room("round-table")
+        position = await alice.join(room)
+        for n in range(9):  # one more than half the outbox
+            await alice.ok("chat.send", room, {"text": f"m{n}"})
+        bob = await RoomClient.open(world.url, world.tokens["bob"])
+
+        short = await bob.join(room, since=(position["epoch"], position["seq"] + 5))
+        long = await bob.join(room, since=(position["epoch"], position["seq"]))
+
+        assert short["recovered"] is True
+        assert long["recovered"] is False
+        assert len(long["snapshot"]["messages"]) == 9
+        for client in (alice, bob):
+            await client.close()
