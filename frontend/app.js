@@ -11,6 +11,7 @@ import "./components/pv-agenda.js";
 import "./components/pv-badge.js";
 import "./components/pv-door.js";
 import "./components/pv-attendance.js";
+import "./components/pv-room.js";
 import "./components/pv-signin.js";
 import "./components/pv-signup.js";
 import "./components/pv-footer.js";

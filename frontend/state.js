@@ -1,6 +1,7 @@
 // The page's state lives in the URL query, so that any view can be shared as a link:
 // ?forum=demo-forum&tz=Asia/Jakarta&lang=ru&session=12&date=2027-03-28&venue=…&type=…&format=…
-// (or &marathon=capitals for a marathon day; &view=signin|signup|agenda for the account pages)
+// (or &marathon=capitals for a marathon day; &view=signin|signup|agenda for the account pages;
+// &view=room&session=12&tab=qa for a session's live room and its open tab)
 //
 // `navigate(patch)` pushes a new URL and announces which keys changed; the back and
 // forward buttons announce the same way (popstate). Nothing else writes the URL.
@@ -9,7 +10,7 @@ import { detectLang, setLang } from "./i18n.js";
 import { browserZone } from "./time.js";
 
 export const KEYS = [
-  "forum", "tz", "lang", "view", "marathon", "session", "date", "venue", "type", "format",
+  "forum", "tz", "lang", "view", "marathon", "session", "date", "venue", "type", "format", "tab",
 ];
 
 export const state = new EventTarget();
@@ -34,6 +35,7 @@ export function viewerZone() {
 /** The query string for the current state changed by `patch` (a `null` value removes a key). */
 export function hrefFor(patch = {}) {
   const next = { ...snapshot, ...patch };
+  if (next.view !== "room") next.tab = null; // the room's tab means nothing on other pages
   const params = new URLSearchParams();
   for (const key of KEYS) {
     if (next[key] !== null && next[key] !== undefined && next[key] !== "") {

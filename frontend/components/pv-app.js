@@ -1,7 +1,7 @@
 // <pv-app>: the shell. Loads the forum named in the URL and shows the program, one session
 // (the `session` URL parameter), a marathon day (`marathon`) or an account page (`view`:
-// signin, signup, agenda; and for the forum in the URL: badge, door, attendance of the
-// `session`), keeping header and footer in step. A session opened from a
+// signin, signup, agenda; and for the forum in the URL: badge, door, attendance or the live
+// room of the `session`), keeping header and footer in step. A session opened from a
 // marathon or from the agenda keeps `marathon` or `view=agenda` in the URL, so "back" returns
 // there; the sign-in and sign-up forms lie over any page, and signing in returns to it.
 
@@ -18,13 +18,16 @@ const ACCOUNT_PAGES = new Set([...FORMS, "agenda"]);
 /** Pages of the forum in the URL that belong to no session. */
 const FORUM_PAGES = new Set(["badge", "door"]);
 
+/** Pages of one session besides the session itself. */
+const SESSION_PAGES = new Set(["attendance", "room"]);
+
 /**
- * Which page the state asks for: a form over a session's attendance over a session over the
- * agenda (or the badge, the door) over a marathon.
+ * Which page the state asks for: a form over a session's attendance or room over a session
+ * over the agenda (or the badge, the door) over a marathon.
  */
 function viewOf({ view, session, marathon }) {
   if (FORMS.has(view)) return view;
-  if (session) return view === "attendance" ? "attendance" : "session";
+  if (session) return SESSION_PAGES.has(view) ? view : "session";
   if (view === "agenda" || FORUM_PAGES.has(view)) return view;
   return marathon ? "marathon" : "program";
 }
@@ -52,6 +55,7 @@ class PvApp extends HTMLElement {
         <pv-badge hidden></pv-badge>
         <pv-door hidden></pv-door>
         <pv-attendance hidden></pv-attendance>
+        <pv-room hidden></pv-room>
         <pv-signin hidden></pv-signin>
         <pv-signup hidden></pv-signup>
       </main>
@@ -70,6 +74,7 @@ class PvApp extends HTMLElement {
       badge: this.querySelector("pv-badge"),
       door: this.querySelector("pv-door"),
       attendance: this.querySelector("pv-attendance"),
+      room: this.querySelector("pv-room"),
       signin: this.querySelector("pv-signin"),
       signup: this.querySelector("pv-signup"),
     };
@@ -84,7 +89,8 @@ class PvApp extends HTMLElement {
     // would hide their setters.
     const parts = [
       "pv-header", "pv-forum-list", "pv-program", "pv-session", "pv-registration", "pv-marathon",
-      "pv-agenda", "pv-badge", "pv-door", "pv-attendance", "pv-signin", "pv-signup", "pv-footer",
+      "pv-agenda", "pv-badge", "pv-door", "pv-attendance", "pv-room", "pv-signin", "pv-signup",
+      "pv-footer",
     ];
     Promise.all(parts.map((name) => customElements.whenDefined(name))).then(() => {
       refreshAccount();
@@ -166,8 +172,8 @@ class PvApp extends HTMLElement {
 
   show() {
     const { forum } = current();
-    const { badge, door, attendance } = this.pages;
-    for (const part of [this.header, this.footer, this.program, this.session, this.marathon, badge, door, attendance]) {
+    const { badge, door, attendance, room } = this.pages;
+    for (const part of [this.header, this.footer, this.program, this.session, this.marathon, badge, door, attendance, room]) {
       part.forum = this.forum;
     }
     this.header.update();
@@ -209,12 +215,15 @@ class PvApp extends HTMLElement {
     for (const [name, page] of Object.entries(pages)) page.hidden = name !== view;
     if (view !== "marathon") this.marathon.pause();
     if (view !== "door") pages.door.pause();
+    if (view !== "room") pages.room.pause();
     if (view === "program") document.title = `${t("program.title")} — ${this.forum.name}`;
     pages[view].update({ opened: from !== view });
-    if (from === "session" && view === "attendance") {
-      window.scrollTo(0, 0); // the attendance page puts focus on its own title
+    if (from === "session" && SESSION_PAGES.has(view)) {
+      window.scrollTo(0, 0); // the attendance page and the room put focus on their own title
     } else if (from === "attendance" && view === "session") {
       this.returnTo(this.session, view, "[data-attendance-link]");
+    } else if (from === "room" && view === "session") {
+      this.returnTo(this.session, view, "[data-room-link]");
     } else if (from === "session" && view !== "session" && !FORMS.has(view)) {
       this.returnTo(pages[view], view, `a[data-session-id="${CSS.escape(this.lastSession || "")}"]`);
     } else if (from === "marathon" && view === "program") {
@@ -234,6 +243,7 @@ class PvApp extends HTMLElement {
     for (const page of Object.values(this.pages)) page.hidden = true;
     this.marathon.pause();
     this.pages.door.pause();
+    this.pages.room.pause();
   }
 
   /** Back to a page: its old scroll position, focus on the link that was followed from it. */

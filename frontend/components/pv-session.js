@@ -1,7 +1,8 @@
 // <pv-session>: one session's page — when (in the viewer's zone and the host city's), where,
 // who, how many places, the site visit's meeting point, a link to add it to a calendar, and
 // the registration panel (<pv-registration>, one element kept across redraws of the page),
-// and for the forum's organisers and the session's moderators a link to its attendance list.
+// for signed-in people a link into the session's live room, and for the forum's organisers
+// and the session's moderators a link to its attendance list.
 
 import { account, me } from "../account.js";
 import { getJSON, paths, withQuery } from "../api.js";
@@ -24,7 +25,7 @@ class PvSession extends HTMLElement {
         this.update();
       }
     });
-    // Signing in or out shows or hides the attendance link.
+    // Signing in or out shows or hides the room and attendance links.
     account.addEventListener("change", () => {
       if (!this.hidden && this.session) this.draw();
     });
@@ -124,6 +125,7 @@ class PvSession extends HTMLElement {
         </div>
         <div class="session-side">
           <div data-registration-slot></div>
+          ${this.roomLink()}
           <aside class="session-facts" aria-label="${t("session.yourTime")}">
             ${this.facts(s)}
             <a class="button button-primary calendar-link" data-testid="add-to-calendar"
@@ -135,6 +137,16 @@ class PvSession extends HTMLElement {
         </div>
       </div>
     </article>`);
+  }
+
+  /** The live room: anyone signed in may try; the room itself tells who may not enter. */
+  roomLink() {
+    if (!me()) return "";
+    return html`<div class="session-room">
+      <a class="button button-primary" href="${hrefFor({ view: "room" })}" data-room-link
+        data-testid="room-link" data-focus-key="room">${t("room.enter")}</a>
+      <p class="fine-print">${t("room.enterHint")}</p>
+    </div>`;
   }
 
   /** The attendance list, for organisers of this forum and moderators of this session; the

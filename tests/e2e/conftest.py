@@ -9,17 +9,12 @@ Europe/Berlin, so that "my time" is known.
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
-import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import uvicorn
 import yaml
@@ -32,8 +27,10 @@ from server.clock import Clock, FakeClock, SystemClock
 from server.db import Database
 from server.migrate import upgrade
 from server.program.importer import import_program
+from server.realtime.frames import MAX_FRAME_BYTES
 from server.settings import Settings
 from tests.conftest import chromium_path
+from tests.servers import free_socket, start_in_thread, wait_until_healthy
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "test-results" / "e2e"
@@ -69,27 +66,6 @@ async def _load_demo(database_url: str, document: object, clock: Clock) -> None:
         await db.dispose()
 
 
-def _free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
-def _wait_until_healthy(url: str, thread: threading.Thread, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not thread.is_alive():
-            raise RuntimeError("the e2e server thread stopped before answering /healthz")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"the e2e server did not answer {url}/healthz within {timeout:.0f}s")
-
-
 def _demo_settings(folder: Path, port: int) -> Settings:
     return Settings(
         environment="test",
@@ -101,42 +77,27 @@ def _demo_settings(folder: Path, port: int) -> Settings:
     )
 
 
-def _start_in_thread(
-    main: Callable[[], Coroutine[Any, Any, None]],
-) -> tuple[threading.Thread, list[BaseException]]:
-    """Run `main` in its own event loop on a daemon thread; what it raises lands in the list."""
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            asyncio.run(main())
-        except BaseException as exc:  # reported by the fixture, not lost in the thread
-            failure.append(exc)
-
-    thread = threading.Thread(target=run, name="e2e-server", daemon=True)
-    thread.start()
-    return thread, failure
-
-
 def _serve_demo(folder: Path, clock: Clock | None = None) -> Iterator[LiveServer]:
     """The app serving the demo forum on 127.0.0.1:<free port> (on `clock`, else the system's)
     until the generator is closed."""
-    sock = _free_socket()
+    sock = free_socket()
     port = sock.getsockname()[1]
     settings = _demo_settings(folder, port)
     document = yaml.safe_load(DEMO_FORUM.read_text(encoding="utf-8"))
     app = create_app(settings, clock=clock)
-    config = uvicorn.Config(app, log_config=None, access_log=False, ws="none", lifespan="on")
+    config = uvicorn.Config(
+        app, log_config=None, access_log=False, lifespan="on", ws_max_size=MAX_FRAME_BYTES
+    )
     server = uvicorn.Server(config)
 
     async def main() -> None:
         await _load_demo(settings.database_url, document, clock or SystemClock())
         await server.serve(sockets=[sock])
 
-    thread, failure = _start_in_thread(main)
+    thread, failure = start_in_thread(main)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_healthy(url, thread)
+        wait_until_healthy(url, thread.is_alive)
     except RuntimeError as exc:
         raise RuntimeError(f"{exc}: {failure[0]!r}" if failure else str(exc)) from None
     try:

@@ -1,0 +1,58 @@
+// Folding a room's pushes into its snapshot: the client's half of server/rooms/snapshot.py
+// (`apply`), with the same event types and the same rules, so that the page and the server
+// agree on what the room holds.
+//
+// One difference on purpose: new chat messages and announcements are upserted by id, not
+// appended. Pushes right after a snapshot may repeat what the snapshot already holds
+// (docs/rooms.md), and appending would show those twice.
+
+export const MESSAGES = 100;
+export const ANNOUNCEMENTS = 20;
+
+/** `items` with `item` put in by id (replacing one with the same id), ordered by id. */
+function upsert(items, item) {
+  return [...items.filter((i) => i.id !== item.id), item].sort((a, b) => a.id - b.id);
+}
+
+/** Whether a question belongs in this snapshot: staff see all but archived ones. */
+function questionShown(snapshot, question) {
+  if (snapshot.kind === "staff") return question.status !== "archived";
+  return question.status === "visible" || question.status === "answered";
+}
+
+const folds = {
+  "chat.message": (s, d) => ({ messages: upsert(s.messages, d.message).slice(-MESSAGES) }),
+  "chat.edited": (s, d) => ({
+    messages: s.messages.map((m) => (m.id === d.message.id ? d.message : m)),
+  }),
+  "chat.deleted": (s, d) => ({ messages: s.messages.filter((m) => m.id !== d.id) }),
+  "room.settings": (s, d) => ({ settings: d }),
+  "qa.question": foldQuestion,
+  "qa.updated": foldQuestion,
+  "qa.votes": (s, d) => ({
+    questions: s.questions.map((q) => ({ ...q, votes: d.votes[String(q.id)] ?? q.votes })),
+  }),
+  "poll.state": (s, d) => ({ polls: upsert(s.polls, d.poll) }),
+  "poll.results": (s, d) => ({
+    polls: s.polls.map((p) => (p.id === d.poll ? { ...p, counts: d.counts } : p)),
+  }),
+  "presence.counts": (s, d) => ({ presence: d }),
+  "presence.list": (s, d) => ({ people: d.people }),
+  "hand.queue": (s, d) => ({ hands: d.hands }),
+  "hand.state": (s, d) =>
+    s.me && d.user === s.me.id ? { me: { ...s.me, hand: d.status } } : {},
+  announcement: (s, d) => ({
+    announcements: upsert(s.announcements, d.announcement).slice(-ANNOUNCEMENTS),
+  }),
+};
+
+function foldQuestion(s, d) {
+  const kept = s.questions.filter((q) => q.id !== d.question.id);
+  return { questions: questionShown(s, d.question) ? upsert(kept, d.question) : kept };
+}
+
+/** The snapshot after one pushed event (a new object; the old one is left as it was). */
+export function apply(snapshot, type, data) {
+  const fold = folds[type];
+  return fold ? { ...snapshot, ...fold(snapshot, data) } : snapshot;
+}

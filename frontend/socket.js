@@ -1,0 +1,277 @@
+// The tab's one room socket (docs/rooms.md): a WebSocket to /ws on this origin, signed in by
+// the session cookie the browser sends with the handshake.
+//
+// Requests are paired with their replies by `id` and time out; pushes go to the room that
+// joined them. The socket reconnects by itself (0.5 s doubling to 10 s, with jitter) and
+// re-joins every room with `since` = the last push it applied, so the server replays what was
+// missed (or sends a snapshot when it cannot): nothing is applied twice, nothing is lost. A
+// push out of sequence, from another epoch, or a `room.reset` makes it re-join that room the
+// same way.
+//
+// `state` is "idle" (no room joined), "connecting" (first attempt), "online" or "reconnecting";
+// every change is announced as `state` on the socket.
+
+const FIRST_DELAY_MS = 500;
+const MAX_DELAY_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+const DROPPED = 4000; // our own close code for `drop()` (4000-4999 are for applications)
+
+/** A refusal from the server, or a request that could not be answered (`offline`, `timeout`). */
+export class RoomError extends Error {
+  constructor({ code = "internal", message = "", field = null, retry_after = null, ...details } = {}) {
+    super(message || code);
+    this.name = "RoomError";
+    this.code = code;
+    this.field = field;
+    this.retryAfter = retry_after; // seconds, on `rate_limited`
+    this.details = details; // e.g. `until` when a moderator muted the sender
+  }
+}
+
+/** The delay before reconnect attempt `n` (0, 1, …): doubling from 0.5 s to 10 s, jittered. */
+export function backoff(n, random = Math.random) {
+  const ceiling = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** n);
+  return ceiling / 2 + random() * (ceiling / 2);
+}
+
+function socketUrl() {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}/ws`;
+}
+
+/**
+ * A joined room: where its pushes stand (`epoch`, `seq` of the last one applied) and who gets
+ * them: `listener.snapshot(snapshot)`, `listener.push(push)`, `listener.failed(error)`.
+ */
+class Membership {
+  constructor(room, listener) {
+    this.room = room;
+    this.listener = listener;
+    this.epoch = null;
+    this.seq = 0;
+    this.joining = false; // a join is in flight: pushes until its reply belong to the old one
+    this.retry = null;
+  }
+
+  since() {
+    return this.epoch === null ? {} : { since: { epoch: this.epoch, seq: this.seq } };
+  }
+}
+
+export class RoomSocket extends EventTarget {
+  constructor({ url = socketUrl, timeout = REQUEST_TIMEOUT_MS } = {}) {
+    super();
+    this.url = url;
+    this.timeout = timeout;
+    this.state = "idle";
+    this.ws = null;
+    this.rooms = new Map();
+    this.waiting = new Map(); // request id → {onReply, timer}
+    this.nextId = 1;
+    this.attempt = 0;
+    this.reconnectTimer = null;
+  }
+
+  /** Join `room`; the listener hears its snapshot, its pushes and a refusal. */
+  join(room, listener) {
+    clearTimeout(this.rooms.get(room)?.retry);
+    const membership = new Membership(room, listener);
+    this.rooms.set(room, membership);
+    if (this.state === "online") this.sendJoin(membership);
+    else this.connect();
+  }
+
+  /** Stop hearing `room`; the socket closes once no room is left. */
+  leave(room) {
+    const membership = this.rooms.get(room);
+    if (!membership) return;
+    clearTimeout(membership.retry);
+    this.rooms.delete(room);
+    if (this.state === "online") this.send("room.leave", room, {}, () => {});
+    if (this.rooms.size === 0) this.stop();
+  }
+
+  /** Send an operation; resolves with the reply's data, rejects with a RoomError. */
+  request(op, room, data = {}) {
+    return new Promise((resolve, reject) => {
+      if (this.state !== "online") {
+        reject(new RoomError({ code: "offline" }));
+        return;
+      }
+      this.send(op, room, data, (frame) => {
+        if (frame.ok) resolve(frame.data);
+        else reject(new RoomError(frame.error));
+      });
+    });
+  }
+
+  /** Close the connection as if the network had dropped it (for tests: it reconnects). */
+  drop() {
+    const ws = this.ws;
+    if (!ws) return;
+    ws.close(DROPPED, "dropped on purpose");
+    this.onClose(ws); // at once: a lost network would not finish the closing handshake either
+  }
+
+  // --- the connection ------------------------------------------------------------------------
+
+  connect() {
+    if (this.ws || this.reconnectTimer !== null) return;
+    this.setState(this.state === "idle" ? "connecting" : "reconnecting");
+    const ws = new WebSocket(this.url());
+    this.ws = ws;
+    ws.addEventListener("open", () => this.onOpen(ws));
+    ws.addEventListener("message", (event) => this.onMessage(ws, event.data));
+    ws.addEventListener("close", () => this.onClose(ws));
+  }
+
+  onOpen(ws) {
+    if (ws !== this.ws) return;
+    this.setState("online");
+    for (const membership of this.rooms.values()) this.sendJoin(membership);
+  }
+
+  onClose(ws) {
+    if (ws !== this.ws) return;
+    this.ws = null;
+    this.failWaiting();
+    for (const membership of this.rooms.values()) {
+      membership.joining = false;
+      clearTimeout(membership.retry);
+    }
+    if (this.rooms.size === 0) {
+      this.setState("idle");
+      return;
+    }
+    this.setState("reconnecting");
+    const delay = backoff(this.attempt++);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  /** No room left: close without coming back. */
+  stop() {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    const ws = this.ws;
+    this.ws = null;
+    this.failWaiting();
+    ws?.close(1000, "no rooms left");
+    this.attempt = 0;
+    this.setState("idle");
+  }
+
+  setState(state) {
+    if (state === this.state) return;
+    this.state = state;
+    this.dispatchEvent(new CustomEvent("state", { detail: { state } }));
+  }
+
+  // --- frames --------------------------------------------------------------------------------
+
+  send(op, room, data, onReply) {
+    const id = this.nextId++;
+    const timer = setTimeout(() => {
+      this.waiting.delete(id);
+      onReply({ id, ok: false, error: { code: "timeout" } });
+    }, this.timeout);
+    this.waiting.set(id, { onReply, timer });
+    this.ws.send(JSON.stringify({ id, op, room, data }));
+    return id;
+  }
+
+  failWaiting() {
+    const waiting = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const { onReply, timer } of waiting) {
+      clearTimeout(timer);
+      onReply({ ok: false, error: { code: "offline" } });
+    }
+  }
+
+  /** Frames are handled one at a time, in order: a join's reply is applied before its backlog. */
+  onMessage(ws, text) {
+    if (ws !== this.ws) return;
+    let frame;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (frame && typeof frame.type === "string" && typeof frame.room === "string") {
+      this.onPush(frame);
+      return;
+    }
+    const waiter = this.waiting.get(frame?.id);
+    if (!waiter) return; // a reply after its timeout, or an error about an unreadable frame
+    this.waiting.delete(frame.id);
+    clearTimeout(waiter.timer);
+    waiter.onReply(frame);
+  }
+
+  onPush(push) {
+    const membership = this.rooms.get(push.room);
+    if (!membership || membership.joining || membership.epoch === null) return;
+    if (push.type === "room.reset" || push.epoch !== membership.epoch) {
+      this.sendJoin(membership);
+      return;
+    }
+    if (push.seq <= membership.seq) return; // already applied (a replay overlapping live ones)
+    if (push.seq !== membership.seq + 1) {
+      this.sendJoin(membership); // a gap: ask for what is missing
+      return;
+    }
+    membership.seq = push.seq;
+    membership.listener.push(push);
+  }
+
+  // --- joining -------------------------------------------------------------------------------
+
+  sendJoin(membership) {
+    clearTimeout(membership.retry);
+    membership.joining = true;
+    this.send("room.join", membership.room, membership.since(), (frame) => {
+      if (this.rooms.get(membership.room) !== membership) return; // left meanwhile
+      // After a timeout the join may still be answered late: its pushes stay ignored until
+      // the next attempt's reply.
+      membership.joining = frame.error?.code === "timeout";
+      if (frame.ok) this.joined(membership, frame.data);
+      else this.joinFailed(membership, new RoomError(frame.error));
+    });
+  }
+
+  joined(membership, data) {
+    this.attempt = 0; // back to short waits only once a join worked, not on every open
+    membership.epoch = data.epoch;
+    if (data.recovered) return; // the missed pushes follow this reply, in order
+    membership.seq = data.seq;
+    membership.listener.snapshot(data.snapshot);
+  }
+
+  /** Refused for good (forbidden, not found, invalid): tell the page. Else try again later. */
+  joinFailed(membership, error) {
+    if (error.code === "offline") return; // re-joined when the socket is back
+    if (["forbidden", "not_found", "invalid", "unauthorized"].includes(error.code)) {
+      this.rooms.delete(membership.room);
+      membership.listener.failed(error);
+      if (this.rooms.size === 0) this.stop();
+      return;
+    }
+    const delay = error.retryAfter ? error.retryAfter * 1000 : backoff(2);
+    membership.retry = setTimeout(() => {
+      if (this.state === "online" && this.rooms.get(membership.room) === membership) {
+        this.sendJoin(membership);
+      }
+    }, delay);
+  }
+}
+
+let shared = null;
+
+/** The tab's socket (created on first use). */
+export function roomSocket() {
+  shared ??= new RoomSocket();
+  return shared;
+}
