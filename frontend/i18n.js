@@ -399,10 +399,6 @@ export const dictionary = {
       one: "{count} vote in all",
       other: "{count} votes in all",
     },
-    "room.polls.totalChoices": {
-      one: "{count} choice made in all",
-      other: "{count} choices made in all",
-    },
     "room.polls.thanks": "Thank you for voting. The results are shown when the poll closes.",
     "room.polls.draftNote": "Only the session's moderators see a draft.",
     "room.polls.open": "Open the poll",
@@ -921,12 +917,6 @@ export const dictionary = {
       few: "Всего {count} голоса",
       many: "Всего {count} голосов",
       other: "Всего {count} голоса",
-    },
-    "room.polls.totalChoices": {
-      one: "Всего выбран {count} вариант",
-      few: "Всего выбрано {count} варианта",
-      many: "Всего выбрано {count} вариантов",
-      other: "Всего выбрано {count} варианта",
     },
     "room.polls.thanks": "Спасибо за голос! Результаты покажем, когда опрос завершится.",
     "room.polls.draftNote": "Черновик видят только модераторы сессии.",

@@ -198,7 +198,8 @@ function resultsShown(poll, v, voted) {
 }
 
 function results(poll, mine) {
-  const total = poll.counts.reduce((sum, n) => sum + n, 0);
+  // Shares of voters: with several choices each, they may add up to more than 100 %.
+  const total = poll.voters ?? poll.counts.reduce((sum, n) => sum + n, 0);
   return html`<ol class="poll-results" data-testid="poll-results">
     ${poll.options.map((label, i) => {
       const n = poll.counts[i];
@@ -210,7 +211,7 @@ function results(poll, mine) {
       </li>`;
     })}
   </ol>
-  <p class="muted poll-total">${t(poll.multiple ? "room.polls.totalChoices" : "room.polls.total", { count: total })}</p>`;
+  <p class="muted poll-total" data-testid="poll-total">${t("room.polls.total", { count: total })}</p>`;
 }
 
 function ballot(poll) {

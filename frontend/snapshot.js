@@ -2,9 +2,8 @@
 // (`apply`), with the same event types and the same rules, so that the page and the server
 // agree on what the room holds.
 //
-// One difference on purpose: new chat messages and announcements are upserted by id, not
-// appended. Pushes right after a snapshot may repeat what the snapshot already holds
-// (docs/rooms.md), and appending would show those twice.
+// Messages and announcements are upserted by id, not appended: pushes right after a snapshot
+// may repeat what the snapshot already holds (docs/rooms.md).
 
 export const MESSAGES = 100;
 export const ANNOUNCEMENTS = 20;
@@ -22,11 +21,10 @@ function questionShown(snapshot, question) {
 
 const folds = {
   "chat.message": (s, d) => ({ messages: upsert(s.messages, d.message).slice(-MESSAGES) }),
-  "chat.edited": (s, d) => ({
-    messages: s.messages.map((m) => (m.id === d.message.id ? d.message : m)),
-  }),
+  "chat.edited": (s, d) => ({ messages: upsert(s.messages, d.message).slice(-MESSAGES) }),
   "chat.deleted": (s, d) => ({ messages: s.messages.filter((m) => m.id !== d.id) }),
   "room.settings": (s, d) => ({ settings: d }),
+  "session.status": (s, d) => ("status" in s ? { status: d.status } : {}),
   "qa.question": foldQuestion,
   "qa.updated": foldQuestion,
   "qa.votes": (s, d) => ({
@@ -34,7 +32,7 @@ const folds = {
   }),
   "poll.state": (s, d) => ({ polls: upsert(s.polls, d.poll) }),
   "poll.results": (s, d) => ({
-    polls: s.polls.map((p) => (p.id === d.poll ? { ...p, counts: d.counts } : p)),
+    polls: s.polls.map((p) => (p.id === d.poll ? { ...p, counts: d.counts, voters: d.voters } : p)),
   }),
   "presence.counts": (s, d) => ({ presence: d }),
   "presence.list": (s, d) => ({ people: d.people }),
@@ -47,8 +45,11 @@ const folds = {
 };
 
 function foldQuestion(s, d) {
-  const kept = s.questions.filter((q) => q.id !== d.question.id);
-  return { questions: questionShown(s, d.question) ? upsert(kept, d.question) : kept };
+  const known = s.questions.find((q) => q.id === d.question.id);
+  // An anonymous question's asker keeps seeing their own name (pushes carry none).
+  const question = d.question.author === null && known ? { ...d.question, author: known.author } : d.question;
+  const kept = s.questions.filter((q) => q.id !== question.id);
+  return { questions: questionShown(s, question) ? upsert(kept, question) : kept };
 }
 
 /** The snapshot after one pushed event (a new object; the old one is left as it was). */

@@ -99,6 +99,8 @@ class PvRoom extends HTMLElement {
     if (this.joined) {
       this.socket.leave(`${this.joined}:staff`);
       this.socket.leave(this.joined);
+      if (this.ownRoom) this.socket.leave(this.ownRoom);
+      this.ownRoom = null;
     }
     clearInterval(this.ticker);
     this.ticker = null;
@@ -136,6 +138,7 @@ class PvRoom extends HTMLElement {
 
   onSnapshot(snapshot) {
     this.room = snapshot;
+    this.joinOwnRoom(snapshot.me.id);
     if (snapshot.me.moderator && !this.socket.rooms.has(this.staffRoom)) {
       this.socket.join(this.staffRoom, {
         snapshot: (staff) => {
@@ -150,6 +153,21 @@ class PvRoom extends HTMLElement {
       });
     }
     this.draw();
+  }
+
+  /** My own room (`user:{id}`): notices for me alone, such as a moderator muting me here. */
+  joinOwnRoom(id) {
+    this.ownRoom = `user:${id}`;
+    if (this.socket.rooms.has(this.ownRoom)) return;
+    this.socket.join(this.ownRoom, {
+      snapshot: () => {},
+      push: (push) => {
+        if (push.type !== "chat.muted" || push.data.room !== this.publicRoom) return;
+        this.patchMe({ muted_until: push.data.until });
+        this.paint();
+      },
+      failed: () => {}, // the room itself still works; mutes show on the next send
+    });
   }
 
   onPush(push) {
@@ -624,8 +642,8 @@ class PvRoom extends HTMLElement {
     } else if (error.code === "rate_limited" && error.retryAfter) {
       const seconds = Math.max(1, Math.ceil(error.retryAfter));
       this.waitUntil = Date.now() + seconds * 1000;
-      // Slow mode's refusal names the chat; the socket's own rate limit names the frame.
-      const slow = error.message.startsWith("chat:");
+      // Slow mode's refusal names the text field and says why; the socket's own limit does not.
+      const slow = error.details.reason === "slow_mode";
       const key = slow ? "room.chat.slowWait" : "room.tooFast";
       this.setNote("chat", "error", t(key, { seconds }), { wait: true, slow });
       this.tick();
@@ -671,11 +689,22 @@ class PvRoom extends HTMLElement {
   }
 
   async vote(pollId, choices) {
-    const answer = await this.act("poll.vote", { poll: pollId, choices }, `poll-${pollId}`);
-    if (!answer) return;
+    let answer;
+    try {
+      answer = await this.socket.request("poll.vote", this.publicRoom, { poll: pollId, choices });
+      this.setNote(`poll-${pollId}`, null);
+    } catch (error) {
+      if (!(error instanceof RoomError)) throw error;
+      if (error.code !== "conflict" || !error.details.choices?.length) {
+        this.setNote(`poll-${pollId}`, "error", problemText(error));
+        return;
+      }
+      answer = { choices: error.details.choices, counts: null }; // voted before (another tab)
+    }
     this.patchMe({ poll_votes: { ...this.room.me.poll_votes, [String(pollId)]: answer.choices } });
     if (answer.counts) {
-      const polls = this.room.polls.map((p) => (p.id === pollId ? { ...p, counts: answer.counts } : p));
+      const polls = this.room.polls.map((p) =>
+        p.id === pollId ? { ...p, counts: answer.counts, voters: answer.voters } : p);
       this.room = { ...this.room, polls };
     }
     this.paint();

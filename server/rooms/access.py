@@ -8,6 +8,8 @@
 - `marathon:{id}`       a marathon's handovers and re-plans: anyone signed in
 - `private:{token}`     a private room: its members only; anyone else gets `not_found`,
                         exactly as for a room that does not exist
+- `user:{id}`           a person's own room (notices meant for them alone): that person only,
+                        `not_found` for anyone else
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class RoomKind(StrEnum):
     forum = "forum"
     marathon = "marathon"
     private = "private"
+    user = "user"
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,8 @@ _PATTERN = re.compile(
     r"^(?:session:(?P<session>\d{1,12})(?P<staff>:staff)?"
     r"|forum:(?P<forum>[a-z0-9-]{1,80})"
     r"|marathon:(?P<marathon>\d{1,12})"
-    r"|private:(?P<private>[A-Za-z0-9_-]{20,43}))$"
+    r"|private:(?P<private>[A-Za-z0-9_-]{20,43})"
+    r"|user:(?P<user>\d{1,12}))$"
 )
 
 
@@ -98,6 +102,10 @@ async def admit(db: AsyncSession, user: User, room: str) -> Admission:
         if marathon is None:
             raise _no_room(room)
         return await _forum_room(db, user, room, RoomKind.marathon, marathon.forum_id)
+    if found["user"]:
+        if int(found["user"]) != user.id:
+            raise _no_room(room)
+        return Admission(room, RoomKind.user, user.id)
     return await _private_room(db, user, room, found["private"])
 
 

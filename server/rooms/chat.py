@@ -47,7 +47,12 @@ async def _check_muted(db: AsyncSession, who: Admission, now: Any) -> None:
     query = select(RoomMute.until).where(RoomMute.room == who.room, RoomMute.user_id == who.user_id)
     until = (await db.exec(query)).first()
     if until is not None and until > now:
-        raise Forbidden("chat: a moderator muted you in this room", until=views.when(until))
+        raise Forbidden(
+            "text: a moderator muted you in this room",
+            field="text",
+            reason="muted",
+            until=views.when(until),
+        )
 
 
 async def _check_slow_mode(db: AsyncSession, who: Admission, now: Any) -> None:
@@ -65,7 +70,10 @@ async def _check_slow_mode(db: AsyncSession, who: Admission, now: Any) -> None:
         wait = (last + timedelta(seconds=seconds) - now).total_seconds()
         if wait > 0:
             raise RateLimited(
-                f"chat: slow mode allows one message every {seconds} s", retry_after=round(wait, 1)
+                f"text: slow mode allows one message every {seconds} s",
+                field="text",
+                reason="slow_mode",
+                retry_after=round(wait, 1),
             )
 
 
@@ -110,9 +118,10 @@ async def delete(
 
 
 async def mute(
-    db: AsyncSession, clock: Clock, who: Admission, user_id: int, minutes: int
+    db: AsyncSession, clock: Clock, bus: Bus, who: Admission, user_id: int, minutes: int
 ) -> dict[str, Any]:
-    """Silence a user in this room for `minutes` (0: lift the mute). Moderators only."""
+    """Silence a user in this room for `minutes` (0: lift the mute). Moderators only; the
+    user hears of it in their own room (`user:{id}`)."""
     who.need_kind(RoomKind.session)
     who.need_moderator()
     until = clock.now() + timedelta(minutes=minutes)
@@ -123,7 +132,9 @@ async def mute(
     row.until, row.by_id = until, who.user_id
     db.add(row)
     await db.commit()
-    return {"user": user_id, "until": views.when(until) if minutes else None}
+    shown = {"room": who.room, "until": views.when(until) if minutes else None}
+    await bus.publish(f"user:{user_id}", "chat.muted", shown)
+    return {"user": user_id, "until": shown["until"]}
 
 
 async def muted_until(db: AsyncSession, clock: Clock, room: str, user_id: int) -> str | None:

@@ -110,7 +110,7 @@ def operations(tally: Tally) -> dict[str, Operation[Any]]:
         return await chat.delete(c.db, c.clock, c.bus, c.admission, d.message)
 
     async def chat_mute(c: Context, d: ChatMute) -> dict[str, Any]:
-        return await chat.mute(c.db, c.clock, c.admission, d.user, d.minutes)
+        return await chat.mute(c.db, c.clock, c.bus, c.admission, d.user, d.minutes)
 
     async def room_settings(c: Context, d: Settings) -> dict[str, Any]:
         changes = d.model_dump(exclude_none=True)

@@ -95,6 +95,7 @@ class Poll(SQLModel, table=True):
     multiple: bool = False
     results: PollResults = Field(sa_type=StrEnumType(PollResults, 16))
     state: PollState = Field(sa_type=StrEnumType(PollState, 16))
+    voters: int = 0  # raised in the same UPDATE-per-vote way as the options' counts
     created_by: int = Field(foreign_key="user.id")
     created_at: datetime = Field(sa_type=UTCDateTime)
 

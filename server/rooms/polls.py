@@ -6,7 +6,7 @@ shown "on close"."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +19,9 @@ from server.realtime.bus import Bus
 from server.rooms import views
 from server.rooms.access import Admission, RoomKind
 from server.rooms.models import Poll, PollOption, PollResults, PollState, PollVote
-from server.rooms.tally import Tally
+
+if TYPE_CHECKING:
+    from server.rooms.tally import Tally
 
 
 async def _options(db: AsyncSession, poll_id: int | None) -> list[PollOption]:
@@ -116,18 +118,34 @@ async def vote(
         await db.flush()
     except IntegrityError:
         await db.rollback()
-        raise Conflict("poll: you already voted", field="poll") from None
+        mine = await _my_choices(db, poll_id, who.user_id)
+        raise Conflict("poll: you already voted", field="poll", choices=mine) from None
     await db.exec(
         update(PollOption)
         .where(col(PollOption.poll_id) == poll_id, col(PollOption.position).in_(picked))
         .values(votes=PollOption.votes + 1)
     )
+    await db.exec(update(Poll).where(col(Poll.id) == poll_id).values(voters=Poll.voters + 1))
     await db.commit()
     tally.poll_votes(poll_id)
-    totals = select(PollOption.votes).where(PollOption.poll_id == poll_id)
-    counts = list((await db.exec(totals.order_by(col(PollOption.position)))).all())
-    shown = row.results is PollResults.after_vote
-    return {"poll": poll_id, "choices": picked, "counts": counts if shown else None}
+    counts, voters = await totals(db, poll_id)
+    if row.results is not PollResults.after_vote:
+        return {"poll": poll_id, "choices": picked, "counts": None, "voters": None}
+    return {"poll": poll_id, "choices": picked, "counts": counts, "voters": voters}
+
+
+async def totals(db: AsyncSession, poll_id: int) -> tuple[list[int], int]:
+    """The poll's counts per option and its number of voters, as stored now."""
+    query = select(PollOption.votes).where(PollOption.poll_id == poll_id)
+    counts = list((await db.exec(query.order_by(col(PollOption.position)))).all())
+    voters = (await db.exec(select(Poll.voters).where(Poll.id == poll_id))).one()
+    return counts, voters
+
+
+async def _my_choices(db: AsyncSession, poll_id: int, user_id: int) -> list[int]:
+    query = select(PollVote.choices).where(PollVote.poll_id == poll_id, PollVote.user_id == user_id)
+    found = (await db.exec(query)).first()
+    return [int(c) for c in found.split(",")] if found else []
 
 
 async def listing(

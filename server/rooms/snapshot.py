@@ -117,7 +117,10 @@ def apply(snapshot: dict[str, Any], event_type: str, data: dict[str, Any]) -> di
     elif event_type == "session.status" and "status" in new:
         new["status"] = data["status"]
     elif event_type in ("qa.question", "qa.updated"):
-        question = data["question"]
+        question = dict(data["question"])
+        known = next((q for q in new["questions"] if q["id"] == question["id"]), None)
+        if question["author"] is None and known is not None:
+            question["author"] = known["author"]  # the asker of an anonymous one: themselves
         kept = [q for q in new["questions"] if q["id"] != question["id"]]
         new["questions"] = _upsert(kept, question) if _question_shown(new, question) else kept
     elif event_type == "qa.votes":
@@ -128,7 +131,7 @@ def apply(snapshot: dict[str, Any], event_type: str, data: dict[str, Any]) -> di
     elif event_type == "poll.results":
         for poll in new["polls"]:
             if poll["id"] == data["poll"]:
-                poll["counts"] = data["counts"]
+                poll["counts"], poll["voters"] = data["counts"], data["voters"]
     elif event_type == "presence.counts":
         new["presence"] = data
     elif event_type == "presence.list":

@@ -17,8 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.db import Database
 from server.realtime.bus import Bus
-from server.rooms import views
-from server.rooms.models import Poll, PollOption, Question
+from server.rooms import polls, views
+from server.rooms.models import Poll, Question
 
 log = logging.getLogger("pavilion.rooms.tally")
 
@@ -90,9 +90,8 @@ class Tally:
         row = await db.get(Poll, poll_id)
         if row is None:
             return
-        options = (await db.exec(select(PollOption).where(PollOption.poll_id == poll_id))).all()
-        counts = [o.votes for o in sorted(options, key=lambda o: o.position)]
-        data = {"poll": poll_id, "counts": counts}
+        counts, voters = await polls.totals(db, poll_id)
+        data = {"poll": poll_id, "counts": counts, "voters": voters}
         await self._bus.publish(f"{row.room}:staff", "poll.results", data)
         if views.results_public(row):
             await self._bus.publish(row.room, "poll.results", data)

@@ -80,6 +80,7 @@ def poll(row: Poll, options: list[PollOption], *, counts: bool) -> dict[str, Any
         "results": row.results.value,
         "state": row.state.value,
         "counts": [o.votes for o in ordered] if counts else None,
+        "voters": row.voters if counts else None,
     }
 
 

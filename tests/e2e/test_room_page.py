@@ -337,7 +337,8 @@ async def test_a_moderator_drafts_and_opens_a_poll_and_the_attendee_votes_and_se
     await expect(second.get_by_test_id("poll-results")).to_have_count(0)
     await expect(
         second_for_moderator.get_by_test_id("poll-result").nth(0).get_by_test_id("poll-count")
-    ).to_have_text("1 · 50%", timeout=LIVE)
+    ).to_have_text("1 · 100%", timeout=LIVE)  # shares of voters: one voter chose both
+    await expect(second_for_moderator.get_by_test_id("poll-total")).to_have_text("1 vote in all")
     await second_for_moderator.get_by_role("button", name="Close the poll").click()
     await expect(second.get_by_test_id("poll-result")).to_have_count(2, timeout=LIVE)
     await expect(second.get_by_test_id("poll-result").nth(0)).to_contain_text(
@@ -575,6 +576,7 @@ def _snapshot() -> dict[str, Any]:
     return {
         "room": "session:1",
         "kind": "session",
+        "status": "scheduled",
         "settings": {"slow_mode_seconds": 0, "premoderation": False},
         "messages": [
             {
@@ -654,6 +656,21 @@ EVENTS: list[tuple[str, dict[str, Any]]] = [
             }
         },
     ),
+    (
+        "qa.updated",  # an anonymous question's update names nobody: its asker keeps their name
+        {
+            "question": {
+                "id": 3,
+                "text": "Why?",
+                "author": None,
+                "anonymous": True,
+                "status": "visible",
+                "pinned": True,
+                "votes": 0,
+                "created_at": "2027-03-26T10:01:00Z",
+            }
+        },
+    ),
     ("qa.votes", {"votes": {"3": 2, "4": 1}}),
     (
         "qa.updated",
@@ -681,10 +698,12 @@ EVENTS: list[tuple[str, dict[str, Any]]] = [
                 "results": "after_vote",
                 "state": "open",
                 "counts": [0, 0],
+                "voters": 0,
             }
         },
     ),
-    ("poll.results", {"poll": 5, "counts": [3, 1]}),
+    ("poll.results", {"poll": 5, "counts": [3, 1], "voters": 4}),
+    ("session.status", {"status": "live", "at": "2027-03-26T10:00:00Z", "city": "Kazan"}),
     ("presence.counts", {"online": 4, "onsite": 2}),
     ("hand.state", {"user": 8, "status": "raised"}),
     ("hand.state", {"user": 7, "status": "invited"}),

@@ -108,7 +108,8 @@ async def test_private_rooms_answer_outsiders_as_if_they_did_not_exist(
     outsider_send = await carol.call("chat.send", room, {"text": "hi"})
     made_up = await carol.call("room.join", "private:" + "A" * 32)
     nonsense = [
-        await carol.call("room.join", r) for r in ("session:999999", "lobby", "session:1:x")
+        await carol.call("room.join", r)
+        for r in ("session:999999", "lobby", "session:1:x", f"user:{world.user_ids['alice']}")
     ]
 
     assert joined["ok"] is True

@@ -50,6 +50,7 @@ async def test_a_moderator_deletes_anyones_message_and_mutes_a_user(world: World
     moderator, bob = await connect("moderator"), await connect("bob")
     room = world.room("round-table")
     message = (await bob.ok("chat.send", room, {"text": "spam"}))["message"]
+    await bob.join(f"user:{world.user_ids['bob']}")
 
     await moderator.ok("chat.delete", room, {"message": message["id"]})
     muted = await moderator.ok("chat.mute", room, {"user": world.user_ids["bob"], "minutes": 10})
@@ -57,8 +58,10 @@ async def test_a_moderator_deletes_anyones_message_and_mutes_a_user(world: World
 
     assert muted["until"] == "2027-03-20T09:10:00Z"
     assert refused["ok"] is False
-    assert refused["error"]["code"] == "forbidden"
+    assert (refused["error"]["code"], refused["error"]["field"]) == ("forbidden", "text")
     assert refused["error"]["until"] == "2027-03-20T09:10:00Z"
+    told = await bob.push(f"user:{world.user_ids['bob']}", "chat.muted")
+    assert told["data"] == {"room": room, "until": "2027-03-20T09:10:00Z"}
     assert (await bob.join(room))["snapshot"]["me"]["muted_until"] == "2027-03-20T09:10:00Z"
 
 
@@ -88,7 +91,8 @@ async def test_slow_mode_spaces_an_attendees_messages_but_not_a_moderators(
     await moderator.ok("chat.send", room, {"text": "mod two"})
 
     assert settings == {"slow_mode_seconds": 30, "premoderation": False}
-    assert second["error"]["code"] == "rate_limited"
+    assert (second["error"]["code"], second["error"]["field"]) == ("rate_limited", "text")
+    assert second["error"]["reason"] == "slow_mode"
     assert second["error"]["retry_after"] == 30.0  # the clock stands still in these tests
     assert (await alice.push(room, "room.settings"))["data"] == settings
 

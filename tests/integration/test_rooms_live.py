@@ -29,9 +29,9 @@ async def test_a_poll_is_drafted_opened_voted_once_and_closed(world: World, conn
     assert (poll["state"], staff_draft["data"]["poll"]["state"]) == ("draft", "draft")
     assert hidden["error"]["code"] == "not_found"
     assert opened["data"]["poll"]["state"] == "open"
-    assert vote == {"poll": poll["id"], "choices": [1], "counts": [0, 1, 0]}
-    assert twice["error"]["code"] == "conflict"
-    assert results["data"] == {"poll": poll["id"], "counts": [0, 1, 0]}
+    assert vote == {"poll": poll["id"], "choices": [1], "counts": [0, 1, 0], "voters": 1}
+    assert (twice["error"]["code"], twice["error"]["choices"]) == ("conflict", [1])
+    assert results["data"] == {"poll": poll["id"], "counts": [0, 1, 0], "voters": 1}
     assert late["error"]["code"] == "conflict"
     assert [p["data"]["poll"]["state"] for p in bob.pushes[room] if p["type"] == "poll.state"] == [
         "open",
@@ -55,8 +55,8 @@ async def test_on_close_results_reach_attendees_only_when_the_poll_closes(
     await moderator.ok("poll.close", room, {"poll": poll["id"]})
     closed = await bob.push(room, "poll.state")
 
-    assert vote["counts"] is None
-    assert staff_counts["data"]["counts"] == [0, 0, 1]
+    assert (vote["counts"], vote["voters"]) == (None, None)
+    assert staff_counts["data"] == {"poll": poll["id"], "counts": [0, 0, 1], "voters": 1}
     assert [p["counts"] for p in bob_view] == [None]
     assert "poll.results" not in bob.types(room)
     assert closed["data"]["poll"]["counts"] == [0, 0, 1]

@@ -10,20 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 from server.clock import SystemClock
 from tests.conftest import postgres_database
 from tests.redis_server import RedisServer, redis_server
 from tests.roomclient import RoomClient
 from tests.rooms_world import build_world, token_of
-from tests.servers import serve_in_process
+from tests.servers import free_port, wait_until_healthy
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -31,20 +36,57 @@ SENDERS = (("alice", 0), ("bob", 1), ("carol", 0), ("moderator", 1))  # person, 
 PER_SENDER = 24
 
 
+@contextmanager
+def serve_node(env: dict[str, str], log: Path) -> Iterator[str]:
+    """`pavilion serve` as a node of its own, its log in a file (shown if it fails to start).
+
+    Like tests.servers.serve_in_process, whose stderr pipe is never read (a chatty node would
+    block on it) nor closed (a ResourceWarning, an error under -W error)."""
+    port = free_port()
+    full = {**os.environ, **env, "PAVILION_PORT": str(port), "PAVILION_HOST": "127.0.0.1"}
+    url = f"http://127.0.0.1:{port}"
+    with log.open("wb") as output:
+        command = [str(Path(sys.executable).parent / "pavilion"), "serve"]
+        child = subprocess.Popen(command, env=full, stdout=subprocess.DEVNULL, stderr=output)
+        try:
+            try:
+                wait_until_healthy(url, lambda: child.poll() is None)
+            except RuntimeError as exc:
+                child.kill()
+                child.wait()
+                raise RuntimeError(f"{exc}\n{log.read_text(errors='replace')[-2000:]}") from None
+            yield url
+        finally:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait()
+
+
 @dataclass(frozen=True)
 class Cluster:
     nodes: tuple[str, str]
-    room: str
+    sessions: dict[str, int]
+
+    def room(self, slug: str) -> str:
+        return f"session:{self.sessions[slug]}"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def redis() -> Iterator[RedisServer]:
     with redis_server() as server:
         yield server
 
 
-@pytest.fixture
-async def cluster(redis: RedisServer, tmp_path: Path) -> AsyncIterator[Cluster]:
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def cluster(
+    redis: RedisServer, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Cluster]:
+    """Two nodes for the module (starting one takes seconds); each test uses its own room."""
+    folder = tmp_path_factory.mktemp("multinode")
     async with postgres_database() as database_url:
         _, sessions = await build_world(database_url, SystemClock())
         env = {
@@ -52,16 +94,24 @@ async def cluster(redis: RedisServer, tmp_path: Path) -> AsyncIterator[Cluster]:
             "PAVILION_DATABASE_URL": database_url,
             "PAVILION_REDIS_URL": redis.url,
             "PAVILION_MARATHON_RUNNER": "false",
-            "PAVILION_MEDIA_DIR": str(tmp_path / "media"),
+            "PAVILION_MEDIA_DIR": str(folder / "media"),
             "PAVILION_LOG_FORMAT": "text",
             "PAVILION_LOG_LEVEL": "WARNING",
         }
         with ExitStack() as stack:
-            one, two = await asyncio.gather(
-                asyncio.to_thread(stack.enter_context, serve_in_process(env)),
-                asyncio.to_thread(stack.enter_context, serve_in_process(env)),
+            started = await asyncio.gather(
+                *(
+                    asyncio.to_thread(stack.enter_context, serve_node(env, folder / f"node{n}.log"))
+                    for n in (1, 2)
+                ),
+                return_exceptions=True,  # both started (or failed) before the stack may unwind
             )
-            yield Cluster((one, two), f"session:{sessions['round-table']}")
+            for result in started:
+                if isinstance(result, BaseException):
+                    raise result
+            one, two = started
+            assert isinstance(one, str) and isinstance(two, str)
+            yield Cluster((one, two), sessions)
 
 
 @pytest.fixture
@@ -102,7 +152,7 @@ async def send_all(client: RoomClient, person: str, room: str, pause_at: dict[in
 async def test_members_on_two_nodes_see_every_message_once_and_in_the_same_order(
     cluster: Cluster, opened: list[RoomClient]
 ) -> None:
-    room = cluster.room
+    room = cluster.room("round-table")
     listeners = [await join(opened, cluster.nodes[n], "invitee", room) for n in (0, 1)]
     senders = [(p, *await join(opened, cluster.nodes[n], p, room)) for p, n in SENDERS]
     total = len(SENDERS) * PER_SENDER
@@ -111,7 +161,11 @@ async def test_members_on_two_nodes_see_every_message_once_and_in_the_same_order
 
     everyone = [*listeners, *((c, joined) for _, c, joined in senders)]
     for client, _ in everyone:
-        await client.wait_for(lambda c=client: len(chat(c.pushes[room])) == total, 20, "all")
+
+        def has_all(c: RoomClient = client) -> bool:
+            return len(chat(c.pushes[room])) == total
+
+        await client.wait_for(has_all, 20, "every message")
     seen = [chat(client.pushes[room]) for client, _ in everyone]
     assert all(s == seen[0] for s in seen)
     texts = [text for _, text in seen[0]]
@@ -127,7 +181,7 @@ async def test_members_on_two_nodes_see_every_message_once_and_in_the_same_order
 async def test_a_client_moved_to_the_other_node_mid_stream_resumes_without_gap_or_duplicate(
     cluster: Cluster, opened: list[RoomClient]
 ) -> None:
-    room = cluster.room
+    room = cluster.room("overlapping-talk")
     watcher, watcher_joined = await join(opened, cluster.nodes[1], "invitee", room)
     mover, first_join = await join(opened, cluster.nodes[0], "organiser", room)
     senders = [(p, *await join(opened, cluster.nodes[n], p, room)) for p, n in SENDERS]

@@ -100,6 +100,7 @@ def upgrade() -> None:
         sa.Column("multiple", sa.Boolean(), nullable=False),
         sa.Column("results", sa.String(length=16), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("voters", sa.Integer(), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=False),
         sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
