@@ -15,6 +15,7 @@ const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 const DROPPED = 4000; // our own close code for `drop()` (4000-4999 are for applications)
+const PING_EVERY_MS = 25_000; // a half-open connection shows as an unanswered ping
 
 /** A refusal from the server, or a request that could not be answered (`offline`, `timeout`). */
 export class RoomError extends Error {
@@ -120,6 +121,7 @@ export class RoomSocket extends EventTarget {
     this.setState(this.state === "idle" ? "connecting" : "reconnecting");
     const ws = new WebSocket(this.url());
     this.ws = ws;
+    ws.opened = false;
     ws.addEventListener("open", () => this.onOpen(ws));
     ws.addEventListener("message", (event) => this.onMessage(ws, event.data));
     ws.addEventListener("close", () => this.onClose(ws));
@@ -127,12 +129,42 @@ export class RoomSocket extends EventTarget {
 
   onOpen(ws) {
     if (ws !== this.ws) return;
+    ws.opened = true;
+    this.heartbeat(ws);
     this.setState("online");
     for (const membership of this.rooms.values()) this.sendJoin(membership);
   }
 
+  /** Ping while open; a ping left unanswered closes the socket, and it comes back. */
+  heartbeat(ws) {
+    clearInterval(this.pinger);
+    this.pinger = setInterval(() => {
+      if (ws !== this.ws || ws.readyState !== WebSocket.OPEN) return;
+      this.send("ping", null, {}, (frame) => {
+        if (!frame.ok && frame.error?.code === "timeout" && ws === this.ws) ws.close(DROPPED, "no answer to a ping");
+      });
+    }, PING_EVERY_MS);
+  }
+
+  /** A socket refused before it opened: signed out (stop and tell), or try again later. */
+  async refused() {
+    try {
+      const me = await fetch("/api/v1/me", { credentials: "same-origin" });
+      if (me.status !== 401) return false;
+    } catch {
+      return false; // the network, not the session: keep trying
+    }
+    const error = new RoomError({ code: "unauthorized", message: "sign in first" });
+    const rooms = [...this.rooms.values()];
+    this.rooms.clear();
+    this.stop();
+    for (const membership of rooms) membership.listener.failed(error);
+    return true;
+  }
+
   onClose(ws) {
     if (ws !== this.ws) return;
+    clearInterval(this.pinger);
     this.ws = null;
     this.failWaiting();
     for (const membership of this.rooms.values()) {
@@ -145,9 +177,10 @@ export class RoomSocket extends EventTarget {
     }
     this.setState("reconnecting");
     const delay = backoff(this.attempt++);
-    this.reconnectTimer = setTimeout(() => {
+    this.reconnectTimer = setTimeout(async () => {
       this.reconnectTimer = null;
-      this.connect();
+      if (!ws.opened && (await this.refused())) return;
+      if (this.rooms.size > 0 && !this.ws) this.connect();
     }, delay);
   }
 

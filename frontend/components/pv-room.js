@@ -197,7 +197,7 @@ class PvRoom extends HTMLElement {
 
   status() {
     if (!known()) return "loading";
-    if (!me()) return "signin";
+    if (!me() || this.failure?.code === "unauthorized") return "signin";
     if (this.failure) return this.failure.code === "forbidden" || this.failure.code === "not_found" ? this.failure.code : "error";
     return this.room ? "ready" : "loading";
   }

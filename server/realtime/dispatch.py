@@ -103,6 +103,9 @@ class Dispatcher:
             conn.send(frames.error(frame_id, _Internal("something went wrong; try again")))
 
     async def _run(self, conn: Connection, request: frames.Request) -> None:
+        if request.op == "ping":  # a client checking that its socket still carries frames
+            conn.send(frames.reply(request.id, {}))
+            return
         if request.room is None:
             raise Invalid("room: every operation names its room", field="room")
         room = request.room

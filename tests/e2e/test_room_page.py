@@ -433,6 +433,22 @@ INJECT = """([room, shift, epoch]) => import('/socket.js').then(({ roomSocket })
 })"""
 
 
+async def test_a_socket_refused_after_signing_out_elsewhere_leads_to_sign_in_not_endless_retries(
+    people: list[Person], live_server: LiveServer
+) -> None:
+    attendee = people[0].page
+    session = await session_id(attendee, live_server, "panel-engineering-talent")
+    await enter(attendee, live_server, ATTENDEE, session)
+
+    signed_out = await attendee.request.post(f"{live_server.url}/api/v1/auth/logout")
+    await attendee.evaluate("async () => (await import('/socket.js')).roomSocket().drop()")
+
+    assert signed_out.status == 204
+    await expect(attendee.get_by_test_id("room-signin")).to_be_visible(timeout=LIVE)
+    state = await attendee.evaluate("async () => (await import('/socket.js')).roomSocket().state")
+    assert state == "idle"
+
+
 async def test_a_push_out_of_sequence_makes_the_page_join_again_from_where_it_was(
     people: list[Person], live_server: LiveServer
 ) -> None:

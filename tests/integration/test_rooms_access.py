@@ -204,3 +204,10 @@ async def test_a_resume_too_long_to_replay_gets_a_snapshot_instead(
         assert len(long["snapshot"]["messages"]) == 9
         for client in (alice, bob):
             await client.close()
+
+
+async def test_a_ping_needs_no_room_and_is_answered(world: World, connect) -> None:
+    alice = await connect("alice")
+
+    assert await alice.call("ping") == {"id": 1, "ok": True, "data": {}}
+    assert (await alice.call("chat.send", None, {"text": "x"}))["error"]["field"] == "room"
