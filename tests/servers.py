@@ -23,9 +23,16 @@ from fastapi import FastAPI
 from server.realtime.frames import MAX_FRAME_BYTES
 
 
-def free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def free_socket(send_buffer: int | None = None) -> socket.socket:
+    """A loopback socket for uvicorn, as `pavilion serve` gets one: created for TCP, so that
+    asyncio turns Nagle off on every connection (with protocol 0 it stays on, and a reply right
+    after a push waits ~40 ms for the client's delayed ACK). `send_buffer` bounds the kernel's
+    send buffer of every accepted connection (they inherit it), so that a stalled reader is
+    felt after a few frames."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if send_buffer is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
     sock.bind(("127.0.0.1", 0))
     return sock
 
@@ -68,10 +75,12 @@ def start_in_thread(
 
 @contextmanager
 def serve_in_thread(
-    app: FastAPI, before: Callable[[], Coroutine[Any, Any, None]] | None = None
+    app: FastAPI,
+    before: Callable[[], Coroutine[Any, Any, None]] | None = None,
+    send_buffer: int | None = None,
 ) -> Iterator[str]:
     """Serve `app` (after running `before`, e.g. to load data) until the block ends; its URL."""
-    sock = free_socket()
+    sock = free_socket(send_buffer)
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app, log_config=None, access_log=False, lifespan="on", ws_max_size=MAX_FRAME_BYTES
@@ -100,30 +109,28 @@ def serve_in_thread(
 
 
 @contextmanager
-def serve_in_process(env: dict[str, str]) -> Iterator[str]:
-    """`pavilion serve` as a child process with these PAVILION_* settings; its URL."""
+def serve_in_process(env: dict[str, str], log: Path) -> Iterator[str]:
+    """`pavilion serve` as a node of its own with these PAVILION_* settings, its output in
+    `log` (shown if it fails to start); its URL."""
     port = free_port()
     full = {**os.environ, **env, "PAVILION_PORT": str(port), "PAVILION_HOST": "127.0.0.1"}
-    child = subprocess.Popen(
-        [str(Path(sys.executable).parent / "pavilion"), "serve"],
-        env=full,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
+    with log.open("wb") as output:
+        command = [str(Path(sys.executable).parent / "pavilion"), "serve"]
+        child = subprocess.Popen(command, env=full, stdout=output, stderr=subprocess.STDOUT)
         try:
-            wait_until_healthy(url, lambda: child.poll() is None)
-        except RuntimeError as exc:
-            child.kill()
-            errors = child.communicate(timeout=10)[1].decode(errors="replace")[-2000:]
-            raise RuntimeError(f"{exc}\n{errors}") from None
-        yield url
-    finally:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
             try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
+                wait_until_healthy(url, lambda: child.poll() is None)
+            except RuntimeError as exc:
                 child.kill()
                 child.wait()
+                raise RuntimeError(f"{exc}\n{log.read_text(errors='replace')[-2000:]}") from None
+            yield url
+        finally:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait()

@@ -54,6 +54,8 @@ class Connection:
         self.bucket = bucket
         self.user_bucket = user_bucket
         self.closed: int | None = None
+        # Set when the server closes the socket: the reader stops waiting for the client then.
+        self.closing = asyncio.Event()
         self._outbox: asyncio.Queue[str] = asyncio.Queue(outbox_size)
         self._writer: asyncio.Task[None] | None = None
         self._closer: asyncio.Task[None] | None = None
@@ -95,6 +97,7 @@ class Connection:
         if self.closed is not None:
             return
         self.closed = code
+        self.closing.set()
         if self._writer is not None:
             self._writer.cancel()
         self._closer = asyncio.create_task(self._close(code, reason))

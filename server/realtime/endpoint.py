@@ -8,10 +8,12 @@ an Origin of ours; `?token=` (what non-browser clients use) is never sent implic
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import APIRouter, WebSocket
 from fastapi.responses import JSONResponse
+from starlette.types import Message
 from starlette.websockets import WebSocketDisconnect
 
 from server.accounts.models import User
@@ -96,19 +98,38 @@ async def room_socket(websocket: WebSocket) -> None:
 
 
 async def _read(websocket: WebSocket, conn: Connection, dispatcher: Dispatcher) -> None:
-    while conn.closed is None:
-        try:
-            message = await websocket.receive()
-        except (WebSocketDisconnect, RuntimeError):
-            return
-        if message["type"] == "websocket.disconnect":
-            return
-        text = message.get("text")
-        if text is None:
-            problem = Invalid("frame: send JSON text frames, not binary", field="frame")
-            conn.send(frames.error(None, problem))
-            continue
-        if len(text) > frames.MAX_FRAME_BYTES // 4 and len(text.encode()) > frames.MAX_FRAME_BYTES:
-            conn.close(TOO_BIG, "frame larger than 64 KiB")
-            return
-        await dispatcher.handle(conn, text)
+    """Answer frames until the client goes or the server closes the socket.
+
+    Waiting for the next frame ends as soon as the server closes the socket (a client that fell
+    behind, 1013): such a client may never send again, and the caller takes the socket out of
+    its rooms only once this returns. A frame being answered is always answered to the end."""
+    closing = asyncio.ensure_future(conn.closing.wait())
+    receiving: asyncio.Future[Message] | None = None
+    try:
+        while conn.closed is None:
+            receiving = asyncio.ensure_future(websocket.receive())
+            await asyncio.wait((receiving, closing), return_when=asyncio.FIRST_COMPLETED)
+            if not receiving.done():
+                return
+            try:
+                message = receiving.result()
+            except (WebSocketDisconnect, RuntimeError):
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            if text is None:
+                problem = Invalid("frame: send JSON text frames, not binary", field="frame")
+                conn.send(frames.error(None, problem))
+                continue
+            if (
+                len(text) > frames.MAX_FRAME_BYTES // 4
+                and len(text.encode()) > frames.MAX_FRAME_BYTES
+            ):
+                conn.close(TOO_BIG, "frame larger than 64 KiB")
+                return
+            await dispatcher.handle(conn, text)
+    finally:
+        for waiting in (receiving, closing):
+            if waiting is not None:
+                waiting.cancel()

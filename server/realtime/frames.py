@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from server.errors import DomainError, Invalid
 from server.realtime.bus import Event
@@ -26,6 +27,15 @@ class Request(BaseModel):
     room: str | None = Field(default=None, min_length=1, max_length=120)
     data: dict[str, Any] = Field(default_factory=dict)
 
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_sent(cls, value: Any) -> Any:
+        """The reply carries the id exactly as sent: no `true` turned into 1, no 1.0 into 1
+        (and the error names `id`, not pydantic's `id.int`)."""
+        if value is None or isinstance(value, str) or type(value) is int:
+            return value
+        raise PydanticCustomError("id_type", "an integer or a string")
+
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
@@ -37,6 +47,8 @@ def parse_request(text: str) -> Request:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise Invalid(f"frame: not JSON ({exc.msg})", field="frame") from None
+    except ValueError:  # an integer beyond Python's limit on digits
+        raise Invalid("frame: a number in it has too many digits", field="frame") from None
     except RecursionError:
         raise Invalid("frame: nested too deeply", field="frame") from None
     if not isinstance(raw, dict):
@@ -62,7 +74,7 @@ def request_id(text: str) -> int | str | None:
     except (ValueError, RecursionError):
         return None
     found = raw.get("id") if isinstance(raw, dict) else None
-    return found if isinstance(found, int | str) else None
+    return found if isinstance(found, str) or type(found) is int else None
 
 
 def reply(frame_id: int | str | None, data: dict[str, Any]) -> str:

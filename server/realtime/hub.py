@@ -150,6 +150,7 @@ class Hub:
             listener(room)
 
     async def _consume(self, room: str, events: AsyncIterator[Event]) -> None:
+        pause = 0.0
         try:
             async for event in events:
                 self._fan_out(room, event)
@@ -157,8 +158,19 @@ class Hub:
             raise
         except Exception:
             log.exception("room %s: the bus subscription failed", room)
+            pause = 1.0
         finally:
             await events.aclose()  # type: ignore[attr-defined]
+        # The bus ended the subscription (this node fell behind it: its members got a
+        # `room.reset` and resume) or it failed: while members remain, subscribe again, or the
+        # room would fall silent here for everyone in it.
+        await asyncio.sleep(pause)
+        local = self._rooms.get(room)
+        if local is not None and local.consumer is asyncio.current_task():
+            log.warning("room %s: subscribing to the bus again", room)
+            local.consumer = asyncio.create_task(
+                self._consume(room, self.bus.subscribe(room)), name=f"room-{room}"
+            )
 
     def _fan_out(self, room: str, event: Event) -> None:
         local = self._rooms.get(room)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -28,10 +29,10 @@ class TokenBucket:
         self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
         self._at = now
         if self._tokens < 1:
-            wait = (1 - self._tokens) / self.rate
+            # Rounded up (never 0: retrying at once would only be refused again).
+            wait = math.ceil((1 - self._tokens) / self.rate * 100) / 100
             raise RateLimited(
-                f"{what}: too many requests; try again in {wait:.1f} s",
-                retry_after=round(wait, 2),
+                f"{what}: too many requests; try again in {wait:.2f} s", retry_after=wait
             )
         self._tokens -= 1
 

@@ -215,6 +215,10 @@ class RedisBus(Bus):
                     await self._handle(message)
             except LOST as exc:
                 log.warning("lost Redis (%s); reconnecting in %.2fs", exc, delay)
+            except Exception:
+                # Refused (out of memory, a read-only replica after a failover, ...): the
+                # listener must not die, or every room on this node would fall silent.
+                log.exception("the Redis listener failed; starting over in %.2fs", delay)
             finally:
                 self._connected.clear()
                 self._pubsub = None
@@ -311,7 +315,7 @@ class RedisBus(Bus):
             for room, users in list(self._presence_local.items()):
                 try:
                     await self.set_presence(room, users)
-                except LOST as exc:
+                except Exception as exc:  # lost or refused: the next round tries again
                     log.warning("presence refresh failed: %s", exc)
 
     # --- lifecycle ----------------------------------------------------------------------------
@@ -330,8 +334,8 @@ class RedisBus(Bus):
         for room, users in list(self._presence_local.items()):
             try:
                 await self.set_presence(room, set())
-            except LOST:
-                pass
+            except Exception as exc:  # lost or refused: the entries expire on their own
+                log.warning("could not clear presence in %s: %s", room, exc)
             del users
         await self._redis.aclose()
         await self._listen_redis.aclose()

@@ -5,6 +5,7 @@ seen always contains it."""
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -73,7 +74,7 @@ async def _check_slow_mode(db: AsyncSession, who: Admission, now: Any) -> None:
                 f"text: slow mode allows one message every {seconds} s",
                 field="text",
                 reason="slow_mode",
-                retry_after=round(wait, 1),
+                retry_after=math.ceil(wait * 10) / 10,  # never 0: that would be refused again
             )
 
 

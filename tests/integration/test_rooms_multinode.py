@@ -10,14 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,42 +23,12 @@ from tests.conftest import postgres_database
 from tests.redis_server import RedisServer, redis_server
 from tests.roomclient import RoomClient
 from tests.rooms_world import build_world, token_of
-from tests.servers import free_port, wait_until_healthy
+from tests.servers import serve_in_process
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 SENDERS = (("alice", 0), ("bob", 1), ("carol", 0), ("moderator", 1))  # person, node
 PER_SENDER = 24
-
-
-@contextmanager
-def serve_node(env: dict[str, str], log: Path) -> Iterator[str]:
-    """`pavilion serve` as a node of its own, its log in a file (shown if it fails to start).
-
-    Like tests.servers.serve_in_process, whose stderr pipe is never read (a chatty node would
-    block on it) nor closed (a ResourceWarning, an error under -W error)."""
-    port = free_port()
-    full = {**os.environ, **env, "PAVILION_PORT": str(port), "PAVILION_HOST": "127.0.0.1"}
-    url = f"http://127.0.0.1:{port}"
-    with log.open("wb") as output:
-        command = [str(Path(sys.executable).parent / "pavilion"), "serve"]
-        child = subprocess.Popen(command, env=full, stdout=subprocess.DEVNULL, stderr=output)
-        try:
-            try:
-                wait_until_healthy(url, lambda: child.poll() is None)
-            except RuntimeError as exc:
-                child.kill()
-                child.wait()
-                raise RuntimeError(f"{exc}\n{log.read_text(errors='replace')[-2000:]}") from None
-            yield url
-        finally:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-                try:
-                    child.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-                    child.wait()
 
 
 @dataclass(frozen=True)
@@ -101,7 +66,9 @@ async def cluster(
         with ExitStack() as stack:
             started = await asyncio.gather(
                 *(
-                    asyncio.to_thread(stack.enter_context, serve_node(env, folder / f"node{n}.log"))
+                    asyncio.to_thread(
+                        stack.enter_context, serve_in_process(env, folder / f"node{n}.log")
+                    )
                     for n in (1, 2)
                 ),
                 return_exceptions=True,  # both started (or failed) before the stack may unwind
