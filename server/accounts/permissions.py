@@ -68,9 +68,7 @@ async def allowed(
     return False
 
 
-async def held(
-    db: AsyncSession, user: User, *, forum_id: int, session: Session
-) -> set[Permission]:
+async def held(db: AsyncSession, user: User, *, forum_id: int, session: Session) -> set[Permission]:
     """Every permission the user holds over this session (one query for the roles, one more
     only for an invitation): for hot paths that need several answers at once."""
     roles = await _roles(db, user, forum_id, session.id)

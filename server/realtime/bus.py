@@ -23,6 +23,7 @@ from typing import Any
 log = logging.getLogger("pavilion.bus")
 
 RESET = "room.reset"
+REDELIVERY_ATTEMPTS = 60  # about four minutes of retrying, backing off to 5 s
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,37 @@ def _force(queue: asyncio.Queue[Event], event: Event) -> None:
 class Bus(ABC):
     """Publishes room events and replays or streams them to subscribers."""
 
+    def __init__(self) -> None:
+        self._redelivering: set[asyncio.Task[None]] = set()
+
+    async def deliver(self, room: str, type: str, data: dict[str, Any]) -> None:
+        """Publish the news of something already stored, such as a new chat message: if the
+        bus cannot take it now, keep trying in the background instead of failing the caller
+        (who would send it again, and store it twice). Members get it late, or in a snapshot.
+
+        Only for additions that clients place by id: a late copy of a changing state (a hand
+        queue, a poll's state) could overwrite a newer one."""
+        try:
+            await self.publish(room, type, data)
+        except Exception as exc:
+            log.warning("room %s: could not publish %s now (%s); retrying", room, type, exc)
+            task = asyncio.create_task(self._redeliver(room, type, data))
+            self._redelivering.add(task)
+            task.add_done_callback(self._redelivering.discard)
+
+    async def _redeliver(self, room: str, type: str, data: dict[str, Any]) -> None:
+        delay = 0.1
+        for _ in range(REDELIVERY_ATTEMPTS):
+            await asyncio.sleep(delay)
+            try:
+                await self.publish(room, type, data)
+                return
+            except Exception:
+                delay = min(delay * 2, 5.0)
+        log.error(
+            "room %s: gave up publishing %s; members see it in their next snapshot", room, type
+        )
+
     @abstractmethod
     async def publish(self, room: str, type: str, data: dict[str, Any]) -> tuple[str, int]:
         """Number the event, keep it in the room's history, deliver it; its (epoch, seq)."""
@@ -122,7 +154,8 @@ class Bus(ABC):
         return None
 
     async def close(self) -> None:
-        return None
+        for task in list(self._redelivering):
+            task.cancel()
 
 
 @dataclass
@@ -137,6 +170,7 @@ class MemoryBus(Bus):
     """One process: a bounded ring buffer of history per room, bounded queues per subscriber."""
 
     def __init__(self, history_size: int = 1000, queue_size: int = 10_000) -> None:
+        super().__init__()
         self.epoch = new_epoch()
         self._history_size = history_size
         self._queue_size = queue_size

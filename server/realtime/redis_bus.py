@@ -84,6 +84,7 @@ class RedisBus(Bus):
         history_size: int = 1000,
         queue_size: int = 10_000,
     ) -> None:
+        super().__init__()
         self.node = node or new_epoch()
         self._history_size = history_size
         self._queue_size = queue_size
@@ -337,6 +338,7 @@ class RedisBus(Bus):
             except Exception as exc:  # lost or refused: the entries expire on their own
                 log.warning("could not clear presence in %s: %s", room, exc)
             del users
+        await super().close()
         await self._redis.aclose()
         await self._listen_redis.aclose()
 

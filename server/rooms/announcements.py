@@ -26,7 +26,7 @@ async def announce(
     db.add(row)
     await db.commit()
     shown = views.announcement(row, await views.names(db, [who.user_id]))
-    await bus.publish(who.room, "announcement", {"announcement": shown})
+    await bus.deliver(who.room, "announcement", {"announcement": shown})
     return {"announcement": shown}
 
 

@@ -40,7 +40,7 @@ async def send(
     db.add(row)
     await db.commit()
     shown = views.message(row, {who.user_id: user.name})
-    await bus.publish(who.room, "chat.message", {"message": shown})
+    await bus.deliver(who.room, "chat.message", {"message": shown})
     return {"message": shown}
 
 

@@ -26,12 +26,17 @@ from server.rooms.tally import Tally
 SHOWN = (QuestionStatus.visible, QuestionStatus.answered)
 
 
-async def _publish(db: AsyncSession, bus: Bus, who: Admission, row: Question, kind: str) -> None:
+async def _publish(
+    db: AsyncSession, bus: Bus, who: Admission, row: Question, kind: str, *, new: bool = False
+) -> None:
+    """Tell staff and (unless pending) the room; news of a new question is delivered even
+    if the bus is away for a moment (see Bus.deliver)."""
     known = await views.names(db, [row.user_id])
-    await bus.publish(who.staff_room, kind, {"question": views.question(row, known, staff=True)})
+    send = bus.deliver if new else bus.publish
+    await send(who.staff_room, kind, {"question": views.question(row, known, staff=True)})
     if row.status is not QuestionStatus.pending:
         public = views.question(row, known, staff=False)
-        await bus.publish(who.public_room, kind, {"question": public})
+        await send(who.public_room, kind, {"question": public})
 
 
 async def ask(
@@ -51,7 +56,7 @@ async def ask(
     )
     db.add(row)
     await db.commit()
-    await _publish(db, bus, who, row, "qa.question")
+    await _publish(db, bus, who, row, "qa.question", new=True)
     known = await views.names(db, [row.user_id])
     return {"question": views.question(row, known, staff=who.moderator, viewer=who.user_id)}
 

@@ -1,4 +1,5 @@
 import asyncio
+from typing import Any
 
 from server.realtime.bus import RESET, MemoryBus
 
@@ -57,3 +58,28 @@ async def test_a_subscriber_that_falls_behind_is_dropped_with_a_reset_not_blocki
     received = [(event.seq, event.type) async for event in stream]
     assert received == [(2, "t"), (0, RESET)]
     assert await bus.position("r") == (bus.epoch, 10)
+
+
+class _FlakyBus(MemoryBus):
+    """A memory bus that cannot be reached for its first `failures` publishes."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    async def publish(self, room: str, type: str, data: dict[str, Any]) -> tuple[str, int]:
+        if self.failures > 0:
+            self.failures -= 1
+            raise ConnectionError("the bus is away")
+        return await super().publish(room, type, data)
+
+
+async def test_deliver_keeps_trying_in_the_background_while_the_bus_is_away() -> None:
+    bus = _FlakyBus(failures=3)
+    stream = bus.subscribe("r")
+
+    await bus.deliver("r", "chat.message", {"n": 1})  # does not raise
+
+    event = await asyncio.wait_for(anext(stream), timeout=10)
+    assert (event.seq, event.type, event.data, bus.failures) == (1, "chat.message", {"n": 1}, 0)
+    await bus.close()
