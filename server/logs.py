@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 import uuid
@@ -14,6 +15,33 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # uvicorn adds `color_message` (its message with terminal colours) to its records.
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
+
+
+# Secrets that travel in URLs: a socket's `?token=` and a private calendar feed's address.
+_TOKEN = re.compile(r"(?P<keep>[?&]token=)[^\s&\"']+")
+_FEED = re.compile(r"(?P<keep>/agenda/)[^\s/\"']+(?=\.ics\b)")
+
+
+def redact(text: str) -> str:
+    """`text` with URL-borne secrets replaced by `***`."""
+    return _FEED.sub(r"\g<keep>***", _TOKEN.sub(r"\g<keep>***", text))
+
+
+class RedactSecrets(logging.Filter):
+    """Keeps bearer tokens and feed secrets out of every log line (uvicorn logs a socket's
+    URL with its query string)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+            record.__dict__.pop("color_message", None)
+        for key in ("path",):
+            value = record.__dict__.get(key)
+            if isinstance(value, str):
+                record.__dict__[key] = redact(value)
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -35,6 +63,7 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(level: str, fmt: str) -> None:
     """Route every logger (ours and uvicorn's) to stderr in the chosen format."""
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactSecrets())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
