@@ -35,7 +35,7 @@ typecheck: $(VENV)/.dev
 ## lock: re-resolve the dependencies into requirements.lock (after editing pyproject.toml)
 lock: | $(BIN)/python
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	{ echo '# Resolved versions of every dependency (runtime and dev), used as pip constraints by the Makefile.'; \
 	  echo '# Regenerate with `make lock` after changing pyproject.toml.'; \
 	  .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e'; } > requirements.lock
