@@ -27,6 +27,7 @@ from server.program.api import router as program_router
 from server.program.cache import BoundedCache
 from server.program.rendering import Prepared
 from server.realtime.bus import Bus, create_bus
+from server.realtime.connection import CaptureTransport
 from server.realtime.dispatch import Dispatcher
 from server.realtime.endpoint import router as socket_router
 from server.realtime.hub import Hub
@@ -121,6 +122,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(CaptureTransport)  # outermost: it needs the server's own `send`
     _health_routes(app)
     app.include_router(program_router)
     app.include_router(marathon_router)

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # per socket and per person (bursts of twice that).
     ws_sockets_per_user: int = Field(default=8, ge=1)
     ws_outbox_frames: int = Field(default=1024, ge=8)
+    # Bytes waiting to be sent to one socket before it counts as fallen behind (the bound of
+    # the direct path under uvicorn; see server/realtime/connection.py).
+    ws_outbox_bytes: int = Field(default=1024 * 1024, ge=1024)
     ws_rate_per_socket: float = Field(default=20.0, gt=0)
     ws_rate_per_user: float = Field(default=40.0, gt=0)
     # Room events kept per room for resuming (the Redis stream's MAXLEN, the memory ring).

@@ -1,4 +1,12 @@
-"""One client's socket: a bounded outbox drained by its own writer, and its rate limits."""
+"""One client's socket: its outgoing frames, bounded, and its rate limits.
+
+Frames go out one of two ways. Under uvicorn (what `pavilion serve` runs) they are written
+straight to the connection's TCP transport, already encoded: a room event is encoded into a
+WebSocket frame once and the same bytes are written for every member, in one synchronous
+loop, as `websockets.broadcast()` does; the bound is the transport's buffer. Elsewhere a
+bounded queue drained by a writer task per socket carries them through the ASGI interface.
+Either way `send` never waits, and a socket that falls behind is closed with 1013.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +14,11 @@ import asyncio
 import itertools
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
+from websockets.frames import Frame, Opcode
 
 from server.accounts.models import User
 from server.realtime.limits import TokenBucket
@@ -21,6 +31,52 @@ TRY_AGAIN_LATER = 1013
 POLICY = 1008
 
 _ids = itertools.count(1)
+# How long a closed socket's unsent frames may wait for a peer that stopped reading.
+CLOSE_GRACE_SECONDS = 5.0
+
+
+class Transport(Protocol):
+    """What the direct path needs of a server's TCP transport."""
+
+    def write(self, data: bytes) -> None: ...
+    def get_write_buffer_size(self) -> int: ...
+    def is_closing(self) -> bool: ...
+    def abort(self) -> None: ...
+
+
+def text_frame(text: str) -> bytes:
+    """`text` as a complete, unmasked server-to-client WebSocket text frame."""
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+
+
+def direct_transport(send: Any) -> Transport | None:
+    """The TCP transport behind an ASGI `send`, when the server is uvicorn (its WebSocket
+    protocols write whole frames to it synchronously, so frames written here never
+    interleave with theirs), else None. Checked by tests/integration/test_rooms_socket.py."""
+    protocol = getattr(send, "__self__", None)
+    if type(protocol).__module__.split(".")[0] != "uvicorn":
+        return None
+    transport = getattr(protocol, "transport", None)
+    needed = ("write", "get_write_buffer_size", "is_closing", "abort")
+    return transport if all(hasattr(transport, name) for name in needed) else None
+
+
+TRANSPORT_KEY = "pavilion.transport"
+
+
+class CaptureTransport:
+    """ASGI middleware (outermost): puts a WebSocket's TCP transport in its scope, for the
+    direct path, when the server offers one (see `direct_transport`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            transport = direct_transport(send)
+            if transport is not None:
+                scope = {**scope, TRANSPORT_KEY: transport}
+        await self.app(scope, receive, send)
 
 
 @dataclass
@@ -44,8 +100,10 @@ class Connection:
         user: User,
         *,
         outbox_size: int,
+        outbox_bytes: int,
         bucket: TokenBucket,
         user_bucket: TokenBucket,
+        transport: Transport | None = None,
     ) -> None:
         self.id = next(_ids)
         self.websocket = websocket
@@ -57,6 +115,8 @@ class Connection:
         # Set when the server closes the socket: the reader stops waiting for the client then.
         self.closing = asyncio.Event()
         self._outbox: asyncio.Queue[str] = asyncio.Queue(outbox_size)
+        self._outbox_bytes = outbox_bytes
+        self.transport = transport  # None: the queued path
         self._writer: asyncio.Task[None] | None = None
         self._closer: asyncio.Task[None] | None = None
 
@@ -66,16 +126,34 @@ class Connection:
         return self.user.id
 
     def start(self) -> None:
-        self._writer = asyncio.create_task(self._write(), name=f"ws-writer-{self.id}")
+        if self.transport is None:
+            self._writer = asyncio.create_task(self._write(), name=f"ws-writer-{self.id}")
 
     def send(self, text: str) -> None:
-        if self.closed is not None:
+        """Queue one frame of text (a reply, or a push encoded for this socket alone)."""
+        if self.transport is not None:
+            self.send_frame(text_frame(text), text)
+        elif self.closed is None:
+            try:
+                self._outbox.put_nowait(text)
+            except asyncio.QueueFull:
+                self._fell_behind()
+
+    def send_frame(self, frame: bytes, text: str) -> None:
+        """Send a push already encoded as a frame (`frame`) and as text (for the queued path)."""
+        if self.transport is None:
+            self.send(text)
             return
-        try:
-            self._outbox.put_nowait(text)
-        except asyncio.QueueFull:
-            log.info("closing socket %s of user %s: it fell behind", self.id, self.user.id)
-            self.close(TRY_AGAIN_LATER, "too slow: reconnect and resume")
+        if self.closed is not None or self.transport.is_closing():
+            return
+        if self.transport.get_write_buffer_size() > self._outbox_bytes:
+            self._fell_behind()
+            return
+        self.transport.write(frame)
+
+    def _fell_behind(self) -> None:
+        log.info("closing socket %s of user %s: it fell behind", self.id, self.user.id)
+        self.close(TRY_AGAIN_LATER, "too slow: reconnect and resume")
 
     def limit(self, what: str) -> None:
         """Spend from this socket's and this user's allowance (RateLimited when spent)."""
@@ -104,9 +182,15 @@ class Connection:
 
     async def _close(self, code: int, reason: str) -> None:
         try:
-            await asyncio.wait_for(self.websocket.close(code, reason), timeout=5)
+            await asyncio.wait_for(self.websocket.close(code, reason), timeout=CLOSE_GRACE_SECONDS)
         except Exception as exc:  # already gone, or stalled beyond the timeout
             log.debug("socket %s close: %s", self.id, exc)
+        if self.transport is not None:
+            # The close frame waits behind unsent frames; a peer that never reads them would
+            # hold the connection open for as long as it keeps acknowledging.
+            await asyncio.sleep(CLOSE_GRACE_SECONDS)
+            if self.transport.get_write_buffer_size() > 0:
+                self.transport.abort()
 
     async def finish(self) -> None:
         """Stop the writer (the socket is done)."""

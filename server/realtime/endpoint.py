@@ -21,7 +21,7 @@ from server.accounts.service import user_for_token
 from server.deps import SESSION_COOKIE
 from server.errors import Invalid, error_body
 from server.realtime import frames
-from server.realtime.connection import TOO_BIG, Connection
+from server.realtime.connection import TOO_BIG, TRANSPORT_KEY, Connection
 from server.realtime.dispatch import Dispatcher
 from server.realtime.hub import Hub
 from server.realtime.limits import TokenBucket
@@ -85,6 +85,8 @@ async def room_socket(websocket: WebSocket) -> None:
         websocket,
         user,
         outbox_size=settings.ws_outbox_frames,
+        outbox_bytes=settings.ws_outbox_bytes,
+        transport=websocket.scope.get(TRANSPORT_KEY),
         bucket=TokenBucket(settings.ws_rate_per_socket, settings.ws_rate_per_socket * 2),
         user_bucket=websocket.app.state.user_buckets.bucket_for(user.id),
     )

@@ -18,7 +18,7 @@ from typing import Any
 
 from server.realtime import frames
 from server.realtime.bus import Bus, Event
-from server.realtime.connection import Connection, Membership
+from server.realtime.connection import Connection, Membership, text_frame
 
 log = logging.getLogger("pavilion.hub")
 
@@ -63,8 +63,9 @@ class Hub:
         if self._sockets[conn.user_id] <= 0:
             del self._sockets[conn.user_id]
 
-    def connections_of(self, user_id: int) -> list[Connection]:
-        return [c for c in self._connections if c.user_id == user_id]
+    @property
+    def connections(self) -> list[Connection]:
+        return list(self._connections)
 
     # --- rooms --------------------------------------------------------------------------------
 
@@ -177,6 +178,7 @@ class Hub:
         if local is None:
             return
         text = frames.push(event)
+        frame = text_frame(text)  # encoded once, written as is to every member's transport
         for conn in list(local.members):
             membership = conn.rooms.get(room)
             if membership is None:
@@ -184,7 +186,7 @@ class Hub:
             if membership.pending is not None:
                 membership.pending.append((event.seq, text))
             else:
-                conn.send(text)
+                conn.send_frame(frame, text)
 
     async def close(self) -> None:
         for local in list(self._rooms.values()):

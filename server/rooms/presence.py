@@ -43,6 +43,12 @@ class Presence:
             await self._bus.publish(f"{room}:staff", "presence.list", {"people": people})
 
 
+async def counts(db: AsyncSession, room: str, users: set[int]) -> dict[str, int]:
+    """{"online", "onsite"} alone: what a joining attendee's snapshot needs (no names)."""
+    onsite = await _checked_in(db, int(room.split(":")[1]), users)
+    return {"online": len(users), "onsite": len(onsite)}
+
+
 async def counts_and_people(
     db: AsyncSession, room: str, users: set[int]
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:

@@ -18,6 +18,7 @@ from server.clock import Clock
 from server.realtime.bus import Bus
 from server.rooms import announcements, chat, hands, polls, qa
 from server.rooms.access import Admission, RoomKind, admit
+from server.rooms.presence import counts as presence_counts
 from server.rooms.presence import counts_and_people
 
 MESSAGES = 100
@@ -41,7 +42,7 @@ async def _session(db: AsyncSession, clock: Clock, bus: Bus, who: Admission) -> 
     room, me = who.room, who.user_id
     questions, votes = await qa.listing(db, room, staff=False, viewer=me)
     poll_list, poll_votes = await polls.listing(db, room, staff=False, viewer=me)
-    counts, _ = await counts_and_people(db, room, await bus.presence(room))
+    present = await presence_counts(db, room, await bus.presence(room))
     assert who.session is not None
     return {
         "status": who.session.status.value,
@@ -50,7 +51,7 @@ async def _session(db: AsyncSession, clock: Clock, bus: Bus, who: Admission) -> 
         "questions": questions,
         "polls": poll_list,
         "announcements": await announcements.recent(db, room, ANNOUNCEMENTS),
-        "presence": counts,
+        "presence": present,
         "me": {
             "id": me,
             "moderator": who.moderator,

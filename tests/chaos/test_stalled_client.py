@@ -12,7 +12,8 @@ from tests.chaos.conftest import Open, nodes
 from tests.chaos.rawclient import RawClient
 from tests.roomclient import RoomClient
 
-OUTBOX = 16
+OUTBOX = 16  # frames (the queued path)
+OUTBOX_BYTES = 64 * 1024  # bytes waiting in the transport (the direct path, under uvicorn)
 # ~4 KB a push (two-byte characters): the stalled socket's buffers fill after a few dozen.
 TEXT = "ж" * 1990
 # The kernel's send buffer of the server's sockets (Linux doubles it); left to grow, it would
@@ -39,7 +40,12 @@ def messages(pushes: list[dict[str, Any]]) -> dict[int, str]:
 async def test_a_stalled_member_is_closed_with_1013_and_never_slows_the_others(
     tmp_path: Path, clock: FakeClock, open_client: Open
 ) -> None:
-    overrides = {"ws_outbox_frames": OUTBOX, "ws_rate_per_socket": 1000, "ws_rate_per_user": 1000}
+    overrides = {
+        "ws_outbox_frames": OUTBOX,
+        "ws_outbox_bytes": OUTBOX_BYTES,
+        "ws_rate_per_socket": 1000,
+        "ws_rate_per_user": 1000,
+    }
     with nodes(tmp_path, clock, send_buffer=SEND_BUFFER, **overrides) as (world, _):
         room = world.room("round-table")
         watcher = await open_client(world.url, world.tokens["bob"])
