@@ -6,7 +6,7 @@
 // the session room's snapshot, `staff` the staff room's (moderators; null until joined).
 
 import { html } from "./html.js";
-import { t } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 import { momentIn } from "./time.js";
 
 export const REACTIONS = ["👏", "👍", "❤️", "🔥", "😂", "🤔", "🎉"];
@@ -28,12 +28,14 @@ export function presence(counts) {
     ${counts.onsite ? html`<span class="muted">· ${t("room.presence.onsite", { count: counts.onsite })}</span>` : ""}</span>`;
 }
 
-/** The newest announcement in a banner; earlier ones folded away under it. */
+/** The newest announcement in a banner; earlier ones folded away under it. Those made to the
+ * whole forum (`forumWide`) say so. */
 export function announcements(list, v) {
   if (!list.length) return "";
   const [latest, ...earlier] = [...list].reverse();
   const item = (a) => html`<p class="announcement-text">${a.text}</p>
-    <p class="announcement-meta">${a.author.name} · ${at(a.created_at, v)}</p>`;
+    <p class="announcement-meta">${a.author.name} · ${at(a.created_at, v)}${a.forumWide
+      ? html` · <span class="tag">${t("room.announce.forumWide")}</span>` : ""}</p>`;
   return html`<section class="announcements" aria-label="${t("room.announcements")}" data-testid="announcements">
     <div class="announcement" data-announcement-id="${latest.id}">
       <span class="announcement-mark" aria-hidden="true">📣</span><div>${item(latest)}</div>
@@ -43,6 +45,16 @@ export function announcements(list, v) {
       <ul>${earlier.map((a) => html`<li>${item(a)}</li>`)}</ul>
     </details>` : ""}
   </section>`;
+}
+
+/** The marathon's latest handover: who is on air now (or that the relay has ended). */
+export function handover(latest) {
+  if (!latest) return "";
+  const city = (who) => (lang() === "ru" ? who.city_ru : who.city);
+  const text = latest.to
+    ? t("room.handover.now", { city: city(latest.to) })
+    : t("room.handover.ended");
+  return html`<p class="notice handover" role="status" data-testid="handover">📡 ${text}</p>`;
 }
 
 // --- chat ------------------------------------------------------------------------------------

@@ -78,9 +78,12 @@ def serve_in_thread(
     app: FastAPI,
     before: Callable[[], Coroutine[Any, Any, None]] | None = None,
     send_buffer: int | None = None,
+    sock: socket.socket | None = None,
 ) -> Iterator[str]:
-    """Serve `app` (after running `before`, e.g. to load data) until the block ends; its URL."""
-    sock = free_socket(send_buffer)
+    """Serve `app` (after running `before`, e.g. to load data) until the block ends; its URL.
+
+    `sock`: a listening socket made beforehand (when the app's settings need its port)."""
+    sock = sock or free_socket(send_buffer)
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app, log_config=None, access_log=False, lifespan="on", ws_max_size=MAX_FRAME_BYTES

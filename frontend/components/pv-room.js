@@ -100,7 +100,9 @@ class PvRoom extends HTMLElement {
       this.socket.leave(`${this.joined}:staff`);
       this.socket.leave(this.joined);
       if (this.ownRoom) this.socket.leave(this.ownRoom);
-      this.ownRoom = null;
+      if (this.forumRoom) this.socket.leave(this.forumRoom);
+      this.ownRoom = this.forumRoom = null;
+      this.forumNews = this.handover = null;
     }
     clearInterval(this.ticker);
     this.ticker = null;
@@ -139,6 +141,7 @@ class PvRoom extends HTMLElement {
   onSnapshot(snapshot) {
     this.room = snapshot;
     this.joinOwnRoom(snapshot.me.id);
+    this.joinForumRoom();
     if (snapshot.me.moderator && !this.socket.rooms.has(this.staffRoom)) {
       this.socket.join(this.staffRoom, {
         snapshot: (staff) => {
@@ -153,6 +156,36 @@ class PvRoom extends HTMLElement {
       });
     }
     this.draw();
+  }
+
+  /** The forum's room: announcements to everyone at the forum, and the marathon's handovers. */
+  joinForumRoom() {
+    if (!this._forum) return;
+    const room = `forum:${this._forum.slug}`;
+    if (this.socket.rooms.has(room)) return;
+    this.forumRoom = room;
+    this.socket.join(room, {
+      snapshot: (snapshot) => {
+        this.forumNews = snapshot.announcements.map((a) => ({ ...a, forumWide: true }));
+        this.paint();
+      },
+      push: (push) => {
+        if (push.type === "announcement") {
+          const item = { ...push.data.announcement, forumWide: true };
+          this.forumNews = [...(this.forumNews || []).filter((a) => a.id !== item.id), item];
+        } else if (push.type === "marathon.handover") {
+          this.handover = push.data;
+        }
+        this.paint();
+      },
+      failed: () => {}, // the session's room works without it
+    });
+  }
+
+  /** Announcements to this room and to the whole forum, oldest first. */
+  allAnnouncements(room) {
+    const all = [...room.announcements, ...(this.forumNews || [])];
+    return all.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
   }
 
   /** My own room (`user:{id}`): notices for me alone, such as a moderator muting me here. */
@@ -256,7 +289,7 @@ class PvRoom extends HTMLElement {
 
   layout(v) {
     const staffOnly = (markup) => (v.moderator ? markup : "");
-    return html`<div data-part="announcements" aria-live="polite"></div>
+    return html`<div data-part="handover"></div><div data-part="announcements" aria-live="polite"></div>
       ${v.moderator || v.me.organiser ? this.announceForm() : ""}
       <div class="room-layout">
         <div class="room-main">
@@ -390,7 +423,8 @@ class PvRoom extends HTMLElement {
     if (this.status() !== "ready") return;
     const v = this.view();
     this.part("presence", parts.presence(v.room.presence));
-    this.part("announcements", parts.announcements(v.room.announcements, v));
+    this.part("handover", parts.handover(this.handover));
+    this.part("announcements", parts.announcements(this.allAnnouncements(v.room), v));
     this.part("tabs", this.tabs(v));
     this.part("reactions", parts.reactions(this.recentReactions()));
     this.part("hand-state", parts.handState(v.me));

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 import yaml
 from playwright.async_api import Browser, Page, async_playwright
 
@@ -27,10 +26,9 @@ from server.clock import Clock, FakeClock, SystemClock
 from server.db import Database
 from server.migrate import upgrade
 from server.program.importer import import_program
-from server.realtime.frames import MAX_FRAME_BYTES
 from server.settings import Settings
 from tests.conftest import chromium_path
-from tests.servers import free_socket, start_in_thread, wait_until_healthy
+from tests.servers import free_socket, serve_in_thread
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "test-results" / "e2e"
@@ -85,29 +83,12 @@ def _serve_demo(folder: Path, clock: Clock | None = None) -> Iterator[LiveServer
     settings = _demo_settings(folder, port)
     document = yaml.safe_load(DEMO_FORUM.read_text(encoding="utf-8"))
     app = create_app(settings, clock=clock)
-    config = uvicorn.Config(
-        app, log_config=None, access_log=False, lifespan="on", ws_max_size=MAX_FRAME_BYTES
-    )
-    server = uvicorn.Server(config)
 
-    async def main() -> None:
+    async def load() -> None:
         await _load_demo(settings.database_url, document, clock or SystemClock())
-        await server.serve(sockets=[sock])
 
-    thread, failure = start_in_thread(main)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, thread.is_alive)
-    except RuntimeError as exc:
-        raise RuntimeError(f"{exc}: {failure[0]!r}" if failure else str(exc)) from None
-    try:
+    with serve_in_thread(app, load, sock=sock) as url:
         yield LiveServer(url=url, program=document)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-        if failure:
-            raise failure[0]
 
 
 @pytest.fixture(scope="session")

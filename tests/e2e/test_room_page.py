@@ -449,6 +449,26 @@ async def test_a_socket_refused_after_signing_out_elsewhere_leads_to_sign_in_not
     assert state == "idle"
 
 
+async def test_an_announcement_to_the_whole_forum_reaches_every_session_room(
+    people: list[Person], live_server: LiveServer
+) -> None:
+    attendee, organiser = people[0].page, people[1].page
+    session = await session_id(attendee, live_server, "panel-engineering-talent")
+    await enter(attendee, live_server, ATTENDEE, session)
+    await sign_in(organiser, live_server, "organiser@demo.pavilion.test")
+    notice = f"Buses to the plant leave at 18:00 {token()}"
+
+    posted = await organiser.request.post(
+        f"{live_server.url}/api/v1/rooms/forum:{DEMO_FORUM_SLUG}/announcements",
+        data={"text": notice},
+    )
+
+    assert posted.status == 201, await posted.text()
+    banner = attendee.get_by_test_id("announcements")
+    await expect(banner).to_contain_text(notice, timeout=LIVE)
+    await expect(banner).to_contain_text("to the whole forum")
+
+
 async def test_a_push_out_of_sequence_makes_the_page_join_again_from_where_it_was(
     people: list[Person], live_server: LiveServer
 ) -> None:
