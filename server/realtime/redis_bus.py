@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -295,20 +294,25 @@ class RedisBus(Bus):
             self._presence_local.pop(room, None)
         key = f"{PREFIX}{room}:presence"
         gone = [f"{self.node}:{u}" for u in previous - users]
+        until = await self._redis_now() + PRESENCE_TTL_SECONDS if users else 0.0
         async with self._redis.pipeline(transaction=False) as pipe:
             if gone:
                 pipe.zrem(key, *gone)
             if users:
-                until = time.time() + PRESENCE_TTL_SECONDS
                 pipe.zadd(key, {f"{self.node}:{u}": until for u in users})
                 pipe.expire(key, int(PRESENCE_TTL_SECONDS * 4))
             await pipe.execute()
 
     async def presence(self, room: str) -> set[int]:
         key = f"{PREFIX}{room}:presence"
-        await self._redis.zremrangebyscore(key, "-inf", time.time())
+        await self._redis.zremrangebyscore(key, "-inf", await self._redis_now())
         members: list[Any] = await self._redis.zrange(key, 0, -1)
         return {int(_text(m).rsplit(":", 1)[1]) for m in members}
+
+    async def _redis_now(self) -> float:
+        """Redis's own clock, in seconds: the one clock every node's expiry times agree on."""
+        seconds, micros = await self._redis.time()
+        return float(seconds) + micros / 1_000_000
 
     async def _refresh_presence(self) -> None:
         while True:
