@@ -69,15 +69,10 @@ class Hub:
 
     # --- rooms --------------------------------------------------------------------------------
 
-    def members(self, room: str) -> set[Connection]:
-        local = self._rooms.get(room)
-        return set(local.members) if local else set()
-
     def local_users(self, room: str) -> set[int]:
-        return {c.user_id for c in self.members(room)}
-
-    def rooms(self) -> list[str]:
-        return list(self._rooms)
+        """Who is in the room through this node's sockets."""
+        local = self._rooms.get(room)
+        return {c.user_id for c in local.members} if local else set()
 
     async def join(
         self,
