@@ -38,6 +38,8 @@ from server.rooms.presence import Presence
 from server.rooms.snapshot import RoomPolicy
 from server.rooms.tally import Tally
 from server.settings import Settings
+from server.stage.api import router as stage_router
+from server.stage.ingest import Stage
 
 log = logging.getLogger("pavilion.app")
 
@@ -78,6 +80,7 @@ def create_app(
         max_replay=settings.ws_outbox_frames // 2,
     )
     tally = Tally(db, the_bus)
+    stage = Stage(settings.ice_servers)
     tally.also.append(Presence(db, hub).flush)
     dispatcher = Dispatcher(db, the_clock, hub, RoomPolicy(the_clock, the_bus), operations(tally))
     runner = MarathonRunner(db, the_clock, the_bus) if settings.marathon_runner else None
@@ -96,6 +99,7 @@ def create_app(
             if task is not None:
                 await task.stop()
         await tally.stop()
+        await stage.close()
         await hub.close()
         await the_bus.close()
         await db.dispose()
@@ -114,6 +118,7 @@ def create_app(
     app.state.bus = the_bus
     app.state.hub = hub
     app.state.tally = tally
+    app.state.stage = stage
     app.state.dispatcher = dispatcher
     app.state.user_buckets = UserBuckets(settings.ws_rate_per_user, settings.ws_rate_per_user * 2)
     cache_bytes = settings.program_cache_mb * 1024 * 1024
@@ -129,6 +134,7 @@ def create_app(
     app.include_router(accounts_router)
     app.include_router(attendance_router)
     app.include_router(rooms_router)
+    app.include_router(stage_router)
     app.include_router(socket_router)
     if settings.frontend_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     ws_outbox_bytes: int = Field(default=1024 * 1024, ge=1024)
     ws_rate_per_socket: float = Field(default=20.0, gt=0)
     ws_rate_per_user: float = Field(default=40.0, gt=0)
+    # STUN/TURN servers offered to WebRTC peers (JSON list of URLs, e.g.
+    # ["stun:stun.example.org:3478", "turn:turn.example.org:3478"]); none: host candidates only.
+    ice_servers: list[str] = Field(default_factory=list)
     # Room events kept per room for resuming (the Redis stream's MAXLEN, the memory ring).
     room_history: int = Field(default=2000, ge=10)
 

@@ -10,6 +10,7 @@ check, so a role given or taken away counts from the next request on.
                      chat and materials: anyone signed in for an open session; for an
                      invite-only one, its invitees and its staff
 - `session.attendees` see who registered (moderators, organisers)
+- `session.speak`    publish to a session's stage (its speakers and moderators)
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Permission(StrEnum):
     moderate = "session.moderate"
     attend = "session.attend"
     see_attendees = "session.attendees"
+    speak = "session.speak"
 
 
 async def _roles(db: AsyncSession, user: User, forum_id: int, session_id: int | None) -> set[Role]:
@@ -60,6 +62,8 @@ async def allowed(
         return Role.door in roles
     if permission in (Permission.moderate, Permission.see_attendees):
         return Role.moderator in roles
+    if permission is Permission.speak:
+        return bool(roles & {Role.moderator, Role.speaker})
     if permission is Permission.attend:
         assert session is not None, "session.attend is asked about a session"
         if session.access is not Access.invite_only or roles & {Role.moderator, Role.speaker}:
@@ -78,6 +82,8 @@ async def held(db: AsyncSession, user: User, *, forum_id: int, session: Session)
     if Role.moderator in roles:
         found |= {Permission.moderate, Permission.see_attendees, Permission.attend}
     staff = roles & {Role.moderator, Role.speaker}
+    if staff:
+        found.add(Permission.speak)
     if session.access is not Access.invite_only or staff or await holds_invite(db, user, session):
         found.add(Permission.attend)
     return found

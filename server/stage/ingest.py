@@ -1,0 +1,131 @@
+"""WHIP ingest: each publisher is a source in its session's backstage.
+
+A source is one speaker's peer connection with aiortc. Its incoming video is read
+continuously (the latest frame is kept for the program feed), so the peer never stalls on a
+full receive queue; audio is kept the same way for the mixer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from aiortc import (
+    MediaStreamTrack,
+    RTCConfiguration,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCSessionDescription,
+)
+from aiortc.mediastreams import MediaStreamError
+
+from server.errors import Invalid, NotFound
+
+log = logging.getLogger("pavilion.stage")
+
+
+class SourceState(StrEnum):
+    backstage = "backstage"
+    stage = "stage"  # heard in the program audio
+    air = "air"  # its video is the program
+
+
+@dataclass
+class Source:
+    id: str
+    session_id: int
+    user_id: int
+    name: str
+    pc: RTCPeerConnection
+    state: SourceState = SourceState.backstage
+    muted: bool = False
+    frames: int = 0  # video frames received so far
+    latest: Any = None  # the latest decoded video frame
+    readers: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "user_id": self.user_id,
+            "name": self.name,
+            "state": self.state.value,
+            "muted": self.muted,
+            "receiving": self.frames > 0,
+        }
+
+
+class Stage:
+    """Every session's sources on this node (one per app)."""
+
+    def __init__(self, ice_servers: list[str]) -> None:
+        self._config = RTCConfiguration([RTCIceServer(urls=url) for url in ice_servers])
+        self._sources: dict[int, dict[str, Source]] = {}
+        self.on_air: dict[int, str | None] = {}
+
+    def sources(self, session_id: int) -> list[Source]:
+        return list(self._sources.get(session_id, {}).values())
+
+    def state(self, session_id: int) -> dict[str, Any]:
+        """DESIGN.md section 9: `{"on_air", "sources"}`."""
+        return {
+            "on_air": self.on_air.get(session_id),
+            "sources": [s.public() for s in self.sources(session_id)],
+        }
+
+    async def publish(self, session_id: int, user_id: int, name: str, offer: str) -> Source:
+        """Answer a publisher's SDP offer (ICE gathered before answering: no trickle)."""
+        if "m=video" not in offer:
+            raise Invalid("sdp: the offer must send video", field="sdp")
+        pc = RTCPeerConnection(self._config)
+        source = Source(secrets.token_urlsafe(16), session_id, user_id, name, pc)
+        pc.on("track", lambda track: self._read(source, track))
+        try:
+            await pc.setRemoteDescription(RTCSessionDescription(offer, "offer"))
+            await pc.setLocalDescription(await pc.createAnswer())
+        except Exception as exc:  # aiortc's parser and negotiation raise plain errors
+            await pc.close()
+            raise Invalid(f"sdp: not a usable WebRTC offer ({exc})", field="sdp") from None
+        self._sources.setdefault(session_id, {})[source.id] = source
+        return source
+
+    def answer(self, source: Source) -> str:
+        description = source.pc.localDescription
+        assert description is not None
+        return description.sdp
+
+    def _read(self, source: Source, track: MediaStreamTrack) -> None:
+        source.readers.append(asyncio.create_task(self._drain(source, track)))
+
+    async def _drain(self, source: Source, track: MediaStreamTrack) -> None:
+        with contextlib.suppress(MediaStreamError):
+            while True:
+                frame = await track.recv()
+                if track.kind == "video":
+                    source.latest = frame
+                    source.frames += 1
+
+    async def leave(self, session_id: int, source_id: str, user_id: int, *, staff: bool) -> None:
+        """End a source: its publisher, or the session's staff. Anyone else gets NotFound,
+        as for a source that does not exist."""
+        source = self._sources.get(session_id, {}).get(source_id)
+        if source is None or (source.user_id != user_id and not staff):
+            raise NotFound(f"source: no source {source_id!r} here", field="source")
+        await self._close(source)
+
+    async def _close(self, source: Source) -> None:
+        self._sources.get(source.session_id, {}).pop(source.id, None)
+        if self.on_air.get(source.session_id) == source.id:
+            self.on_air[source.session_id] = None
+        for reader in source.readers:
+            reader.cancel()
+        await source.pc.close()
+
+    async def close(self) -> None:
+        for session in list(self._sources.values()):
+            for source in list(session.values()):
+                await self._close(source)
