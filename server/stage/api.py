@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
 
 from server.accounts.permissions import Permission, allowed, require
 from server.deps import CurrentUser, DbSession
 from server.errors import Invalid, NotFound
 from server.program.models import Session
-from server.stage.ingest import Stage
+from server.realtime.bus import Bus
+from server.stage.ingest import SourceState, Stage
 
 router = APIRouter(prefix="/api/v1/stage", tags=["stage"])
 SDP = "application/sdp"
@@ -76,3 +79,55 @@ async def whip_leave(
     assert person.id is not None
     await _stage(request).leave(session, source, person.id, staff=staff)
     return Response(status_code=204)
+
+
+class TakeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source: str = PydanticField(min_length=1, max_length=64)
+
+
+class SourceChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: SourceState | None = None
+    muted: bool | None = None
+
+
+async def _moderated(db: DbSession, user: CurrentUser, session_id: int) -> Session:
+    found = await _session(db, session_id)
+    await require(db, user, Permission.moderate, forum_id=found.forum_id, session=found)
+    return found
+
+
+async def _announce(request: Request, session_id: int) -> dict[str, Any]:
+    """The new state, pushed to the session's room as `stage.state` and answered."""
+    state = _stage(request).state(session_id)
+    bus: Bus = request.app.state.bus
+    await bus.publish(f"session:{session_id}", "stage.state", state)
+    return state
+
+
+@router.post("/{session}/take", summary="Put a source on air (moderators)")
+async def take(
+    session: int, body: TakeIn, request: Request, db: DbSession, user: CurrentUser
+) -> dict[str, Any]:
+    await _moderated(db, user, session)
+    _stage(request).take(session, body.source)
+    return await _announce(request, session)
+
+
+@router.patch("/{session}/sources/{source}", summary="Move a source or (un)mute it (moderators)")
+async def change_source(
+    session: int,
+    source: str,
+    body: SourceChange,
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+) -> dict[str, Any]:
+    await _moderated(db, user, session)
+    stage = _stage(request)
+    if body.state is not None:
+        stage.move(session, source, body.state)
+    if body.muted is not None:
+        stage.mute(session, source, body.muted)
+    return await _announce(request, session)

@@ -109,6 +109,34 @@ class Stage:
                     source.latest = frame
                     source.frames += 1
 
+    def _source(self, session_id: int, source_id: str) -> Source:
+        source = self._sources.get(session_id, {}).get(source_id)
+        if source is None:
+            raise NotFound(f"source: no source {source_id!r} here", field="source")
+        return source
+
+    def take(self, session_id: int, source_id: str) -> None:
+        """Put a source's video on air; whoever was on air stays on stage (still heard)."""
+        source = self._source(session_id, source_id)
+        previous = self.on_air.get(session_id)
+        if previous is not None and previous != source_id:
+            self._source(session_id, previous).state = SourceState.stage
+        source.state = SourceState.air
+        self.on_air[session_id] = source_id
+
+    def move(self, session_id: int, source_id: str, to: SourceState) -> None:
+        """Move a source to the stage (heard) or backstage; `air` goes through `take`."""
+        if to is SourceState.air:
+            self.take(session_id, source_id)
+            return
+        source = self._source(session_id, source_id)
+        source.state = to
+        if self.on_air.get(session_id) == source_id:
+            self.on_air[session_id] = None
+
+    def mute(self, session_id: int, source_id: str, muted: bool) -> None:
+        self._source(session_id, source_id).muted = muted
+
     async def leave(self, session_id: int, source_id: str, user_id: int, *, staff: bool) -> None:
         """End a source: its publisher, or the session's staff. Anyone else gets NotFound,
         as for a source that does not exist."""

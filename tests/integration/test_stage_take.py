@@ -1,0 +1,75 @@
+"""Take, stage and mute: moderators move sources, and every change reaches the session's room
+as `stage.state` (against a running app, publishers being real aiortc peers)."""
+
+from __future__ import annotations
+
+import httpx
+from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
+
+from tests.rooms_world import World
+
+
+async def _publisher(
+    http: httpx.AsyncClient, session: int, token: str
+) -> tuple[RTCPeerConnection, str]:
+    pc = RTCPeerConnection()
+    pc.addTransceiver(VideoStreamTrack(), direction="sendonly")
+    await pc.setLocalDescription(await pc.createOffer())
+    assert pc.localDescription is not None
+    answer = await http.post(
+        f"/api/v1/stage/{session}/whip",
+        content=pc.localDescription.sdp,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/sdp"},
+    )
+    assert answer.status_code == 201, answer.text
+    await pc.setRemoteDescription(RTCSessionDescription(answer.text, "answer"))
+    return pc, answer.headers["location"].rsplit("/", 1)[1]
+
+
+async def test_a_take_puts_a_source_on_air_and_the_room_hears_of_every_change(
+    world: World, connect
+) -> None:
+    session = world.sessions["round-table"]
+    moderator = {"Authorization": f"Bearer {world.tokens['moderator']}"}
+    attendee = {"Authorization": f"Bearer {world.tokens['alice']}"}
+    alice = await connect("alice")
+    await alice.join(world.room("round-table"))
+    async with httpx.AsyncClient(base_url=world.url) as http:
+        first_pc, first = await _publisher(http, session, world.tokens["moderator"])
+        second_pc, second = await _publisher(http, session, world.tokens["moderator"])
+        try:
+            refused = await http.post(
+                f"/api/v1/stage/{session}/take", json={"source": first}, headers=attendee
+            )
+            unknown = await http.post(
+                f"/api/v1/stage/{session}/take", json={"source": "nope"}, headers=moderator
+            )
+            taken = await http.post(
+                f"/api/v1/stage/{session}/take", json={"source": first}, headers=moderator
+            )
+            switched = await http.post(
+                f"/api/v1/stage/{session}/take", json={"source": second}, headers=moderator
+            )
+            muted = await http.patch(
+                f"/api/v1/stage/{session}/sources/{first}",
+                json={"muted": True, "state": "backstage"},
+                headers=moderator,
+            )
+        finally:
+            for pc in (first_pc, second_pc):
+                await pc.close()
+
+    def states(answer: httpx.Response) -> dict[str, tuple[str, bool]]:
+        return {s["id"]: (s["state"], s["muted"]) for s in answer.json()["sources"]}
+
+    assert (refused.status_code, unknown.status_code) == (403, 404)
+    assert taken.json()["on_air"] == first
+    assert switched.json()["on_air"] == second
+    assert states(switched) == {first: ("stage", False), second: ("air", False)}
+    assert states(muted) == {first: ("backstage", True), second: ("air", False)}
+    room = world.room("round-table")
+    pushed = await alice.wait_for(
+        lambda: [p["data"] for p in alice.pushes[room] if p["type"] == "stage.state"][2:] or None,
+        what="three stage.state pushes",
+    )
+    assert pushed[-1] == muted.json()
