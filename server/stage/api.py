@@ -52,19 +52,53 @@ async def whip_publish(
 ) -> Response:
     found = await _session(db, session)
     speaker = await require(db, user, Permission.speak, forum_id=found.forum_id, session=found)
+    offer = await _sdp(request)
+    assert speaker.id is not None
+    source = await _stage(request).publish(session, speaker.id, speaker.name, offer)
+    location = f"/api/v1/stage/{session}/whip/{source.id}"
+    return Response(_stage(request).answer(source), 201, {"Location": location}, media_type=SDP)
+
+
+@router.post(
+    "/{session}/whep",
+    status_code=201,
+    summary="Watch the program (WHEP): an SDP offer in, the SDP answer out",
+    response_class=Response,
+)
+async def whep_watch(session: int, request: Request, db: DbSession, user: CurrentUser) -> Response:
+    found = await _session(db, session)
+    viewer = await require(db, user, Permission.attend, forum_id=found.forum_id, session=found)
+    offer = await _sdp(request)
+    assert viewer.id is not None
+    watching = await _stage(request).watch(session, viewer.id, offer)
+    description = watching.pc.localDescription
+    assert description is not None
+    location = f"/api/v1/stage/{session}/whep/{watching.id}"
+    return Response(description.sdp, 201, {"Location": location}, media_type=SDP)
+
+
+@router.delete("/{session}/whep/{viewer}", status_code=204, summary="Stop watching")
+async def whep_leave(
+    session: int, viewer: str, request: Request, db: DbSession, user: CurrentUser
+) -> Response:
+    found = await _session(db, session)
+    person = await require(db, user, Permission.attend, forum_id=found.forum_id, session=found)
+    assert person.id is not None
+    await _stage(request).unwatch(session, viewer, person.id)
+    return Response(status_code=204)
+
+
+async def _sdp(request: Request) -> str:
+    """The request's SDP offer (checked for type and size)."""
     if request.headers.get("content-type", "").split(";")[0].strip() != SDP:
         raise Invalid(f"content-type: send the offer as {SDP}", field="content-type")
     body = await request.body()
     if len(body) > MAX_SDP_BYTES:
         raise Invalid("sdp: the offer is larger than 64 KiB", field="sdp")
     try:
-        offer = body.decode()
+        return body.decode()
     except UnicodeDecodeError:
         raise Invalid("sdp: not text", field="sdp") from None
-    assert speaker.id is not None
-    source = await _stage(request).publish(session, speaker.id, speaker.name, offer)
-    location = f"/api/v1/stage/{session}/whip/{source.id}"
-    return Response(_stage(request).answer(source), 201, {"Location": location}, media_type=SDP)
 
 
 @router.delete(

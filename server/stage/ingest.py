@@ -20,11 +20,13 @@ from aiortc import (
     RTCConfiguration,
     RTCIceServer,
     RTCPeerConnection,
+    RTCRtpSender,
     RTCSessionDescription,
 )
 from aiortc.mediastreams import MediaStreamError
 
 from server.errors import Invalid, NotFound
+from server.stage.program import ProgramFeed, ProgramVideoTrack
 
 log = logging.getLogger("pavilion.stage")
 
@@ -59,13 +61,70 @@ class Source:
         }
 
 
+@dataclass
+class Viewer:
+    id: str
+    session_id: int
+    user_id: int
+    pc: RTCPeerConnection
+    track: ProgramVideoTrack
+
+
 class Stage:
-    """Every session's sources on this node (one per app)."""
+    """Every session's sources, program feeds and viewers on this node (one per app)."""
 
     def __init__(self, ice_servers: list[str]) -> None:
         self._config = RTCConfiguration([RTCIceServer(urls=url) for url in ice_servers])
         self._sources: dict[int, dict[str, Source]] = {}
+        self._feeds: dict[int, ProgramFeed] = {}
+        self._viewers: dict[str, Viewer] = {}
         self.on_air: dict[int, str | None] = {}
+
+    def feed(self, session_id: int) -> ProgramFeed:
+        """The session's program feed, started on first use."""
+        found = self._feeds.get(session_id)
+        if found is None:
+            found = self._feeds[session_id] = ProgramFeed(lambda: self._on_air_frame(session_id))
+            found.start()
+        return found
+
+    def _on_air_frame(self, session_id: int) -> Any:
+        source_id = self.on_air.get(session_id)
+        source = self._sources.get(session_id, {}).get(source_id or "")
+        return source.latest if source is not None else None
+
+    async def watch(self, session_id: int, user_id: int, offer: str) -> Viewer:
+        """Answer a viewer's SDP offer (WHEP) with the program feed, H.264 only."""
+        if "m=video" not in offer:
+            raise Invalid("sdp: the offer must receive video", field="sdp")
+        pc = RTCPeerConnection(self._config)
+        track = self.feed(session_id).viewer()
+        # Made before the offer is read, so that its codec preferences shape the answer.
+        transceiver = pc.addTransceiver(track, direction="sendonly")
+        transceiver.setCodecPreferences(_h264())
+        sender = transceiver.sender
+        try:
+            await pc.setRemoteDescription(RTCSessionDescription(offer, "offer"))
+            await pc.setLocalDescription(await pc.createAnswer())
+        except Exception as exc:  # aiortc's parser and negotiation raise plain errors
+            track.stop()
+            await pc.close()
+            raise Invalid(f"sdp: not a usable WebRTC offer ({exc})", field="sdp") from None
+        self.feed(session_id).hook_keyframes(sender)
+        viewer = Viewer(secrets.token_urlsafe(16), session_id, user_id, pc, track)
+        self._viewers[viewer.id] = viewer
+        return viewer
+
+    async def unwatch(self, session_id: int, viewer_id: str, user_id: int) -> None:
+        viewer = self._viewers.get(viewer_id)
+        if viewer is None or viewer.session_id != session_id or viewer.user_id != user_id:
+            raise NotFound(f"viewer: no viewer {viewer_id!r} here", field="viewer")
+        await self._end_viewer(viewer)
+
+    async def _end_viewer(self, viewer: Viewer) -> None:
+        self._viewers.pop(viewer.id, None)
+        viewer.track.stop()
+        await viewer.pc.close()
 
     def sources(self, session_id: int) -> list[Source]:
         return list(self._sources.get(session_id, {}).values())
@@ -154,6 +213,16 @@ class Stage:
         await source.pc.close()
 
     async def close(self) -> None:
+        for viewer in list(self._viewers.values()):
+            await self._end_viewer(viewer)
         for session in list(self._sources.values()):
             for source in list(session.values()):
                 await self._close(source)
+        for feed in self._feeds.values():
+            await feed.stop()
+
+
+def _h264() -> list[Any]:
+    """aiortc's H.264 codecs (the shared encoder's), with their retransmission codec."""
+    codecs = RTCRtpSender.getCapabilities("video").codecs
+    return [c for c in codecs if c.mimeType in ("video/H264", "video/rtx")]

@@ -1,0 +1,183 @@
+"""The program feed: one video encoder per session, every viewer fed the same packets.
+
+A ticker on the program's own clock takes the on-air source's latest frame (or holds the
+last one, or a black slate before anything went on air), scales it to the program format,
+stamps it with the program's frame count, and encodes it once with H.264 (constrained
+baseline, libx264 tuned for latency). Each viewer's `ProgramVideoTrack` yields those encoded
+packets, so aiortc's sender only packetizes them. Keyframes: one every 2 s, plus one on
+request (a viewer's PLI/FIR through `hook_keyframes`, or a new viewer), at most one per second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fractions
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import av
+from aiortc import MediaStreamTrack, RTCRtpSender
+from aiortc.mediastreams import MediaStreamError
+
+log = logging.getLogger("pavilion.stage.program")
+
+VIDEO_CLOCK = 90_000
+KEYFRAME_EVERY_SECONDS = 2.0
+FORCED_KEYFRAME_GAP_SECONDS = 1.0
+VIEWER_QUEUE = 30  # packets (a second at 30 fps); a viewer further behind skips to a keyframe
+
+
+class ProgramFeed:
+    """One session's program video: `latest()` gives the on-air frame or None."""
+
+    def __init__(
+        self,
+        latest: Callable[[], Any],
+        *,
+        width: int = 640,
+        height: int = 360,
+        fps: int = 30,
+        bitrate: int = 1_000_000,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._latest = latest
+        self.width, self.height, self.fps = width, height, fps
+        self._now = now
+        self._time_base = fractions.Fraction(1, VIDEO_CLOCK)
+        self._encoder = _encoder(width, height, fps, bitrate)
+        self._viewers: set[ProgramVideoTrack] = set()
+        self._held: av.VideoFrame | None = None
+        self._count = 0
+        self._keyframe_wanted = True
+        self._last_forced = -FORCED_KEYFRAME_GAP_SECONDS
+        self.keyframes = 0  # encoded so far (forced and regular)
+        self.forced = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="program-feed")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        for viewer in list(self._viewers):
+            viewer.stop()
+
+    def request_keyframe(self) -> None:
+        """A viewer asked for a keyframe: the next frame is one, unless one was forced less
+        than a second ago (the regular 2 s keyframe still comes)."""
+        if self._now() - self._last_forced >= FORCED_KEYFRAME_GAP_SECONDS:
+            self._keyframe_wanted = True
+
+    def viewer(self) -> ProgramVideoTrack:
+        """A new viewer's track: it starts at the next keyframe (asked for now)."""
+        track = ProgramVideoTrack(self)
+        self._viewers.add(track)
+        self.request_keyframe()
+        return track
+
+    def hook_keyframes(self, sender: RTCRtpSender) -> None:
+        """Route the viewer's keyframe requests to the shared encoder. aiortc honours PLI/FIR
+        only when it encodes itself; on the encoded-packet path its sender's `_send_keyframe`
+        would do nothing (aiortc is pinned; tests/integration/test_stage_program.py checks)."""
+        sender._send_keyframe = self.request_keyframe  # type: ignore[method-assign]
+
+    def _forget(self, track: ProgramVideoTrack) -> None:
+        self._viewers.discard(track)
+
+    async def _run(self) -> None:
+        started = self._now()
+        while True:
+            self._tick()
+            self._count += 1
+            await asyncio.sleep(max(0.0, started + self._count / self.fps - self._now()))
+
+    def _tick(self) -> None:
+        frame = self._program_frame()
+        frame.pts = self._count * VIDEO_CLOCK // self.fps
+        frame.time_base = self._time_base
+        regular = self._count % int(self.fps * KEYFRAME_EVERY_SECONDS) == 0
+        if self._keyframe_wanted or regular:
+            frame.pict_type = av.video.frame.PictureType.I
+            if self._keyframe_wanted and not regular:
+                self.forced += 1
+                self._last_forced = self._now()
+            self._keyframe_wanted = False
+        for packet in self._encoder.encode(frame):
+            packet.time_base = self._time_base
+            if packet.is_keyframe:
+                self.keyframes += 1
+            for viewer in list(self._viewers):
+                viewer.offer(packet)
+
+    def _program_frame(self) -> av.VideoFrame:
+        source = self._latest()
+        if source is not None:
+            self._held = source.reformat(self.width, self.height, format="yuv420p")
+        if self._held is None:
+            self._held = av.VideoFrame(self.width, self.height, "yuv420p")
+            for plane, value in zip(self._held.planes, (16, 128, 128), strict=True):
+                plane.update(bytes([value]) * plane.buffer_size)
+        return self._held.reformat(format="yuv420p")  # a fresh frame object per tick
+
+
+class ProgramVideoTrack(MediaStreamTrack):
+    """One viewer's program video: the shared encoder's packets, from a keyframe on."""
+
+    kind = "video"
+
+    def __init__(self, feed: ProgramFeed) -> None:
+        super().__init__()
+        self._feed = feed
+        self._queue: asyncio.Queue[av.Packet] = asyncio.Queue(VIEWER_QUEUE)
+        self._started = False
+
+    def offer(self, packet: av.Packet) -> None:
+        if not self._started:
+            if not packet.is_keyframe:
+                return
+            self._started = True
+        try:
+            self._queue.put_nowait(packet)
+        except asyncio.QueueFull:
+            # Behind: drop what is queued and start again at the next keyframe.
+            while not self._queue.empty():
+                self._queue.get_nowait()
+            self._started = False
+            self._feed.request_keyframe()
+
+    async def recv(self) -> av.Packet:
+        if self.readyState != "live":
+            raise MediaStreamError
+        return await self._queue.get()
+
+    def stop(self) -> None:
+        super().stop()
+        self._feed._forget(self)
+
+
+def _encoder(
+    width: int, height: int, fps: int, bitrate: int
+) -> av.video.codeccontext.VideoCodecContext:
+    codec = av.CodecContext.create("libx264", "w")
+    codec.width, codec.height = width, height
+    codec.pix_fmt = "yuv420p"
+    codec.framerate = fractions.Fraction(fps, 1)
+    codec.time_base = fractions.Fraction(1, VIDEO_CLOCK)
+    codec.bit_rate = bitrate
+    codec.options = {
+        "profile": "baseline",
+        "level": "31",
+        "tune": "zerolatency",
+        "preset": "ultrafast",
+        # Keyframes come when the feed asks (every 2 s, and on request), not on x264's schedule.
+        "g": str(fps * 60),
+        "forced-idr": "1",
+    }
+    return codec
