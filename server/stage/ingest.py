@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -113,6 +114,7 @@ class Stage:
         self.feed(session_id).hook_keyframes(sender)
         viewer = Viewer(secrets.token_urlsafe(16), session_id, user_id, pc, track)
         self._viewers[viewer.id] = viewer
+        _on_gone(pc, lambda: self._end_viewer(viewer))
         return viewer
 
     async def unwatch(self, session_id: int, viewer_id: str, user_id: int) -> None:
@@ -122,9 +124,15 @@ class Stage:
         await self._end_viewer(viewer)
 
     async def _end_viewer(self, viewer: Viewer) -> None:
-        self._viewers.pop(viewer.id, None)
+        if self._viewers.pop(viewer.id, None) is None:
+            return  # ended already (a DELETE, then its connection closing)
         viewer.track.stop()
         await viewer.pc.close()
+        feed = self._feeds.get(viewer.session_id)
+        if feed is not None and not feed.watched:
+            # Nobody watches: stop encoding (the next viewer starts a new feed).
+            del self._feeds[viewer.session_id]
+            await feed.stop()
 
     def sources(self, session_id: int) -> list[Source]:
         return list(self._sources.get(session_id, {}).values())
@@ -143,6 +151,7 @@ class Stage:
         pc = RTCPeerConnection(self._config)
         source = Source(secrets.token_urlsafe(16), session_id, user_id, name, pc)
         pc.on("track", lambda track: self._read(source, track))
+        _on_gone(pc, lambda: self._close(source))
         try:
             await pc.setRemoteDescription(RTCSessionDescription(offer, "offer"))
             await pc.setLocalDescription(await pc.createAnswer())
@@ -205,7 +214,8 @@ class Stage:
         await self._close(source)
 
     async def _close(self, source: Source) -> None:
-        self._sources.get(source.session_id, {}).pop(source.id, None)
+        if self._sources.get(source.session_id, {}).pop(source.id, None) is None:
+            return  # closed already
         if self.on_air.get(source.session_id) == source.id:
             self.on_air[source.session_id] = None
         for reader in source.readers:
@@ -220,6 +230,17 @@ class Stage:
                 await self._close(source)
         for feed in self._feeds.values():
             await feed.stop()
+
+
+def _on_gone(pc: RTCPeerConnection, end: Callable[[], Awaitable[None]]) -> None:
+    """End a peer's resource when its connection fails or closes without a DELETE (a tab
+    closed, a network gone)."""
+
+    async def changed() -> None:
+        if pc.connectionState in ("failed", "closed"):
+            await end()
+
+    pc.on("connectionstatechange", changed)
 
 
 def _h264() -> list[Any]:

@@ -91,6 +91,10 @@ class ProgramFeed:
     def _forget(self, track: ProgramVideoTrack) -> None:
         self._viewers.discard(track)
 
+    @property
+    def watched(self) -> bool:
+        return bool(self._viewers)
+
     async def _run(self) -> None:
         started = self._now()
         while True:

@@ -4,6 +4,7 @@ offers are refused, and a publisher's resource is theirs alone."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -149,3 +150,26 @@ async def test_only_the_publisher_or_a_moderator_ends_a_source(
     assert [by_other.status_code, by_attendee.status_code] == [404, 403]
     assert [by_owner.status_code, again.status_code, by_moderator.status_code] == [204, 404, 204]
     assert state["sources"] == []
+
+
+async def test_a_publisher_that_goes_away_without_a_delete_leaves_the_backstage(
+    client: httpx.AsyncClient, session_id: int
+) -> None:
+    publisher = await _offer()
+    assert publisher.localDescription is not None
+    answer = await _publish(client, session_id, SPEAKER, publisher.localDescription.sdp)
+    await publisher.setRemoteDescription(RTCSessionDescription(answer.text, "answer"))
+
+    async def sources() -> list[dict]:
+        state = await client.get(f"/api/v1/stage/{session_id}", headers=MODERATOR)
+        return state.json()["sources"]
+
+    async def until(check: Callable[[list[dict]], object]) -> None:
+        while True:
+            if check(await sources()):
+                return
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(until(lambda found: found and found[0]["receiving"]), 20)
+    await publisher.close()
+    await asyncio.wait_for(until(lambda found: found == []), 40)

@@ -62,6 +62,14 @@ async def _negotiate(
     return answer.headers["location"].rsplit("/", 1)[1]
 
 
+async def _until(check: Any) -> None:
+    """Poll (the feed has no event to wait on) until `check()` holds."""
+    while True:
+        if check():
+            return
+        await asyncio.sleep(0.05)
+
+
 @pytest.fixture
 async def stage_app(
     settings: Settings, clock: FakeClock, db: AsyncSession
@@ -117,6 +125,9 @@ async def test_a_take_switches_what_the_viewer_sees_and_a_pli_reaches_the_shared
         await sender._handle_rtcp_packet(pli)  # coalesced with the first
         await asyncio.sleep(0.3)
         assert feed.forced == forced + 1
+
+        await viewer.close()  # a tab closed without a DELETE: its viewer ends, and with it
+        await asyncio.wait_for(_until(lambda: not stage._feeds), 15)  # the unwatched feed
     finally:
         for pc in peers:
             await pc.close()
