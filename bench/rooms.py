@@ -78,6 +78,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import rooms_servers as servers
+from machine import machine_cpu_seconds
 from rooms_load import Heard, Plan, Sent, generator_process, percentile
 
 SERVERS = ("pavilion-memory", "pavilion-redis", "socketio", "floor")
@@ -188,16 +189,6 @@ class Row:
 
     def good(self, p99_ms: float) -> bool:
         return self.lost == 0 and self.p99_ms < p99_ms
-
-
-def machine_busy_seconds() -> float:
-    """CPU seconds all cores spent busy (Linux /proc/stat; nan elsewhere)."""
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    except OSError:
-        return math.nan
-    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def row_of(plan: Plan, heard: list[Heard], sent: Sent, cpu: dict[str, float], rss_mb: float) -> Row:
@@ -361,7 +352,7 @@ class Ramp:
         return {
             "server": self.server.cpu_seconds(),
             "redis": self.redis.cpu_seconds() if self.redis else 0.0,
-            "machine": machine_busy_seconds(),
+            "machine": machine_cpu_seconds(),
         }
 
     def climb(self, members: int) -> list[Row]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from server.db import Database
 from server.migrate import upgrade
 from server.program.models import Session
 from tests.factories import load_program, program_doc, session_doc
-from tests.servers import free_port
+from tests.servers import free_port, stop_process
 
 BENCH = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent
@@ -94,16 +93,6 @@ def _wait_listening(server: Running, timeout: float = 60.0) -> None:
     raise RuntimeError(f"{server.name} did not listen on {port} within {timeout:.0f} s")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @contextmanager
 def running(name: str, argv: list[str], env: dict[str, str], workdir: Path) -> Iterator[Running]:
     """A server process until the block ends; its output goes to a log file in workdir."""
@@ -121,7 +110,7 @@ def running(name: str, argv: list[str], env: dict[str, str], workdir: Path) -> I
         _wait_listening(server)
         yield server
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 # ---------------------------------------------------------------------------------- Redis

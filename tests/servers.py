@@ -130,10 +130,15 @@ def serve_in_process(env: dict[str, str], log: Path) -> Iterator[str]:
                 raise RuntimeError(f"{exc}\n{log.read_text(errors='replace')[-2000:]}") from None
             yield url
         finally:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-                try:
-                    child.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-                    child.wait()
+            stop_process(child)
+
+
+def stop_process(child: subprocess.Popen[bytes]) -> None:
+    """Ask a child to stop (SIGTERM), and kill it if it has not within 10 s."""
+    if child.poll() is None:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
