@@ -6,7 +6,7 @@ seen always contains it."""
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import col, select
@@ -44,10 +44,16 @@ async def send(
     return {"message": shown}
 
 
-async def _check_muted(db: AsyncSession, who: Admission, now: Any) -> None:
-    query = select(RoomMute.until).where(RoomMute.room == who.room, RoomMute.user_id == who.user_id)
+async def _mute_ends(db: AsyncSession, room: str, user_id: int, now: datetime) -> datetime | None:
+    """When the user's mute in this room ends, if they are muted now."""
+    query = select(RoomMute.until).where(RoomMute.room == room, RoomMute.user_id == user_id)
     until = (await db.exec(query)).first()
-    if until is not None and until > now:
+    return until if until is not None and until > now else None
+
+
+async def _check_muted(db: AsyncSession, who: Admission, now: datetime) -> None:
+    until = await _mute_ends(db, who.room, who.user_id, now)
+    if until is not None:
         raise Forbidden(
             "text: a moderator muted you in this room",
             field="text",
@@ -56,7 +62,7 @@ async def _check_muted(db: AsyncSession, who: Admission, now: Any) -> None:
         )
 
 
-async def _check_slow_mode(db: AsyncSession, who: Admission, now: Any) -> None:
+async def _check_slow_mode(db: AsyncSession, who: Admission, now: datetime) -> None:
     seconds = (await settings_of(db, who.room)).slow_mode_seconds
     if seconds <= 0:
         return
@@ -139,9 +145,7 @@ async def mute(
 
 
 async def muted_until(db: AsyncSession, clock: Clock, room: str, user_id: int) -> str | None:
-    query = select(RoomMute.until).where(RoomMute.room == room, RoomMute.user_id == user_id)
-    until = (await db.exec(query)).first()
-    return views.when(until) if until is not None and until > clock.now() else None
+    return views.when(await _mute_ends(db, room, user_id, clock.now()))
 
 
 async def recent(db: AsyncSession, room: str, limit: int = 100) -> list[dict[str, Any]]:
