@@ -38,8 +38,9 @@ from server.rooms.presence import Presence
 from server.rooms.snapshot import RoomPolicy
 from server.rooms.tally import Tally
 from server.settings import Settings
+from server.stage.api import hls_router
 from server.stage.api import router as stage_router
-from server.stage.ingest import Stage
+from server.stage.ingest import Stage, StageConfig
 
 log = logging.getLogger("pavilion.app")
 
@@ -80,9 +81,22 @@ def create_app(
         max_replay=settings.ws_outbox_frames // 2,
     )
     tally = Tally(db, the_bus)
-    stage = Stage(settings.ice_servers)
+    stage = Stage(
+        StageConfig(
+            ice_servers=settings.ice_servers,
+            width=settings.stage_width,
+            height=settings.stage_height,
+            fps=settings.stage_fps,
+            bitrate=settings.stage_bitrate,
+            recordings=settings.media_dir / "recordings" if settings.stage_record else None,
+            hls=settings.media_dir / "hls" if settings.stage_hls else None,
+        ),
+        clock=the_clock,
+        publish=the_bus.publish,
+    )
     tally.also.append(Presence(db, hub).flush)
-    dispatcher = Dispatcher(db, the_clock, hub, RoomPolicy(the_clock, the_bus), operations(tally))
+    policy = RoomPolicy(the_clock, the_bus)
+    dispatcher = Dispatcher(db, the_clock, hub, policy, operations(tally, stage.end_guest))
     runner = MarathonRunner(db, the_clock, the_bus) if settings.marathon_runner else None
     sweeper = OfferSweeper(db, the_clock) if settings.marathon_runner else None
 
@@ -135,6 +149,7 @@ def create_app(
     app.include_router(attendance_router)
     app.include_router(rooms_router)
     app.include_router(stage_router)
+    app.include_router(hls_router)
     app.include_router(socket_router)
     if settings.frontend_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")

@@ -55,6 +55,16 @@ class Settings(BaseSettings):
     # STUN/TURN servers offered to WebRTC peers (JSON list of URLs, e.g.
     # ["stun:stun.example.org:3478", "turn:turn.example.org:3478"]); none: host candidates only.
     ice_servers: list[str] = Field(default_factory=list)
+    # The stage's program format (DESIGN.md section 5): one H.264 encode per session at this
+    # size, frame rate and bitrate (1280x720 suits a bigger screen; 640x360 costs a quarter).
+    stage_width: int = Field(default=640, ge=160, le=1920, multiple_of=2)
+    stage_height: int = Field(default=360, ge=90, le=1080, multiple_of=2)
+    stage_fps: int = Field(default=30, ge=5, le=60)
+    stage_bitrate: int = Field(default=1_000_000, ge=100_000, le=8_000_000)
+    # Record each session's program to <media_dir>/recordings/<session>/<UTC start>.mp4, and
+    # write its live HLS playlist to <media_dir>/hls/<session>/ (served at /hls/<session>/).
+    stage_record: bool = True
+    stage_hls: bool = True
     # Room events kept per room for resuming (the Redis stream's MAXLEN, the memory ring).
     room_history: int = Field(default=2000, ge=10)
 

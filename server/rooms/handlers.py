@@ -3,6 +3,7 @@ lines that call the feature's service."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -97,8 +98,15 @@ class Announce(_Data):
     text: Text
 
 
-def operations(tally: Tally) -> dict[str, Operation[Any]]:
-    """Every room operation, by name."""
+async def _no_stage(session_id: int, user_id: int) -> None:
+    """Without a stage, a lowered hand holds no seat to end."""
+
+
+def operations(
+    tally: Tally, seat_ended: Callable[[int, int], Awaitable[None]] = _no_stage
+) -> dict[str, Operation[Any]]:
+    """Every room operation, by name. `seat_ended(session, user)` runs when a raised hand is
+    lowered: an invited hand is a guest's seat on the stage, which ends with it."""
 
     async def chat_send(c: Context, d: ChatSend) -> dict[str, Any]:
         return await chat.send(c.db, c.clock, c.bus, c.admission, c.user, d.text)
@@ -151,7 +159,10 @@ def operations(tally: Tally) -> dict[str, Operation[Any]]:
         return await hands.raise_hand(c.db, c.clock, c.bus, c.admission)
 
     async def hand_lower(c: Context, d: Someone) -> dict[str, Any]:
-        return await hands.lower(c.db, c.bus, c.admission, d.user)
+        lowered = await hands.lower(c.db, c.bus, c.admission, d.user)
+        assert c.admission.session is not None and c.admission.session.id is not None
+        await seat_ended(c.admission.session.id, lowered["user"])
+        return lowered
 
     async def hand_invite(c: Context, d: Person) -> dict[str, Any]:
         return await hands.invite(c.db, c.bus, c.admission, d.user)

@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 
 from server.accounts.permissions import Permission, allowed, require
 from server.deps import CurrentUser, DbSession
-from server.errors import Invalid, NotFound
+from server.errors import Forbidden, Invalid, NotFound
 from server.program.models import Session
-from server.realtime.bus import Bus
+from server.rooms import hands
+from server.rooms.models import HandStatus
 from server.stage.ingest import SourceState, Stage
+from server.stage.recording import HLS_FILE
 
 router = APIRouter(prefix="/api/v1/stage", tags=["stage"])
 SDP = "application/sdp"
@@ -51,10 +54,14 @@ async def whip_publish(
     session: int, request: Request, db: DbSession, user: CurrentUser
 ) -> Response:
     found = await _session(db, session)
-    speaker = await require(db, user, Permission.speak, forum_id=found.forum_id, session=found)
+    person = await require(db, user, Permission.attend, forum_id=found.forum_id, session=found)
+    assert person.id is not None
+    guest = not await allowed(db, person, Permission.speak, forum_id=found.forum_id, session=found)
+    # An attendee whose raised hand a moderator invited holds a guest seat on the stage.
+    if guest and await hands.own(db, f"session:{session}", person.id) != HandStatus.invited:
+        raise Forbidden("session: only its speakers, moderators and invited guests publish")
     offer = await _sdp(request)
-    assert speaker.id is not None
-    source = await _stage(request).publish(session, speaker.id, speaker.name, offer)
+    source = await _stage(request).publish(session, person.id, person.name, offer, guest=guest)
     location = f"/api/v1/stage/{session}/whip/{source.id}"
     return Response(_stage(request).answer(source), 201, {"Location": location}, media_type=SDP)
 
@@ -132,21 +139,12 @@ async def _moderated(db: DbSession, user: CurrentUser, session_id: int) -> Sessi
     return found
 
 
-async def _announce(request: Request, session_id: int) -> dict[str, Any]:
-    """The new state, pushed to the session's room as `stage.state` and answered."""
-    state = _stage(request).state(session_id)
-    bus: Bus = request.app.state.bus
-    await bus.publish(f"session:{session_id}", "stage.state", state)
-    return state
-
-
 @router.post("/{session}/take", summary="Put a source on air (moderators)")
 async def take(
     session: int, body: TakeIn, request: Request, db: DbSession, user: CurrentUser
 ) -> dict[str, Any]:
     await _moderated(db, user, session)
-    _stage(request).take(session, body.source)
-    return await _announce(request, session)
+    return await _stage(request).take(session, body.source)
 
 
 @router.patch("/{session}/sources/{source}", summary="Move a source or (un)mute it (moderators)")
@@ -159,9 +157,36 @@ async def change_source(
     user: CurrentUser,
 ) -> dict[str, Any]:
     await _moderated(db, user, session)
-    stage = _stage(request)
-    if body.state is not None:
-        stage.move(session, source, body.state)
-    if body.muted is not None:
-        stage.mute(session, source, body.muted)
-    return await _announce(request, session)
+    return await _stage(request).change(session, source, to=body.state, muted=body.muted)
+
+
+hls_router = APIRouter(prefix="/hls", tags=["stage"])
+HLS_TYPES = {"m3u8": "application/vnd.apple.mpegurl", "ts": "video/mp2t"}
+
+
+@hls_router.get("/{session}/", summary="The session's live HLS playlist", response_class=Response)
+async def hls_playlist(
+    session: int, request: Request, db: DbSession, user: CurrentUser
+) -> Response:
+    return await hls_file(session, "index.m3u8", request, db, user)
+
+
+@hls_router.get(
+    "/{session}/{name}", summary="The live HLS playlist and its segments", response_class=Response
+)
+async def hls_file(
+    session: int, name: str, request: Request, db: DbSession, user: CurrentUser
+) -> Response:
+    """Those who may attend the session (closed sessions stay closed here too). The playlist
+    changes every segment; a segment never changes."""
+    found = await _session(db, session)
+    await require(db, user, Permission.attend, forum_id=found.forum_id, session=found)
+    if not HLS_FILE.match(name):
+        raise NotFound(f"name: no HLS file {name!r}", field="name")
+    folder = _stage(request).config.hls
+    path = folder / str(session) / name if folder is not None else None
+    if path is None or not path.is_file():
+        raise NotFound(f"name: {name!r} is not (or no longer) in the playlist", field="name")
+    kind = name.rsplit(".", 1)[1]
+    cache = "private, no-cache" if kind == "m3u8" else "private, max-age=86400, immutable"
+    return FileResponse(path, media_type=HLS_TYPES[kind], headers={"Cache-Control": cache})

@@ -2,7 +2,10 @@
 
 A source is one speaker's peer connection with aiortc. Its incoming video is read
 continuously (the latest frame is kept for the program feed), so the peer never stalls on a
-full receive queue; audio is kept the same way for the mixer.
+full receive queue; its audio goes into an `AudioInput` for the program mix and the level
+meter. Every change of the stage is pushed to the session's room (`stage.state`); while a
+session has sources, its moderators' room gets their audio levels (`stage.levels`, 4 a second)
+and thumbnails (`stage.preview`, one per source every 2 s).
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
+import av
 from aiortc import (
     MediaStreamTrack,
     RTCConfiguration,
@@ -26,10 +32,32 @@ from aiortc import (
 )
 from aiortc.mediastreams import MediaStreamError
 
+from server.clock import Clock, SystemClock
 from server.errors import Invalid, NotFound
+from server.stage.audio import AudioInput, ProgramAudioTrack
+from server.stage.previews import Thumbnailer
 from server.stage.program import ProgramFeed, ProgramVideoTrack
+from server.stage.recording import Recorder
 
 log = logging.getLogger("pavilion.stage")
+
+LEVELS_SECONDS = 0.25
+PREVIEW_EVERY = 8  # level ticks: a thumbnail per source every 2 s
+
+Publish = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    """The stage's settings: ICE servers, the program format, where recordings go."""
+
+    ice_servers: list[str] = field(default_factory=list)
+    width: int = 640
+    height: int = 360
+    fps: int = 30
+    bitrate: int = 1_000_000
+    recordings: Path | None = None  # a folder per session, an MP4 per run of its program
+    hls: Path | None = None  # a folder per session: index.m3u8 and its segments
 
 
 class SourceState(StrEnum):
@@ -47,9 +75,16 @@ class Source:
     pc: RTCPeerConnection
     state: SourceState = SourceState.backstage
     muted: bool = False
+    guest: bool = False  # an attendee on stage through an invited raised hand
     frames: int = 0  # video frames received so far
     latest: Any = None  # the latest decoded video frame
+    previewed: int = 0  # `frames` when the last thumbnail was sent
+    audio: AudioInput = field(default_factory=AudioInput)
     readers: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def heard(self) -> bool:
+        return self.state is not SourceState.backstage and not self.muted
 
     def public(self) -> dict[str, Any]:
         return {
@@ -58,6 +93,7 @@ class Source:
             "name": self.name,
             "state": self.state.value,
             "muted": self.muted,
+            "guest": self.guest,
             "receiving": self.frames > 0,
         }
 
@@ -69,25 +105,85 @@ class Viewer:
     user_id: int
     pc: RTCPeerConnection
     track: ProgramVideoTrack
+    sound: ProgramAudioTrack | None
+
+
+async def _nowhere(room: str, type: str, data: dict[str, Any]) -> None:
+    """Where stage events go when nothing listens (a Stage on its own, in a benchmark)."""
 
 
 class Stage:
     """Every session's sources, program feeds and viewers on this node (one per app)."""
 
-    def __init__(self, ice_servers: list[str]) -> None:
-        self._config = RTCConfiguration([RTCIceServer(urls=url) for url in ice_servers])
+    def __init__(
+        self, config: StageConfig, *, clock: Clock | None = None, publish: Publish = _nowhere
+    ) -> None:
+        self._clock = clock or SystemClock()
+        self.config = config
+        self._rtc = RTCConfiguration([RTCIceServer(urls=url) for url in config.ice_servers])
+        self._publish = publish
         self._sources: dict[int, dict[str, Source]] = {}
         self._feeds: dict[int, ProgramFeed] = {}
         self._viewers: dict[str, Viewer] = {}
+        self._monitors: dict[int, asyncio.Task[None]] = {}
         self.on_air: dict[int, str | None] = {}
 
     def feed(self, session_id: int) -> ProgramFeed:
         """The session's program feed, started on first use."""
         found = self._feeds.get(session_id)
         if found is None:
-            found = self._feeds[session_id] = ProgramFeed(lambda: self._on_air_frame(session_id))
+            found = self._feeds[session_id] = ProgramFeed(
+                lambda: self._on_air_frame(session_id),
+                lambda: self._mix(session_id),
+                width=self.config.width,
+                height=self.config.height,
+                fps=self.config.fps,
+                bitrate=self.config.bitrate,
+            )
             found.start()
         return found
+
+    def _mix(self, session_id: int) -> tuple[list[AudioInput], list[AudioInput]]:
+        sources = self.sources(session_id)
+        return [s.audio for s in sources if s.heard], [s.audio for s in sources if not s.heard]
+
+    def _record(self, session_id: int) -> None:
+        """Start recording the session's program (once per run of its feed)."""
+        feed = self.feed(session_id)
+        nowhere = self.config.recordings is None and self.config.hls is None
+        if feed.recorder is not None or nowhere:
+            return
+        name = self._clock.now().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        mp4 = None
+        if self.config.recordings is not None:
+            folder = self.config.recordings / str(session_id)
+            mp4, again = folder / f"{name}.mp4", 1
+            while mp4.exists():  # two runs within a second
+                again += 1
+                mp4 = folder / f"{name}-{again}.mp4"
+        feed.record(
+            Recorder(
+                mp4=mp4,
+                hls=self.config.hls / str(session_id) if self.config.hls else None,
+                width=self.config.width,
+                height=self.config.height,
+                stamp=name,
+            )
+        )
+
+    def recorder(self, session_id: int) -> Recorder | None:
+        feed = self._feeds.get(session_id)
+        return feed.recorder if feed is not None else None
+
+    async def _retire(self, session_id: int) -> None:
+        """Stop a feed nobody watches once its stage is empty (it finishes its recording)."""
+        feed = self._feeds.get(session_id)
+        if feed is None or feed.watched:
+            return
+        if feed.recorder is not None and self.sources(session_id):
+            return  # still recording a live stage
+        del self._feeds[session_id]
+        await feed.stop()
 
     def _on_air_frame(self, session_id: int) -> Any:
         source_id = self.on_air.get(session_id)
@@ -98,21 +194,30 @@ class Stage:
         """Answer a viewer's SDP offer (WHEP) with the program feed, H.264 only."""
         if "m=video" not in offer:
             raise Invalid("sdp: the offer must receive video", field="sdp")
-        pc = RTCPeerConnection(self._config)
-        track = self.feed(session_id).viewer()
-        # Made before the offer is read, so that its codec preferences shape the answer.
+        pc = RTCPeerConnection(self._rtc)
+        feed = self.feed(session_id)
+        track = feed.viewer()
+        # Made before the offer is read, so that their codec preferences shape the answer.
         transceiver = pc.addTransceiver(track, direction="sendonly")
-        transceiver.setCodecPreferences(_h264())
-        sender = transceiver.sender
+        transceiver.setCodecPreferences(_codecs("video", "video/H264"))
+        sound = None
+        if "m=audio" in offer:
+            sound = feed.audio.listener()
+            pc.addTransceiver(sound, direction="sendonly").setCodecPreferences(
+                _codecs("audio", "audio/opus")
+            )
         try:
             await pc.setRemoteDescription(RTCSessionDescription(offer, "offer"))
             await pc.setLocalDescription(await pc.createAnswer())
         except Exception as exc:  # aiortc's parser and negotiation raise plain errors
             track.stop()
+            if sound is not None:
+                sound.stop()
             await pc.close()
+            await self._retire(session_id)
             raise Invalid(f"sdp: not a usable WebRTC offer ({exc})", field="sdp") from None
-        self.feed(session_id).hook_keyframes(sender)
-        viewer = Viewer(secrets.token_urlsafe(16), session_id, user_id, pc, track)
+        feed.hook_keyframes(transceiver.sender)
+        viewer = Viewer(secrets.token_urlsafe(16), session_id, user_id, pc, track, sound)
         self._viewers[viewer.id] = viewer
         _on_gone(pc, lambda: self._end_viewer(viewer))
         return viewer
@@ -127,12 +232,10 @@ class Stage:
         if self._viewers.pop(viewer.id, None) is None:
             return  # ended already (a DELETE, then its connection closing)
         viewer.track.stop()
+        if viewer.sound is not None:
+            viewer.sound.stop()
         await viewer.pc.close()
-        feed = self._feeds.get(viewer.session_id)
-        if feed is not None and not feed.watched:
-            # Nobody watches: stop encoding (the next viewer starts a new feed).
-            del self._feeds[viewer.session_id]
-            await feed.stop()
+        await self._retire(viewer.session_id)
 
     def sources(self, session_id: int) -> list[Source]:
         return list(self._sources.get(session_id, {}).values())
@@ -144,12 +247,14 @@ class Stage:
             "sources": [s.public() for s in self.sources(session_id)],
         }
 
-    async def publish(self, session_id: int, user_id: int, name: str, offer: str) -> Source:
+    async def publish(
+        self, session_id: int, user_id: int, name: str, offer: str, *, guest: bool = False
+    ) -> Source:
         """Answer a publisher's SDP offer (ICE gathered before answering: no trickle)."""
         if "m=video" not in offer:
             raise Invalid("sdp: the offer must send video", field="sdp")
-        pc = RTCPeerConnection(self._config)
-        source = Source(secrets.token_urlsafe(16), session_id, user_id, name, pc)
+        pc = RTCPeerConnection(self._rtc)
+        source = Source(secrets.token_urlsafe(16), session_id, user_id, name, pc, guest=guest)
         pc.on("track", lambda track: self._read(source, track))
         _on_gone(pc, lambda: self._close(source))
         try:
@@ -159,7 +264,43 @@ class Stage:
             await pc.close()
             raise Invalid(f"sdp: not a usable WebRTC offer ({exc})", field="sdp") from None
         self._sources.setdefault(session_id, {})[source.id] = source
+        if session_id not in self._monitors:
+            self._monitors[session_id] = asyncio.create_task(
+                self._monitor(session_id), name="stage-monitor"
+            )
+        await self._announce(session_id)
         return source
+
+    async def _announce(self, session_id: int) -> dict[str, Any]:
+        """Push the stage's state to the session's room (and answer it)."""
+        state = self.state(session_id)
+        try:
+            await self._publish(f"session:{session_id}", "stage.state", state)
+        except Exception:  # the bus away: the change stands; the next one carries the state
+            log.exception("could not push the stage's state", extra={"session": session_id})
+        return state
+
+    async def _monitor(self, session_id: int) -> None:
+        """Levels and thumbnails of the session's sources to its moderators' room."""
+        thumbnails = Thumbnailer()
+        staff = f"session:{session_id}:staff"
+        tick = 0
+        while True:
+            await asyncio.sleep(LEVELS_SECONDS)
+            sources = self.sources(session_id)
+            try:
+                levels = {s.id: round(s.audio.level(), 3) for s in sources}
+                await self._publish(staff, "stage.levels", {"levels": levels})
+                for s in sources:  # a new source's first thumbnail comes at once
+                    if s.latest is not None and (
+                        s.previewed == 0 or (tick % PREVIEW_EVERY == 0 and s.frames != s.previewed)
+                    ):
+                        s.previewed = s.frames
+                        preview = {"source": s.id, "image": thumbnails.data_url(s.latest)}
+                        await self._publish(staff, "stage.preview", preview)
+            except Exception:
+                log.exception("backstage monitor failed a round", extra={"session": session_id})
+            tick += 1
 
     def answer(self, source: Source) -> str:
         description = source.pc.localDescription
@@ -176,6 +317,8 @@ class Stage:
                 if track.kind == "video":
                     source.latest = frame
                     source.frames += 1
+                elif isinstance(frame, av.AudioFrame):
+                    source.audio.push(frame)
 
     def _source(self, session_id: int, source_id: str) -> Source:
         source = self._sources.get(session_id, {}).get(source_id)
@@ -183,27 +326,44 @@ class Stage:
             raise NotFound(f"source: no source {source_id!r} here", field="source")
         return source
 
-    def take(self, session_id: int, source_id: str) -> None:
-        """Put a source's video on air; whoever was on air stays on stage (still heard)."""
+    async def take(self, session_id: int, source_id: str) -> dict[str, Any]:
+        """Put a source's video on air (from the program's next frame); whoever was on air
+        stays on stage (still heard). The program is recorded from its first take."""
         source = self._source(session_id, source_id)
         previous = self.on_air.get(session_id)
         if previous is not None and previous != source_id:
             self._source(session_id, previous).state = SourceState.stage
         source.state = SourceState.air
         self.on_air[session_id] = source_id
+        self._record(session_id)
+        return await self._announce(session_id)
 
-    def move(self, session_id: int, source_id: str, to: SourceState) -> None:
-        """Move a source to the stage (heard) or backstage; `air` goes through `take`."""
-        if to is SourceState.air:
-            self.take(session_id, source_id)
-            return
+    async def change(
+        self,
+        session_id: int,
+        source_id: str,
+        *,
+        to: SourceState | None = None,
+        muted: bool | None = None,
+    ) -> dict[str, Any]:
+        """Mute or unmute a source, and move it to the stage (heard), backstage or on air;
+        one change, one `stage.state`."""
         source = self._source(session_id, source_id)
-        source.state = to
-        if self.on_air.get(session_id) == source_id:
-            self.on_air[session_id] = None
+        if muted is not None:
+            source.muted = muted
+        if to is SourceState.air:
+            return await self.take(session_id, source_id)
+        if to is not None:
+            source.state = to
+            if self.on_air.get(session_id) == source_id:
+                self.on_air[session_id] = None
+        return await self._announce(session_id)
 
-    def mute(self, session_id: int, source_id: str, muted: bool) -> None:
-        self._source(session_id, source_id).muted = muted
+    async def end_guest(self, session_id: int, user_id: int) -> None:
+        """A guest's seat ends (their raised hand was lowered): their sources leave."""
+        for source in self.sources(session_id):
+            if source.guest and source.user_id == user_id:
+                await self._close(source)
 
     async def leave(self, session_id: int, source_id: str, user_id: int, *, staff: bool) -> None:
         """End a source: its publisher, or the session's staff. Anyone else gets NotFound,
@@ -216,11 +376,19 @@ class Stage:
     async def _close(self, source: Source) -> None:
         if self._sources.get(source.session_id, {}).pop(source.id, None) is None:
             return  # closed already
-        if self.on_air.get(source.session_id) == source.id:
-            self.on_air[source.session_id] = None
+        session_id = source.session_id
+        if self.on_air.get(session_id) == source.id:
+            self.on_air[session_id] = None
         for reader in source.readers:
             reader.cancel()
         await source.pc.close()
+        if not self._sources.get(session_id):
+            self._sources.pop(session_id, None)
+            monitor = self._monitors.pop(session_id, None)
+            if monitor is not None:
+                monitor.cancel()
+            await self._retire(session_id)
+        await self._announce(session_id)
 
     async def close(self) -> None:
         for viewer in list(self._viewers.values()):
@@ -228,8 +396,9 @@ class Stage:
         for session in list(self._sources.values()):
             for source in list(session.values()):
                 await self._close(source)
-        for feed in self._feeds.values():
+        for feed in list(self._feeds.values()):
             await feed.stop()
+        self._feeds.clear()
 
 
 def _on_gone(pc: RTCPeerConnection, end: Callable[[], Awaitable[None]]) -> None:
@@ -243,7 +412,7 @@ def _on_gone(pc: RTCPeerConnection, end: Callable[[], Awaitable[None]]) -> None:
     pc.on("connectionstatechange", changed)
 
 
-def _h264() -> list[Any]:
-    """aiortc's H.264 codecs (the shared encoder's), with their retransmission codec."""
-    codecs = RTCRtpSender.getCapabilities("video").codecs
-    return [c for c in codecs if c.mimeType in ("video/H264", "video/rtx")]
+def _codecs(kind: str, mime: str) -> list[Any]:
+    """aiortc's codecs of the shared encoder's kind (with video's retransmission codec)."""
+    codecs = RTCRtpSender.getCapabilities(kind).codecs
+    return [c for c in codecs if c.mimeType in (mime, "video/rtx")]

@@ -22,6 +22,9 @@ import av
 from aiortc import MediaStreamTrack, RTCRtpSender
 from aiortc.mediastreams import MediaStreamError
 
+from server.stage.audio import AudioInput, ProgramAudio
+from server.stage.recording import Recorder
+
 log = logging.getLogger("pavilion.stage.program")
 
 VIDEO_CLOCK = 90_000
@@ -31,11 +34,13 @@ VIEWER_QUEUE = 30  # packets (a second at 30 fps); a viewer further behind skips
 
 
 class ProgramFeed:
-    """One session's program video: `latest()` gives the on-air frame or None."""
+    """One session's program: `latest()` gives the on-air frame or None; `mixed()` the audio
+    inputs to mix and those to silence (see ProgramAudio)."""
 
     def __init__(
         self,
         latest: Callable[[], Any],
+        mixed: Callable[[], tuple[list[AudioInput], list[AudioInput]]] = lambda: ([], []),
         *,
         width: int = 640,
         height: int = 360,
@@ -55,25 +60,37 @@ class ProgramFeed:
         self._last_forced = -FORCED_KEYFRAME_GAP_SECONDS
         self.keyframes = 0  # encoded so far (forced and regular)
         self.forced = 0
+        self.audio = ProgramAudio(mixed, now=now)
+        self.recorder: Recorder | None = None
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="program-feed")
+            self.audio.start()
 
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        await self.audio.stop()
         for viewer in list(self._viewers):
             viewer.stop()
+        if self.recorder is not None:
+            self.recorder.close()
+
+    def record(self, recorder: Recorder) -> None:
+        """Write the program from its next keyframe on (asked for now)."""
+        self.recorder = recorder
+        self.audio.sink = recorder
+        self.request_keyframe()
 
     def request_keyframe(self) -> None:
-        """A viewer asked for a keyframe: the next frame is one, unless one was forced less
-        than a second ago (the regular 2 s keyframe still comes)."""
-        if self._now() - self._last_forced >= FORCED_KEYFRAME_GAP_SECONDS:
-            self._keyframe_wanted = True
+        """A viewer asked for a keyframe: the next frame is one, or, when one was forced less
+        than a second ago, the first frame a second after it (requests meanwhile are served
+        by that one keyframe, or by the regular one if it comes first)."""
+        self._keyframe_wanted = True
 
     def viewer(self) -> ProgramVideoTrack:
         """A new viewer's track: it starts at the next keyframe (asked for now)."""
@@ -93,7 +110,7 @@ class ProgramFeed:
 
     @property
     def watched(self) -> bool:
-        return bool(self._viewers)
+        return bool(self._viewers) or self.audio.heard
 
     async def _run(self) -> None:
         started = self._now()
@@ -107,18 +124,25 @@ class ProgramFeed:
         frame.pts = self._count * VIDEO_CLOCK // self.fps
         frame.time_base = self._time_base
         regular = self._count % int(self.fps * KEYFRAME_EVERY_SECONDS) == 0
-        if self._keyframe_wanted or regular:
+        forced = (
+            self._keyframe_wanted
+            and not regular
+            and self._now() - self._last_forced >= FORCED_KEYFRAME_GAP_SECONDS
+        )
+        if regular or forced:
             frame.pict_type = av.video.frame.PictureType.I
-            if self._keyframe_wanted and not regular:
-                self.forced += 1
-                self._last_forced = self._now()
             self._keyframe_wanted = False
+        if forced:
+            self.forced += 1
+            self._last_forced = self._now()
         for packet in self._encoder.encode(frame):
             packet.time_base = self._time_base
             if packet.is_keyframe:
                 self.keyframes += 1
             for viewer in list(self._viewers):
                 viewer.offer(packet)
+            if self.recorder is not None:
+                self.recorder.video(packet)
 
     def _program_frame(self) -> av.VideoFrame:
         source = self._latest()

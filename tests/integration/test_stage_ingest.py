@@ -91,6 +91,7 @@ async def test_a_speaker_publishes_and_the_backstage_receives_their_video(
                 "name": "Speaker",
                 "state": "backstage",
                 "muted": False,
+                "guest": False,
                 "receiving": True,
             }
         ],

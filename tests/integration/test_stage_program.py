@@ -126,8 +126,12 @@ async def test_a_take_switches_what_the_viewer_sees_and_a_pli_reaches_the_shared
         await asyncio.sleep(0.3)
         assert feed.forced == forced + 1
 
-        await viewer.close()  # a tab closed without a DELETE: its viewer ends, and with it
-        await asyncio.wait_for(_until(lambda: not stage._feeds), 15)  # the unwatched feed
+        await viewer.close()  # a tab closed without a DELETE: its viewer ends
+        await asyncio.wait_for(_until(lambda: not stage._viewers), 15)
+        assert stage._feeds  # still recording the live stage
+        for publisher in peers[:2]:  # the speakers go: the unwatched feed stops
+            await publisher.close()
+        await asyncio.wait_for(_until(lambda: not stage._feeds), 15)
     finally:
         for pc in peers:
             await pc.close()

@@ -4,6 +4,7 @@ as `stage.state` (against a running app, publishers being real aiortc peers)."""
 from __future__ import annotations
 
 import httpx
+import pytest
 from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
 
 from tests.rooms_world import World
@@ -21,6 +22,8 @@ async def _publisher(
         content=pc.localDescription.sdp,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/sdp"},
     )
+    if answer.status_code != 201:
+        await pc.close()
     assert answer.status_code == 201, answer.text
     await pc.setRemoteDescription(RTCSessionDescription(answer.text, "answer"))
     return pc, answer.headers["location"].rsplit("/", 1)[1]
@@ -68,8 +71,43 @@ async def test_a_take_puts_a_source_on_air_and_the_room_hears_of_every_change(
     assert states(switched) == {first: ("stage", False), second: ("air", False)}
     assert states(muted) == {first: ("backstage", True), second: ("air", False)}
     room = world.room("round-table")
-    pushed = await alice.wait_for(
-        lambda: [p["data"] for p in alice.pushes[room] if p["type"] == "stage.state"][2:] or None,
-        what="three stage.state pushes",
-    )
-    assert pushed[-1] == muted.json()
+
+    def stage_states() -> list[dict] | None:
+        found = [p["data"] for p in alice.pushes[room] if p["type"] == "stage.state"]
+        return found if len(found) >= 5 else None
+
+    pushed = await alice.wait_for(stage_states, what="five stage.state pushes")
+    # Two sources joining, two takes, one change (mute and move together).
+    assert [len(p["sources"]) for p in pushed[:2]] == [1, 2]
+    assert pushed[2:5] == [taken.json(), switched.json(), muted.json()]
+
+
+async def test_an_invited_hand_is_a_guest_seat_on_the_stage_until_it_is_lowered(
+    world: World, connect
+) -> None:
+    session = world.sessions["round-table"]
+    room = world.room("round-table")
+    alice, moderator = await connect("alice"), await connect("moderator")
+    for client in (alice, moderator):
+        await client.join(room)
+    async with httpx.AsyncClient(base_url=world.url) as http:
+        await alice.ok("hand.raise", room, {})
+        with pytest.raises(AssertionError, match="403"):  # raised is not yet invited
+            await _publisher(http, session, world.tokens["alice"])
+        await moderator.ok("hand.invite", room, {"user": world.user_ids["alice"]})
+        with pytest.raises(AssertionError, match="403"):  # bob was not invited
+            await _publisher(http, session, world.tokens["bob"])
+        pc, guest = await _publisher(http, session, world.tokens["alice"])
+        try:
+            state = await http.get(f"/api/v1/stage/{session}", headers=_bearer(world, "bob"))
+            (seat,) = state.json()["sources"]
+            await moderator.ok("hand.lower", room, {"user": world.user_ids["alice"]})
+            after = await http.get(f"/api/v1/stage/{session}", headers=_bearer(world, "bob"))
+        finally:
+            await pc.close()
+    assert (seat["id"], seat["user_id"], seat["guest"]) == (guest, world.user_ids["alice"], True)
+    assert after.json()["sources"] == []  # the seat ended with the hand
+
+
+def _bearer(world: World, person: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {world.tokens[person]}"}
