@@ -61,10 +61,16 @@ class Settings(BaseSettings):
     stage_height: int = Field(default=360, ge=90, le=1080, multiple_of=2)
     stage_fps: int = Field(default=30, ge=5, le=60)
     stage_bitrate: int = Field(default=1_000_000, ge=100_000, le=8_000_000)
-    # Record each session's program to <media_dir>/recordings/<session>/<UTC start>.mp4, and
-    # write its live HLS playlist to <media_dir>/hls/<session>/ (served at /hls/<session>/).
+    # Record each session's program to <media_dir>/stage/recordings/<session>/<UTC start>.mp4,
+    # and write its live HLS playlist to <media_dir>/stage/hls/<session>/, served at
+    # /hls/<session>/ to those who may attend. Closed sessions are in there: never serve
+    # <media_dir>/stage as static files.
     stage_record: bool = True
     stage_hls: bool = True
+
+    @property
+    def stage_media(self) -> Path:
+        return self.media_dir / "stage"
     # Room events kept per room for resuming (the Redis stream's MAXLEN, the memory ring).
     room_history: int = Field(default=2000, ge=10)
 

@@ -276,14 +276,14 @@ async def test_the_program_is_recorded_to_mp4_and_hls_that_decode(
         await pc.close()
     await asyncio.wait_for(_until(lambda: not stage._feeds), 20)
 
-    (mp4,) = (settings.media_dir / "recordings" / str(session_id)).glob("*.mp4")
+    (mp4,) = (settings.stage_media / "recordings" / str(session_id)).glob("*.mp4")
     colours, audio_seconds, video_seconds = _decode(mp4)
     assert colours[0] == "red" and colours[-1] == "blue"
     assert colours.count("other") == 0
     assert video_seconds > 4, video_seconds
     assert abs(audio_seconds - video_seconds) < 0.5, (audio_seconds, video_seconds)
 
-    hls = settings.media_dir / "hls" / str(session_id)
+    hls = settings.stage_media / "hls" / str(session_id)
     listed = [n for n in (hls / "index.m3u8").read_text().splitlines() if n.endswith(".ts")]
     assert "#EXT-X-ENDLIST" in (hls / "index.m3u8").read_text()
     decoded = [_decode(hls / name) for name in listed]
