@@ -111,3 +111,34 @@ async def test_an_invited_hand_is_a_guest_seat_on_the_stage_until_it_is_lowered(
 
 def _bearer(world: World, person: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {world.tokens[person]}"}
+
+
+async def test_a_closed_sessions_stage_is_for_its_invitees_and_staff_only(world: World) -> None:
+    session = world.sessions["closed-session"]
+    base = f"/api/v1/stage/{session}"
+    async with httpx.AsyncClient(base_url=world.url) as http:
+        pc, source = await _publisher(http, session, world.tokens["moderator"])
+        try:
+            taken = await http.post(
+                f"{base}/take", json={"source": source}, headers=_bearer(world, "moderator")
+            )
+            answers = {}
+            for person in ("alice", "invitee"):
+                viewer = RTCPeerConnection()
+                viewer.addTransceiver("video", direction="recvonly")
+                await viewer.setLocalDescription(await viewer.createOffer())
+                assert viewer.localDescription is not None
+                headers = {**_bearer(world, person), "Content-Type": "application/sdp"}
+                watched = await http.post(
+                    f"{base}/whep", content=viewer.localDescription.sdp, headers=headers
+                )
+                state = await http.get(base, headers=_bearer(world, person))
+                hls = await http.get(f"/hls/{session}/", headers=_bearer(world, person))
+                answers[person] = (watched.status_code, state.status_code, hls.status_code)
+                await viewer.close()
+        finally:
+            await pc.close()
+    assert taken.status_code == 200
+    assert answers["alice"] == (403, 403, 403)  # not invited: no picture, no state, no HLS
+    assert answers["invitee"][:2] == (201, 200)
+    assert answers["invitee"][2] in (200, 404)  # the playlist may not have its first segment yet
