@@ -44,6 +44,12 @@ export const paths = {
   registrationsCsv: (id) => `${BASE}/sessions/${enc(id)}/registrations.csv`,
   badge: (forum) => `${BASE}/forums/${enc(forum)}/badge`,
   checkin: () => `${BASE}/checkin`,
+  stage: (session) => `${BASE}/stage/${enc(session)}`,
+  whip: (session) => `${BASE}/stage/${enc(session)}/whip`,
+  whipSource: (session, source) => `${BASE}/stage/${enc(session)}/whip/${enc(source)}`,
+  whep: (session) => `${BASE}/stage/${enc(session)}/whep`,
+  take: (session) => `${BASE}/stage/${enc(session)}/take`,
+  stageSource: (session, source) => `${BASE}/stage/${enc(session)}/sources/${enc(source)}`,
 };
 
 /** A path with its query (empty values left out), relative to this site. */
@@ -57,7 +63,7 @@ export function withQuery(path, params = {}) {
 }
 
 /** The ApiError for a 4xx/5xx answer, with the server's own message, code and field. */
-function problemOf(response, body) {
+export function problemOf(response, body) {
   const problem = (body && body.error) || {};
   const header = Number(response.headers.get("Retry-After"));
   return new ApiError(problem.message || t("error.http", { status: response.status }), {
@@ -95,6 +101,11 @@ export function getJSON(path, params = {}, { signal } = {}) {
 /** POST `body` as JSON; the answer's JSON (null for 204), or ApiError like getJSON. */
 export function postJSON(path, body = {}, { signal } = {}) {
   return send("POST", path, { body, signal });
+}
+
+/** PATCH `body` as JSON; the answer's JSON, or ApiError like getJSON. */
+export function patchJSON(path, body = {}, { signal } = {}) {
+  return send("PATCH", path, { body, signal });
 }
 
 /** DELETE; the answer's JSON (null for 204), or ApiError like getJSON. */

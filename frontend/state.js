@@ -1,7 +1,8 @@
 // The page's state lives in the URL query, so that any view can be shared as a link:
 // ?forum=demo-forum&tz=Asia/Jakarta&lang=ru&session=12&date=2027-03-28&venue=…&type=…&format=…
 // (or &marathon=capitals for a marathon day; &view=signin|signup|agenda for the account pages;
-// &view=room&session=12&tab=qa for a session's live room and its open tab)
+// &view=room&session=12&tab=qa for a session's live room and its open tab; &view=backstage or
+// &view=console with the session for a speaker's backstage and the moderator's stage console)
 //
 // `navigate(patch)` pushes a new URL and announces which keys changed; the back and
 // forward buttons announce the same way (popstate). Nothing else writes the URL.

@@ -1,9 +1,10 @@
 // <pv-app>: the shell. Loads the forum named in the URL and shows the program, one session
 // (the `session` URL parameter), a marathon day (`marathon`) or an account page (`view`:
-// signin, signup, agenda; and for the forum in the URL: badge, door, attendance or the live
-// room of the `session`), keeping header and footer in step. A session opened from a
-// marathon or from the agenda keeps `marathon` or `view=agenda` in the URL, so "back" returns
-// there; the sign-in and sign-up forms lie over any page, and signing in returns to it.
+// signin, signup, agenda; for the forum in the URL: badge, door; for the `session`: its
+// attendance, its live room, a speaker's backstage or the moderator's stage console), keeping
+// header and footer in step. A session opened from a marathon or from the agenda keeps
+// `marathon` or `view=agenda` in the URL, so "back" returns there; the sign-in and sign-up
+// forms lie over any page, and signing in returns to it.
 
 import { refresh as refreshAccount } from "../account.js";
 import { getJSON, paths } from "../api.js";
@@ -19,7 +20,10 @@ const ACCOUNT_PAGES = new Set([...FORMS, "agenda"]);
 const FORUM_PAGES = new Set(["badge", "door"]);
 
 /** Pages of one session besides the session itself. */
-const SESSION_PAGES = new Set(["attendance", "room"]);
+const SESSION_PAGES = new Set(["attendance", "room", "backstage", "console"]);
+
+/** Pages that hold rooms, a camera or a stream while shown: paused when another is shown. */
+const LIVE_PAGES = ["door", "room", "backstage", "console"];
 
 /**
  * Which page the state asks for: a form over a session's attendance or room over a session
@@ -56,6 +60,8 @@ class PvApp extends HTMLElement {
         <pv-door hidden></pv-door>
         <pv-attendance hidden></pv-attendance>
         <pv-room hidden></pv-room>
+        <pv-backstage hidden></pv-backstage>
+        <pv-console hidden></pv-console>
         <pv-signin hidden></pv-signin>
         <pv-signup hidden></pv-signup>
       </main>
@@ -75,6 +81,8 @@ class PvApp extends HTMLElement {
       door: this.querySelector("pv-door"),
       attendance: this.querySelector("pv-attendance"),
       room: this.querySelector("pv-room"),
+      backstage: this.querySelector("pv-backstage"),
+      console: this.querySelector("pv-console"),
       signin: this.querySelector("pv-signin"),
       signup: this.querySelector("pv-signup"),
     };
@@ -89,8 +97,8 @@ class PvApp extends HTMLElement {
     // would hide their setters.
     const parts = [
       "pv-header", "pv-forum-list", "pv-program", "pv-session", "pv-registration", "pv-marathon",
-      "pv-agenda", "pv-badge", "pv-door", "pv-attendance", "pv-room", "pv-signin", "pv-signup",
-      "pv-footer",
+      "pv-agenda", "pv-badge", "pv-door", "pv-attendance", "pv-stage-player", "pv-room",
+      "pv-backstage", "pv-console", "pv-signin", "pv-signup", "pv-footer",
     ];
     Promise.all(parts.map((name) => customElements.whenDefined(name))).then(() => {
       refreshAccount();
@@ -172,8 +180,8 @@ class PvApp extends HTMLElement {
 
   show() {
     const { forum } = current();
-    const { badge, door, attendance, room } = this.pages;
-    for (const part of [this.header, this.footer, this.program, this.session, this.marathon, badge, door, attendance, room]) {
+    const pages = [...FORUM_PAGES, ...SESSION_PAGES].map((name) => this.pages[name]);
+    for (const part of [this.header, this.footer, this.program, this.session, this.marathon, ...pages]) {
       part.forum = this.forum;
     }
     this.header.update();
@@ -214,8 +222,7 @@ class PvApp extends HTMLElement {
     const pages = this.pages;
     for (const [name, page] of Object.entries(pages)) page.hidden = name !== view;
     if (view !== "marathon") this.marathon.pause();
-    if (view !== "door") pages.door.pause();
-    if (view !== "room") pages.room.pause();
+    for (const name of LIVE_PAGES) if (view !== name) pages[name].pause();
     if (view === "program") document.title = `${t("program.title")} — ${this.forum.name}`;
     pages[view].update({ opened: from !== view });
     if (from === "session" && SESSION_PAGES.has(view)) {
@@ -224,6 +231,8 @@ class PvApp extends HTMLElement {
       this.returnTo(this.session, view, "[data-attendance-link]");
     } else if (from === "room" && view === "session") {
       this.returnTo(this.session, view, "[data-room-link]");
+    } else if ((from === "backstage" || from === "console") && view === "room") {
+      this.returnTo(pages.room, view, `[data-focus-key="${from}-link"]`);
     } else if (from === "session" && view !== "session" && !FORMS.has(view)) {
       this.returnTo(pages[view], view, `a[data-session-id="${CSS.escape(this.lastSession || "")}"]`);
     } else if (from === "marathon" && view === "program") {
@@ -242,8 +251,7 @@ class PvApp extends HTMLElement {
     this.view = null;
     for (const page of Object.values(this.pages)) page.hidden = true;
     this.marathon.pause();
-    this.pages.door.pause();
-    this.pages.room.pause();
+    for (const name of LIVE_PAGES) this.pages[name].pause();
   }
 
   /** Back to a page: its old scroll position, focus on the link that was followed from it. */

@@ -1,15 +1,17 @@
 // <pv-room>: a session's live room (`view=room&session=<id>`, `&tab=qa|polls` for the open
-// tab): the stage's place, chat, questions to the speakers, polls, reactions, raised hands,
-// announcements and who is here, live over the tab's room socket (socket.js). Moderators of
-// the session also join its staff room and get the controls: deleting messages, muting, slow
-// mode and pre-moderation, approving and pinning questions, drafting and running polls, the
-// queue of raised hands and the list of who is present. The server decides who may do what;
-// the page shows its refusals.
+// tab): the stage's program (<pv-stage-player>, with the way into the backstage for those who
+// may speak and into the console for moderators), chat, questions to the speakers, polls,
+// reactions, raised hands, announcements and who is here, live over the tab's room socket
+// (socket.js). Moderators of the session also join its staff room and get the controls:
+// deleting messages, muting, slow mode and pre-moderation, approving and pinning questions,
+// drafting and running polls, the queue of raised hands and the list of who is present. The
+// server decides who may do what; the page shows its refusals.
 //
 // The room's state is the snapshot the join answered, with every push folded in by
 // snapshot.js's `apply`. The page is drawn once per shape (language, zone, role) with its
 // forms, and its live parts are painted into it, each only when its markup changed, so typing
-// and focus survive a busy room.
+// and focus survive a busy room. The stage's player is made once and put back into each
+// drawing, so the program plays on through them.
 
 import { account, known, me } from "../account.js";
 import { getJSON, paths } from "../api.js";
@@ -18,6 +20,8 @@ import { lang, t } from "../i18n.js";
 import * as parts from "../room-parts.js";
 import { apply } from "../snapshot.js";
 import { RoomError, roomSocket } from "../socket.js";
+import { speaksHere, stageLinks } from "../stage-parts.js";
+import { StageState } from "../stage-state.js";
 import { current, hrefFor, navigate, viewerZone } from "../state.js";
 import { formatDay, momentIn, timeRange, wallDate } from "../time.js";
 
@@ -30,6 +34,8 @@ class PvRoom extends HTMLElement {
   connectedCallback() {
     this._forum = null;
     this.socket = roomSocket();
+    this.stage = new StageState();
+    this.player = document.createElement("pv-stage-player"); // kept across redraws: it plays on
     this.entered = null; // "forum|session|person" of the room joined, null when none
     this.joined = null; // the name of that room ("session:12")
     this.sessionKey = null;
@@ -46,6 +52,9 @@ class PvRoom extends HTMLElement {
     this.addEventListener("keydown", (event) => this.onKeydown(event));
     this.socket.addEventListener("state", () => {
       if (!this.hidden && this.entered) this.paint();
+    });
+    this.stage.addEventListener("change", () => {
+      if (this.room) this.player.play(current().session, this.stage.onAir);
     });
     account.addEventListener("change", () => {
       if (!this.hidden) this.update();
@@ -106,6 +115,8 @@ class PvRoom extends HTMLElement {
     }
     clearInterval(this.ticker);
     this.ticker = null;
+    this.player.stop();
+    this.stage.forget();
     this.clear();
     this.entered = key;
     this.joined = key ? this.publicRoom : null;
@@ -140,6 +151,7 @@ class PvRoom extends HTMLElement {
 
   onSnapshot(snapshot) {
     this.room = snapshot;
+    this.stage.follow(current().session);
     this.joinOwnRoom(snapshot.me.id);
     this.joinForumRoom();
     if (snapshot.me.moderator && !this.socket.rooms.has(this.staffRoom)) {
@@ -207,6 +219,8 @@ class PvRoom extends HTMLElement {
     if (push.type === "reaction.counts") {
       this.bursts.push({ at: Date.now(), counts: push.data.counts });
       this.tick();
+    } else if (push.type === "stage.state") {
+      this.stage.set(push.data);
     } else {
       this.room = apply(this.room, push.type, push.data);
     }
@@ -248,6 +262,7 @@ class PvRoom extends HTMLElement {
       this.shape = shape;
       this.painted = {};
       render(this, this.page(status, v));
+      this.querySelector("[data-stage-player]")?.append(this.player);
       this.restoreValues(values);
       this.paintOptions();
     }
@@ -295,7 +310,8 @@ class PvRoom extends HTMLElement {
         <div class="room-main">
           <section class="stage" aria-labelledby="stage-title" data-testid="stage">
             <h3 id="stage-title" class="visually-hidden">${t("room.stage.label")}</h3>
-            <div class="stage-screen"><p>${t("room.stage.placeholder")}</p></div>
+            <div data-stage-player></div>
+            <div data-part="stage-links"></div>
           </section>
           <div class="room-actions">
             <div class="reaction-bar" role="group" aria-label="${t("room.reactions")}" data-part="reactions" data-testid="reactions"></div>
@@ -429,6 +445,7 @@ class PvRoom extends HTMLElement {
     this.part("reactions", parts.reactions(this.recentReactions()));
     this.part("hand-state", parts.handState(v.me));
     this.part("hand", parts.hand(v.me));
+    this.part("stage-links", this.stageLinks(v));
     this.paintMessages(v);
     this.part("chat-empty", v.room.messages.length ? "" : html`<p class="room-empty" data-testid="chat-empty">${t("room.chat.empty")}</p>`);
     this.part("chat-status", parts.chatStatus(v, Date.now()));
@@ -479,6 +496,12 @@ class PvRoom extends HTMLElement {
       <h2 id="room-title" tabindex="-1" data-focus-key="room-title">${s ? s.title : t("room.title")}</h2>
       ${when}
       <p class="zone-note">${t("room.zoneNote", { zone: viewerZone() })}</p>`;
+  }
+
+  /** Into the backstage for those who may speak, into the console for moderators. */
+  stageLinks(v) {
+    const speaker = speaksHere(me(), this._forum?.slug, current().session);
+    return stageLinks({ speaker, moderator: v.moderator, invited: v.me.hand === "invited" });
   }
 
   tab() {

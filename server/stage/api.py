@@ -41,7 +41,10 @@ async def stage_state(
 ) -> dict[str, Any]:
     found = await _session(db, session)
     await require(db, user, Permission.attend, forum_id=found.forum_id, session=found)
-    return _stage(request).state(session)
+    stage = _stage(request)
+    # The STUN/TURN servers a page's peer connection should use, as RTCPeerConnection takes them.
+    ice = [{"urls": url} for url in stage.config.ice_servers]
+    return {**stage.state(session), "ice_servers": ice}
 
 
 @router.post(
@@ -115,7 +118,8 @@ async def whip_leave(
     session: int, source: str, request: Request, db: DbSession, user: CurrentUser
 ) -> Response:
     found = await _session(db, session)
-    person = await require(db, user, Permission.speak, forum_id=found.forum_id, session=found)
+    # Its publisher (a speaker or a guest) or the session's moderators; `leave` checks which.
+    person = await require(db, user, Permission.attend, forum_id=found.forum_id, session=found)
     staff = await allowed(db, person, Permission.moderate, forum_id=found.forum_id, session=found)
     assert person.id is not None
     await _stage(request).leave(session, source, person.id, staff=staff)

@@ -317,6 +317,8 @@ class Stage:
                 if track.kind == "video":
                     source.latest = frame
                     source.frames += 1
+                    if source.frames == 1:  # now `receiving`: the console shows its picture
+                        await self._announce(source.session_id)
                 elif isinstance(frame, av.AudioFrame):
                     source.audio.push(frame)
 
