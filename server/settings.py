@@ -68,11 +68,13 @@ class Settings(BaseSettings):
     stage_record: bool = True
     stage_hls: bool = True
 
-    @property
-    def stage_media(self) -> Path:
-        return self.media_dir / "stage"
     # Room events kept per room for resuming (the Redis stream's MAXLEN, the memory ring).
     room_history: int = Field(default=2000, ge=10)
+
+    @property
+    def stage_media(self) -> Path:
+        """The stage's recordings and HLS (never to be served as static files)."""
+        return self.media_dir / "stage"
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
