@@ -18,6 +18,8 @@ from server.attendance.sweeper import OfferSweeper
 from server.clock import Clock, SystemClock
 from server.db import Database
 from server.errors import error_body
+from server.expo.api import media_router as showroom_media_router
+from server.expo.api import router as expo_router
 from server.headers import SecurityHeadersMiddleware
 from server.http_errors import install_error_handlers
 from server.logs import AccessLogMiddleware
@@ -150,6 +152,8 @@ def create_app(
     app.include_router(rooms_router)
     app.include_router(stage_router)
     app.include_router(hls_router)
+    app.include_router(expo_router)
+    app.include_router(showroom_media_router)
     app.include_router(socket_router)
     if settings.frontend_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")

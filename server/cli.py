@@ -12,12 +12,16 @@ import typer
 import yaml
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from server.accounts.demo import DEMO_PASSWORD, create_demo_people
 from server.clock import SystemClock
 from server.db import Database
 from server.errors import DomainError, Invalid
+from server.expo.importer import ShowroomReport, import_pack
+from server.expo.media import MediaStore
+from server.expo.packs import PackInvalid, read_pack
 from server.logs import configure_logging
 from server.marathon.models import HostIn, HubIn, PlanRequest
 from server.marathon.planner import plan_relay
@@ -35,9 +39,12 @@ app.add_typer(db_app, name="db")
 app.add_typer(program_app, name="program")
 marathon_app = typer.Typer(help="The marathon of capitals.", no_args_is_help=True)
 app.add_typer(marathon_app, name="marathon")
+showrooms_app = typer.Typer(help="Virtual showrooms: content packs.", no_args_is_help=True)
+app.add_typer(showrooms_app, name="showrooms")
 console = Console()
 
 DEMO_FORUM = Path(__file__).resolve().parent / "program" / "demo" / "forum.yaml"
+DEMO_SHOWROOMS = Path(__file__).resolve().parent.parent / "showrooms"
 
 
 def _serve(settings: Settings) -> None:
@@ -208,6 +215,68 @@ def _print_plan(answer: dict[str, Any]) -> None:
     )
 
 
+async def _import_pack(settings: Settings, folder: Path) -> ShowroomReport:
+    """Check the pack whole, then write it in one transaction, with a progress bar."""
+    pack = read_pack(folder)  # raises PackInvalid before anything is written
+    db = Database(settings.database_url)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    try:
+        with Progress(*columns, console=console, transient=True) as bar:
+            tasks = {
+                "media": bar.add_task("media", total=len(pack.media)),
+                "stand": bar.add_task("stands", total=len(pack.stands)),
+            }
+            async with db.session() as session:
+                report = await import_pack(
+                    session,
+                    SystemClock(),
+                    pack,
+                    MediaStore(settings.media_dir / "showrooms"),
+                    lambda kind: bar.advance(tasks[kind]),
+                )
+                await session.commit()
+        return report
+    finally:
+        await db.dispose()
+
+
+def _print_showroom_report(report: ShowroomReport) -> None:
+    table = Table(title=f"pavilion {report.pavilion}")
+    for column in ("", "created", "updated", "unchanged"):
+        table.add_column(column)
+    kinds = sorted(set(report.created) | set(report.updated) | set(report.unchanged))
+    for kind in kinds:
+        table.add_row(
+            kind,
+            *(str(getattr(report, o).get(kind, 0)) for o in ("created", "updated", "unchanged")),
+        )
+    console.print(table)
+    if report.unlisted:
+        console.print(f"unlisted (no longer in the pack): {', '.join(report.unlisted)}")
+
+
+@showrooms_app.command("import")
+def showrooms_import(
+    folder: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="A pack folder")],
+) -> None:
+    """Check a content pack (pavilion.yaml, stands/*.yaml, media) and import it whole, or
+    nothing of it; importing again updates in place."""
+    settings = Settings()
+    try:
+        report = asyncio.run(_import_pack(settings, folder))
+    except PackInvalid as exc:
+        console.print(f"[red]{folder}: nothing imported, {len(exc.problems)} problem(s):[/red]")
+        for problem in exc.problems:
+            console.print(f"  {problem}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    _print_showroom_report(report)
+
+
+def demo_packs() -> list[Path]:
+    """The demo's showroom packs: every folder of showrooms/ holding a pavilion.yaml."""
+    return sorted(p.parent for p in DEMO_SHOWROOMS.glob("*/pavilion.yaml"))
+
+
 @app.command()
 def demo(
     port: Annotated[int, typer.Option(help="Port to serve on")] = 8000,
@@ -224,6 +293,8 @@ def demo(
     asyncio.run(upgrade(settings.database_url))
     _print_report(asyncio.run(_import_document(settings, _read_yaml(DEMO_FORUM))))
     _print_people(asyncio.run(_demo_people(settings)))
+    for pack in demo_packs():
+        _print_showroom_report(asyncio.run(_import_pack(settings, pack)))
     if no_serve:
         return
     url = f"http://{settings.host}:{port}/"

@@ -9,6 +9,7 @@ from server.attendance.models import (
     Registration,
     SeatPool,
 )
+from server.expo.models import Pavilion, Product, Stand, StandStaff
 from server.marathon.models import Marathon, MarathonChange, MarathonSegment
 from server.program.models import Forum, Person, Session, SessionPerson, Track, Venue
 from server.rooms.models import (
@@ -41,12 +42,14 @@ __all__ = [
     "Marathon",
     "MarathonChange",
     "MarathonSegment",
+    "Pavilion",
     "Person",
     "Poll",
     "PollOption",
     "PollVote",
     "PrivateRoom",
     "PrivateRoomMember",
+    "Product",
     "Question",
     "QuestionVote",
     "Registration",
@@ -55,6 +58,8 @@ __all__ = [
     "SeatPool",
     "Session",
     "SessionPerson",
+    "Stand",
+    "StandStaff",
     "Track",
     "User",
     "Venue",

@@ -1,0 +1,1 @@
+"""Virtual showrooms: pavilions, stands, products, search, leads (issue 7)."""

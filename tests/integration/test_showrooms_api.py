@@ -1,0 +1,109 @@
+"""The showrooms over HTTP: the hall, a pavilion, a stand (in either language), its media."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.clock import FakeClock
+from server.expo.importer import import_pack
+from server.expo.media import MediaStore
+from server.expo.packs import read_pack
+from server.settings import Settings
+from tests.showroom_packs import stand_doc, text, write_pack
+
+
+async def _load(db: AsyncSession, clock: FakeClock, settings: Settings, folder: Path) -> None:
+    await import_pack(db, clock, read_pack(folder), MediaStore(settings.media_dir / "showrooms"))
+    await db.commit()
+
+
+async def test_the_hall_lists_the_host_first_then_regions_then_countries(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    clock: FakeClock,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    await _load(
+        db,
+        clock,
+        settings,
+        write_pack(
+            tmp_path / "de",
+            [stand_doc("berlin-tools")],
+            slug="germany",
+            kind="country",
+            country="DE",
+            name=text("Germany", "Германия"),
+        ),
+    )
+    await _load(
+        db,
+        clock,
+        settings,
+        write_pack(
+            tmp_path / "ural", [stand_doc("uralmash")], slug="ural", name=text("Urals", "Урал")
+        ),
+    )
+    await _load(
+        db,
+        clock,
+        settings,
+        write_pack(tmp_path / "volga", [stand_doc("kamturbo"), stand_doc("volgapump")], host=True),
+    )
+
+    hall = (await client.get("/api/v1/pavilions", params={"lang": "ru"})).json()
+
+    assert [(p["slug"], p["kind"], p["host"], p["stands"]) for p in hall] == [
+        ("volga", "region", True, 2),
+        ("ural", "region", False, 1),
+        ("germany", "country", False, 1),
+    ]
+    assert hall[0]["name"] == "Поволжье"
+    banner = await client.get(hall[0]["banner"]["thumbnail"])
+    assert banner.headers["content-type"] == "image/jpeg"
+    assert "immutable" in banner.headers["cache-control"]
+
+
+async def test_a_stand_shows_its_products_and_people_without_their_addresses(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    clock: FakeClock,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    # FakeClock: Saturday 2027-03-20 09:00 UTC; a weekday-only person is off duty, a
+    # weekend one in Tokyo (18:00 local) is not.
+    weekend = {
+        "email": "kenji@kamturbo.example",
+        "name": "Kenji Sato",
+        "tz": "Asia/Tokyo",
+        "duty": [{"days": ["sat", "sun"], "from": "10:00", "to": "20:00"}],
+    }
+    doc = stand_doc("kamturbo")
+    doc["staff"].append(weekend)
+    await _load(db, clock, settings, write_pack(tmp_path / "volga", [doc]))
+
+    pavilion = (await client.get("/api/v1/pavilions/volga")).json()
+    stand = (await client.get("/api/v1/stands/kamturbo", params={"lang": "ru"})).json()
+    missing = await client.get("/api/v1/stands/nope")
+
+    assert [s["slug"] for s in pavilion["stands"]] == ["kamturbo"]
+    assert stand["name"] == "Завод kamturbo"
+    assert stand["pavilion"] == {"slug": "volga", "name": "Поволжье", "kind": "region"}
+    (product,) = stand["products"]
+    assert product["name"] == "Паровая турбина Т-16"
+    assert product["specs"] == [{"name": "Мощность", "value": "16 MW"}]
+    assert [(p["name"], p["on_duty"]) for p in stand["staff"]] == [
+        ("Anna Petrova", False),
+        ("Kenji Sato", True),
+    ]
+    assert "email" not in str(stand["staff"])
+    document = await client.get(product["documents"][0]["url"])
+    assert document.headers["content-type"] == "application/pdf"
+    assert document.content.startswith(b"%PDF")
+    assert missing.status_code == 404 and missing.json()["error"]["field"] == "stand"
+    assert (await client.get("/media/showrooms/..%2Fpavilion.db")).status_code == 404
