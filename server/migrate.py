@@ -15,6 +15,12 @@ from server.db import sqlite_pragmas
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """What Alembic compares with the models: not the FTS5 index's own tables (searchfts and
+    its shadows), which no model describes (see server/expo/search.py)."""
+    return not (type_ == "table" and name is not None and name.startswith("searchfts"))
+
+
 def alembic_config(database_url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -9,7 +9,7 @@ from server.attendance.models import (
     Registration,
     SeatPool,
 )
-from server.expo.models import Pavilion, Product, Stand, StandStaff
+from server.expo.models import Pavilion, Product, SearchEntry, SearchTerm, Stand, StandStaff
 from server.marathon.models import Marathon, MarathonChange, MarathonSegment
 from server.program.models import Forum, Person, Session, SessionPerson, Track, Venue
 from server.rooms.models import (
@@ -55,6 +55,8 @@ __all__ = [
     "Registration",
     "RoomMute",
     "RoomSettings",
+    "SearchEntry",
+    "SearchTerm",
     "SeatPool",
     "Session",
     "SessionPerson",

@@ -10,10 +10,11 @@ from sqlmodel import col, func, select
 
 from server.accounts.models import User
 from server.deps import AppClock, DbSession
-from server.errors import NotFound
+from server.errors import Invalid, NotFound
+from server.expo import search
 from server.expo.media import KEY, MediaStore
 from server.expo.models import Pavilion, PavilionKind, Product, Stand, StandStaff
-from server.expo.views import pavilion_view, staff_view, stand_card, stand_view, text
+from server.expo.views import image, pavilion_view, staff_view, stand_card, stand_view, text
 from server.program.models import Session
 
 router = APIRouter(prefix="/api/v1", tags=["showrooms"])
@@ -119,3 +120,40 @@ async def media(key: str, request: Request) -> FileResponse:
         media_type=store.media_type(key),
         headers={"Cache-Control": "public, max-age=31536000, immutable"},
     )
+
+
+@router.get(
+    "/search", summary="Stands and products: Russian and English word forms, prefixes, typos"
+)
+async def search_showrooms(
+    db: DbSession,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="What to look for")],
+    industry: Annotated[str | None, Query(max_length=40, description="Only this industry")] = None,
+    country: Annotated[
+        str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO country code")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    lang: LangParam = "en",
+) -> dict[str, Any]:
+    if not search.words(q):
+        raise Invalid("q: type a word to look for", field="q")
+    found = await search.search(db, q, industry=industry, country=country, limit=limit)
+    results = []
+    for stand, product, pavilion in found:
+        results.append(
+            {
+                "kind": "product" if product else "stand",
+                "stand": {
+                    **stand_card(stand, lang, 0),
+                    "pavilion": {"slug": pavilion.slug, "name": text(pavilion, "name", lang)},
+                },
+                "product": None
+                if product is None
+                else {
+                    "slug": product.slug,
+                    "name": text(product, "name", lang),
+                    "image": image(product.images[0]) if product.images else None,
+                },
+            }
+        )
+    return {"q": q, "results": results}

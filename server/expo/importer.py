@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import User
 from server.clock import Clock
+from server.expo import search
 from server.expo.media import MediaStore
 from server.expo.models import Pavilion, PavilionKind, Product, Stand, StandSize, StandStaff
 from server.expo.packs import Pack, PackInvalid, Problem, _line
@@ -110,6 +111,8 @@ async def import_pack(
     for stand in (await db.exec(gone)).all():
         stand.listed = False
         db.add(stand)
+        assert stand.id is not None
+        await search.remove_stand(db, stand.id)
         report.unlisted.append(stand.slug)
     await db.flush()
     return report
@@ -206,8 +209,12 @@ async def _stand(
     db.add(found)
     await db.flush()
     assert found.id is not None
+    await search.remove_stand(db, found.id)
     await _staff(db, found.id, doc["staff"], people, report)
     await _products(db, pack, found.id, doc.get("products") or [], report)
+    await db.flush()
+    products = (await db.exec(select(Product).where(Product.stand_id == found.id))).all()
+    await search.reindex_stand(db, found, products)
 
 
 async def _staff(

@@ -98,3 +98,20 @@ class Product(SQLModel, table=True):
     images: list[str] = Field(default_factory=list, sa_type=JSON)
     documents: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     videos: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+
+
+class SearchEntry(SQLModel, table=True):
+    """One searchable thing (a stand, or one of its products) as index terms (search.py).
+    On SQLite the `searchfts` FTS5 table indexes `terms` under the same rowid; on PostgreSQL a
+    GIN index on its 'simple' tsvector does."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    stand_id: int = Field(foreign_key="stand.id", index=True)
+    product_id: int | None = Field(default=None, foreign_key="product.id")
+    terms: str
+
+
+class SearchTerm(SQLModel, table=True):
+    """The index's vocabulary: what a mistyped query word is compared with."""
+
+    term: str = Field(sa_type=String(100), primary_key=True)

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 import server.models  # noqa: F401  (registers every table)
-from server.migrate import upgrade
+from server.migrate import include_name, upgrade
 
 
 async def test_migrations_leave_nothing_for_autogenerate_to_add(database_url: str) -> None:
@@ -15,7 +15,8 @@ async def test_migrations_leave_nothing_for_autogenerate_to_add(database_url: st
     engine = create_async_engine(database_url)
 
     def diff(connection: Connection) -> list:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": include_name}
+        context = MigrationContext.configure(connection, opts=opts)
         return compare_metadata(context, SQLModel.metadata)
 
     async with engine.connect() as connection:
