@@ -265,9 +265,11 @@ def showrooms_import(
     try:
         report = asyncio.run(_import_pack(settings, folder))
     except PackInvalid as exc:
-        console.print(f"[red]{folder}: nothing imported, {len(exc.problems)} problem(s):[/red]")
+        # One line per problem, never wrapped: `file:line` stays whole for an editor to open.
+        message = f"[red]{folder}: nothing imported, {len(exc.problems)} problem(s):[/red]"
+        console.print(message, soft_wrap=True)
         for problem in exc.problems:
-            console.print(f"  {problem}", markup=False, highlight=False)
+            console.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     _print_showroom_report(report)
 

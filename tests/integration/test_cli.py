@@ -148,3 +148,26 @@ def test_marathon_plan_explains_a_relay_that_does_not_fit() -> None:
     assert "lasts 240 minutes, but the 7 segments with 5-minute handovers need 345" in " ".join(
         result.output.split()
     )
+
+
+def test_showrooms_import_reports_or_refuses_naming_each_problem(
+    env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.showroom_packs import stand_doc, write_pack
+
+    monkeypatch.setenv("PAVILION_MEDIA_DIR", str(tmp_path / "media"))
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    good = write_pack(tmp_path / "volga", [stand_doc("kamturbo")])
+    broken = write_pack(tmp_path / "broken", [stand_doc("uralmash", size="huge")], slug="ural")
+
+    first = runner.invoke(app, ["showrooms", "import", str(good)])
+    again = runner.invoke(app, ["showrooms", "import", str(good)])
+    refused = runner.invoke(app, ["showrooms", "import", str(broken)])
+
+    assert (first.exit_code, again.exit_code, refused.exit_code) == (0, 0, 2)
+    assert "│ stands    │ 1       │ 0       │ 0         │" in first.output
+    assert "│ stands    │ 0       │ 0       │ 1         │" in again.output
+    assert "nothing imported, 1 problem(s)" in refused.output
+    lines = (broken / "stands" / "uralmash.yaml").read_text("utf-8").splitlines()
+    size = next(i for i, line in enumerate(lines, 1) if line.startswith("size:"))
+    assert f"stands/uralmash.yaml:{size}: size: 'huge' is not one of" in refused.output
