@@ -15,7 +15,8 @@ from server.expo import search
 from server.expo.media import KEY, MediaStore
 from server.expo.models import Pavilion, PavilionKind, Product, Stand, StandStaff
 from server.expo.views import image, pavilion_view, staff_view, stand_card, stand_view, text
-from server.program.models import Session
+from server.marathon.models import MarathonSegment
+from server.program.models import Session, SessionStatus
 
 router = APIRouter(prefix="/api/v1", tags=["showrooms"])
 media_router = APIRouter(tags=["showrooms"])
@@ -43,7 +44,29 @@ async def list_pavilions(db: DbSession, lang: LangParam = "en") -> list[dict[str
         ).all()
     )
     pavilions = sorted((await db.exec(select(Pavilion))).all(), key=_hall_order)
-    return [pavilion_view(p, lang, counts.get(p.id or 0, 0)) for p in pavilions]
+    live = await _live_from(db, lang)
+    return [
+        {**pavilion_view(p, lang, counts.get(p.id or 0, 0)), "live": live.get(p.city_en.lower())}
+        for p in pavilions
+    ]
+
+
+async def _live_from(db: DbSession, lang: Literal["en", "ru"]) -> dict[str, dict[str, Any]]:
+    """The marathon segments live now, by their host city: "live now from Cairo" promotes
+    the pavilion of that city."""
+    query = (
+        select(Session)
+        .join(MarathonSegment, col(MarathonSegment.session_id) == Session.id)
+        .where(Session.status == SessionStatus.live)
+    )
+    return {
+        s.host_city_en.lower(): {
+            "session": s.id,
+            "title": text(s, "title", lang),
+            "city": text(s, "host_city", lang),
+        }
+        for s in (await db.exec(query)).all()
+    }
 
 
 async def _pavilion(db: DbSession, slug: str) -> Pavilion:

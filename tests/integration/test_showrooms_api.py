@@ -5,13 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import yaml
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.cli import DEMO_FORUM
 from server.clock import FakeClock
 from server.expo.importer import import_pack
 from server.expo.media import MediaStore
 from server.expo.packs import read_pack
+from server.program.models import Session, SessionStatus
 from server.settings import Settings
+from tests.factories import load_program
 from tests.showroom_packs import stand_doc, text, write_pack
 
 
@@ -107,3 +112,32 @@ async def test_a_stand_shows_its_products_and_people_without_their_addresses(
     assert document.content.startswith(b"%PDF")
     assert missing.status_code == 404 and missing.json()["error"]["field"] == "stand"
     assert (await client.get("/media/showrooms/..%2Fpavilion.db")).status_code == 404
+
+
+async def test_a_country_whose_capital_is_live_in_the_marathon_is_promoted(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    clock: FakeClock,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    await load_program(db, clock, yaml.safe_load(DEMO_FORUM.read_text("utf-8")))
+    berlin = (await db.exec(select(Session).where(Session.slug == "marathon-berlin"))).one()
+    berlin.status = SessionStatus.live  # as the marathon runner sets it on the clock
+    db.add(berlin)
+    await db.commit()
+    germany = {
+        "slug": "germany",
+        "kind": "country",
+        "country": "DE",
+        "city": text("Berlin", "Берлин"),
+    }
+    await _load(
+        db, clock, settings, write_pack(tmp_path / "de", [stand_doc("berlin-tools")], **germany)
+    )
+    await _load(db, clock, settings, write_pack(tmp_path / "volga", [stand_doc("kamturbo")]))
+
+    hall = {p["slug"]: p["live"] for p in (await client.get("/api/v1/pavilions")).json()}
+
+    assert hall["volga"] is None
+    assert hall["germany"] == {"session": berlin.id, "title": berlin.title_en, "city": "Berlin"}
