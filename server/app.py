@@ -20,6 +20,8 @@ from server.db import Database
 from server.errors import error_body
 from server.expo.api import media_router as showroom_media_router
 from server.expo.api import router as expo_router
+from server.expo.leads_api import router as leads_router
+from server.expo.sweeper import RingSweeper
 from server.headers import SecurityHeadersMiddleware
 from server.http_errors import install_error_handlers
 from server.logs import AccessLogMiddleware
@@ -101,17 +103,18 @@ def create_app(
     dispatcher = Dispatcher(db, the_clock, hub, policy, operations(tally, stage.end_guest))
     runner = MarathonRunner(db, the_clock, the_bus) if settings.marathon_runner else None
     sweeper = OfferSweeper(db, the_clock) if settings.marathon_runner else None
+    rings = RingSweeper(db, the_clock, the_bus)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         log.info("pavilion starting", extra={"environment": settings.environment})
         await the_bus.start()
         tally.start()
-        for task in (runner, sweeper):
+        for task in (runner, sweeper, rings):
             if task is not None:
                 task.start()
         yield
-        for task in (runner, sweeper):
+        for task in (runner, sweeper, rings):
             if task is not None:
                 await task.stop()
         await tally.stop()
@@ -130,6 +133,7 @@ def create_app(
     app.state.db = db
     app.state.clock = the_clock
     app.state.marathon_runner = runner
+    app.state.ring_sweeper = rings
     app.state.badge_key = signing_key(settings.secret_key)
     app.state.bus = the_bus
     app.state.hub = hub
@@ -153,6 +157,7 @@ def create_app(
     app.include_router(stage_router)
     app.include_router(hls_router)
     app.include_router(expo_router)
+    app.include_router(leads_router)
     app.include_router(showroom_media_router)
     app.include_router(socket_router)
     if settings.frontend_dir.is_dir():

@@ -9,7 +9,19 @@ from server.attendance.models import (
     Registration,
     SeatPool,
 )
-from server.expo.models import Pavilion, Product, SearchEntry, SearchTerm, Stand, StandStaff
+from server.expo.models import (
+    ContactRequest,
+    Lead,
+    LeadEvent,
+    Meeting,
+    Pavilion,
+    Product,
+    SearchEntry,
+    SearchTerm,
+    Slot,
+    Stand,
+    StandStaff,
+)
 from server.marathon.models import Marathon, MarathonChange, MarathonSegment
 from server.program.models import Forum, Person, Session, SessionPerson, Track, Venue
 from server.rooms.models import (
@@ -34,14 +46,18 @@ __all__ = [
     "CalendarFeed",
     "ChatMessage",
     "CheckIn",
+    "ContactRequest",
     "Forum",
     "Grant",
     "Hand",
     "Invite",
+    "Lead",
+    "LeadEvent",
     "LoginAttempt",
     "Marathon",
     "MarathonChange",
     "MarathonSegment",
+    "Meeting",
     "Pavilion",
     "Person",
     "Poll",
@@ -60,6 +76,7 @@ __all__ = [
     "SeatPool",
     "Session",
     "SessionPerson",
+    "Slot",
     "Stand",
     "StandStaff",
     "Track",

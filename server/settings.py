@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     stage_record: bool = True
     stage_hls: bool = True
 
+    # How long "talk to us now" rings a stand's staff before it counts as missed.
+    contact_ring_seconds: int = Field(default=60, ge=5, le=600)
     # Room events kept per room for resuming (the Redis stream's MAXLEN, the memory ring).
     room_history: int = Field(default=2000, ge=10)
 

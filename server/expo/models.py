@@ -115,3 +115,96 @@ class SearchTerm(SQLModel, table=True):
     """The index's vocabulary: what a mistyped query word is compared with."""
 
     term: str = Field(sa_type=String(100), primary_key=True)
+
+
+class LeadStatus(StrEnum):
+    """The exhibitor's own stage for a lead."""
+
+    new = "new"
+    contacted = "contacted"
+    qualified = "qualified"
+    won = "won"
+    lost = "lost"
+
+
+class Lead(SQLModel, table=True):
+    """One visitor at one stand: every way they met (requests, chats, calls, meetings, badge
+    scans) is an event of this one record. `consent` lists what of the visitor's details the
+    stand's staff may see (name always: they asked to talk)."""
+
+    __table_args__ = (UniqueConstraint("stand_id", "visitor_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    stand_id: int = Field(foreign_key="stand.id", index=True)
+    visitor_id: int = Field(foreign_key="user.id", index=True)
+    status: LeadStatus = Field(default=LeadStatus.new, sa_type=StrEnumType(LeadStatus, 16))
+    consent: list[str] = Field(default_factory=list, sa_type=JSON)
+    room: str | None = Field(default=None, sa_type=String(64))  # the private chat, once opened
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LeadEvent(SQLModel, table=True):
+    """A step in a lead's history: contact_request, answered, missed, call, meeting,
+    badge_scan, note, status, consent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    kind: str = Field(sa_type=String(32))
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ContactState(StrEnum):
+    open = "open"
+    answered = "answered"
+    missed = "missed"
+
+
+class ContactRequest(SQLModel, table=True):
+    """ "Talk to us now": rings the stand's staff on duty until one accepts or it expires."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    stand_id: int = Field(foreign_key="stand.id", index=True)
+    state: ContactState = Field(sa_type=StrEnumType(ContactState, 16), index=True)
+    message: str = ""
+    rung: list[int] = Field(default_factory=list, sa_type=JSON)  # staff who were rung
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    answered_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class MeetingMode(StrEnum):
+    online = "online"
+    onsite = "onsite"  # at the stand, on site
+
+
+class Slot(SQLModel, table=True):
+    """A time a staff member offers for meetings: a UTC instant and the zone they set it in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    stand_id: int = Field(foreign_key="stand.id", index=True)
+    staff_id: int = Field(foreign_key="user.id", index=True)
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    tz: str = Field(sa_type=String(64))
+    mode: MeetingMode = Field(sa_type=StrEnumType(MeetingMode, 16))
+
+
+class Meeting(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("slot_id"),)  # one booking per slot
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(sa_type=String(64), unique=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    slot_id: int = Field(foreign_key="slot.id")
+    staff_id: int = Field(foreign_key="user.id")
+    visitor_id: int = Field(foreign_key="user.id")
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    tz: str = Field(sa_type=String(64))  # the staff member's zone
+    mode: MeetingMode = Field(sa_type=StrEnumType(MeetingMode, 16))
+    created_at: datetime = Field(sa_type=UTCDateTime)

@@ -146,12 +146,18 @@ async def _private_room(db: AsyncSession, user: User, room: str, token: str) -> 
     return Admission(room, RoomKind.private, user.id)
 
 
-async def open_private_room(db: AsyncSession, clock: Clock, kind: str, members: list[int]) -> str:
-    """Create a private room for these users; its key (`private:{token}`). Commits."""
+async def open_private_room(
+    db: AsyncSession, clock: Clock, kind: str, members: list[int], *, commit: bool = True
+) -> str:
+    """Create a private room for these users; its key (`private:{token}`). Commits, unless
+    the caller's transaction holds more (`commit=False`)."""
     token = secrets.token_urlsafe(24)
     db.add(PrivateRoom(id=token, kind=kind, created_at=clock.now()))
     await db.flush()
     for user_id in sorted(set(members)):
         db.add(PrivateRoomMember(room_id=token, user_id=user_id))
-    await db.commit()
+    if commit:
+        await db.commit()
+    else:
+        await db.flush()
     return f"private:{token}"

@@ -1,0 +1,407 @@
+"""HTTP routes for reaching exhibitors and for their leads."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import col, select
+
+from server.accounts.models import User
+from server.accounts.service import require_user
+from server.attendance import badges
+from server.attendance.models import Badge
+from server.deps import AppClock, AppSettings, CurrentUser, DbSession
+from server.errors import Forbidden, NotFound
+from server.expo import leads
+from server.expo.models import Lead, LeadEvent, LeadStatus, Meeting, MeetingMode, Stand, StandStaff
+from server.program.importer import local_instant
+from server.realtime.bus import Bus
+from server.rooms.models import ChatMessage
+
+router = APIRouter(prefix="/api/v1", tags=["showrooms"])
+
+Slug = Annotated[str, Path(max_length=64, pattern=r"^[a-z0-9-]+$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ContactIn(_In):
+    message: str | None = Field(default=None, max_length=500)
+
+
+class SlotIn(_In):
+    start: str = Field(description="Local wall-clock time in `tz`, e.g. 2027-03-26T10:00")
+    end: str
+    tz: str | None = Field(default=None, description="IANA zone; default: the staff member's")
+    mode: MeetingMode = MeetingMode.online
+
+
+class SlotsIn(_In):
+    slots: list[SlotIn] = Field(min_length=1, max_length=100)
+
+
+class BookIn(_In):
+    slot: int = Field(ge=1)
+
+
+class ConsentIn(_In):
+    share: list[str] = Field(max_length=5)
+
+
+class StatusIn(_In):
+    status: LeadStatus
+
+
+class NoteIn(_In):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class ScanIn(_In):
+    token: str = Field(min_length=10, max_length=2000)
+
+
+def _bus(request: Request) -> Bus:
+    bus: Bus = request.app.state.bus
+    return bus
+
+
+@router.get("/me/stands", summary="The stands I am staff of")
+async def my_stands(db: DbSession, user: CurrentUser) -> list[dict[str, str]]:
+    me = require_user(user)
+    query = (
+        select(Stand)
+        .join(StandStaff, col(StandStaff.stand_id) == Stand.id)
+        .where(StandStaff.user_id == me.id, col(Stand.listed))
+        .order_by(col(Stand.name_en))
+    )
+    return [
+        {"slug": s.slug, "name": s.name_en, "name_ru": s.name_ru}
+        for s in (await db.exec(query)).all()
+    ]
+
+
+@router.post(
+    "/stands/{slug}/contact-requests",
+    status_code=201,
+    summary="Talk to us now: ring the staff on duty",
+)
+async def contact_request(
+    slug: Slug,
+    body: ContactIn,
+    request: Request,
+    response: Response,
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+    user: CurrentUser,
+) -> dict[str, Any]:
+    visitor = require_user(user)
+    stand = await leads.stand_by_slug(db, slug)
+    ring = timedelta(seconds=settings.contact_ring_seconds)
+    made, new = await leads.request_contact(
+        db, clock, _bus(request), stand, visitor, (body.message or "").strip(), ring
+    )
+    if not new:
+        response.status_code = 200
+    return await leads.request_view(db, clock, made, stand)
+
+
+@router.get(
+    "/contact-requests/{request_id}", summary="A contact request (its visitor or the stand's staff)"
+)
+async def get_contact_request(
+    request_id: int, db: DbSession, clock: AppClock, user: CurrentUser
+) -> dict[str, Any]:
+    found, stand = await leads.visible_request(db, require_user(user), request_id)
+    return await leads.request_view(db, clock, found, stand)
+
+
+@router.post(
+    "/contact-requests/{request_id}/accept", summary="Answer a ringing request (the stand's staff)"
+)
+async def accept_contact_request(
+    request_id: int, request: Request, db: DbSession, clock: AppClock, user: CurrentUser
+) -> dict[str, Any]:
+    staff = require_user(user)
+    room = await leads.accept(db, clock, _bus(request), request_id, staff)
+    found, stand = await leads.visible_request(db, staff, request_id)
+    return {**await leads.request_view(db, clock, found, stand), "room": room}
+
+
+@router.get("/stands/{slug}/slots", summary="The stand's free meeting slots")
+async def stand_slots(
+    slug: Slug, db: DbSession, clock: AppClock, user: CurrentUser
+) -> list[dict[str, Any]]:
+    require_user(user)
+    stand = await leads.stand_by_slug(db, slug)
+    return await leads.free_slots(db, clock, stand.id or 0)
+
+
+@router.post(
+    "/stands/{slug}/slots", status_code=201, summary="Publish meeting slots (the stand's staff)"
+)
+async def publish_slots(
+    slug: Slug, body: SlotsIn, db: DbSession, clock: AppClock, user: CurrentUser
+) -> list[dict[str, Any]]:
+    staff = require_user(user)
+    stand = await leads.stand_by_slug(db, slug)
+    await leads.require_staff(db, stand, staff)
+    own = (
+        await db.exec(
+            select(StandStaff).where(
+                StandStaff.stand_id == stand.id, StandStaff.user_id == staff.id
+            )
+        )
+    ).one()
+    spans = []
+    for i, slot in enumerate(body.slots):
+        tz = slot.tz or own.tz
+        start = local_instant(slot.start, tz, field=f"slots.{i}.start")
+        end = local_instant(slot.end, tz, field=f"slots.{i}.end")
+        spans.append((start, end, tz, slot.mode))
+    made = await leads.add_slots(db, clock, stand, staff, spans)
+    return [leads.slot_view(s, staff.name) for s in made]
+
+
+@router.post("/stands/{slug}/meetings", status_code=201, summary="Book a meeting slot")
+async def book_meeting(
+    slug: Slug, body: BookIn, request: Request, db: DbSession, clock: AppClock, user: CurrentUser
+) -> dict[str, Any]:
+    visitor = require_user(user)
+    stand = await leads.stand_by_slug(db, slug)
+    meeting = await leads.book(db, clock, _bus(request), stand, visitor, body.slot)
+    staff = await db.get(User, meeting.staff_id)
+    return {
+        "id": meeting.id,
+        "start": meeting.starts_at.isoformat().replace("+00:00", "Z"),
+        "end": meeting.ends_at.isoformat().replace("+00:00", "Z"),
+        "tz": meeting.tz,
+        "mode": meeting.mode.value,
+        "staff": {"name": staff.name if staff else ""},
+        "ics": f"/api/v1/meetings/{meeting.id}.ics",
+    }
+
+
+@router.get(
+    "/meetings/{meeting_id}.ics", summary="A meeting's iCalendar invitation (its two people)"
+)
+async def meeting_ics(
+    meeting_id: int, db: DbSession, clock: AppClock, settings: AppSettings, user: CurrentUser
+) -> Response:
+    me = require_user(user)
+    meeting = await db.get(Meeting, meeting_id)
+    if meeting is None or me.id not in (meeting.visitor_id, meeting.staff_id):
+        raise NotFound(f"meeting: no meeting {meeting_id}", field="meeting")
+    lead = await db.get(Lead, meeting.lead_id)
+    stand = await db.get(Stand, lead.stand_id) if lead else None
+    staff, visitor = await db.get(User, meeting.staff_id), await db.get(User, meeting.visitor_id)
+    assert stand is not None and staff is not None and visitor is not None
+    body = leads.meeting_ics(meeting, stand, staff, visitor, settings.public_url, clock.now())
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "private, no-store"},
+    )
+
+
+@router.put(
+    "/stands/{slug}/consent", summary="What of my details this stand may see (empty: withdraw)"
+)
+async def consent(
+    slug: Slug, body: ConsentIn, db: DbSession, clock: AppClock, user: CurrentUser
+) -> dict[str, Any]:
+    visitor = require_user(user)
+    stand = await leads.stand_by_slug(db, slug)
+    lead = await leads.set_consent(db, clock, stand, visitor, body.share)
+    return {"stand": slug, "share": lead.consent}
+
+
+async def _staffed(db: DbSession, slug: str, user: User | None) -> Stand:
+    stand = await leads.stand_by_slug(db, slug)
+    await leads.require_staff(db, stand, require_user(user))
+    return stand
+
+
+async def _lead_rows(db: DbSession, stand: Stand) -> list[tuple[Lead, User]]:
+    query = (
+        select(Lead, User)
+        .join(User, col(User.id) == Lead.visitor_id)
+        .where(Lead.stand_id == stand.id)
+        .order_by(col(Lead.updated_at).desc())
+    )
+    return list((await db.exec(query)).all())
+
+
+def _lead_view(lead: Lead, visitor: User) -> dict[str, Any]:
+    return {
+        "id": lead.id,
+        "visitor": leads.visitor_view(lead, visitor),
+        "status": lead.status.value,
+        "room": lead.room,
+        "created_at": lead.created_at.isoformat().replace("+00:00", "Z"),
+        "updated_at": lead.updated_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+@router.get("/stands/{slug}/leads", summary="The stand's leads (its staff only)")
+async def stand_leads(slug: Slug, db: DbSession, user: CurrentUser) -> list[dict[str, Any]]:
+    stand = await _staffed(db, slug, user)
+    return [_lead_view(lead, visitor) for lead, visitor in await _lead_rows(db, stand)]
+
+
+async def _lead(db: DbSession, stand: Stand, lead_id: int) -> tuple[Lead, User]:
+    lead = await db.get(Lead, lead_id)
+    visitor = await db.get(User, lead.visitor_id) if lead else None
+    if lead is None or visitor is None or lead.stand_id != stand.id:
+        raise NotFound(f"lead: no lead {lead_id} at this stand", field="lead")
+    return lead, visitor
+
+
+@router.get(
+    "/stands/{slug}/leads/{lead_id}", summary="A lead with its whole history (its stand's staff)"
+)
+async def stand_lead(slug: Slug, lead_id: int, db: DbSession, user: CurrentUser) -> dict[str, Any]:
+    stand = await _staffed(db, slug, user)
+    lead, visitor = await _lead(db, stand, lead_id)
+    events = (
+        await db.exec(
+            select(LeadEvent)
+            .where(LeadEvent.lead_id == lead.id)
+            .order_by(col(LeadEvent.at), col(LeadEvent.id))
+        )
+    ).all()
+    chat = []
+    if lead.room:
+        messages = (
+            await db.exec(
+                select(ChatMessage)
+                .where(ChatMessage.room == lead.room)
+                .order_by(col(ChatMessage.id))
+            )
+        ).all()
+        chat = [
+            {
+                "user": m.user_id,
+                "text": m.text,
+                "at": m.created_at.isoformat().replace("+00:00", "Z"),
+            }
+            for m in messages
+        ]
+    history = [
+        {
+            "kind": e.kind,
+            "actor": e.actor_id,
+            "at": e.at.isoformat().replace("+00:00", "Z"),
+            "data": e.data,
+        }
+        for e in events
+    ]
+    return {**_lead_view(lead, visitor), "history": history, "chat": chat}
+
+
+@router.patch("/stands/{slug}/leads/{lead_id}", summary="Set a lead's status (its stand's staff)")
+async def set_lead_status(
+    slug: Slug, lead_id: int, body: StatusIn, db: DbSession, clock: AppClock, user: CurrentUser
+) -> dict[str, Any]:
+    stand = await _staffed(db, slug, user)
+    lead, visitor = await _lead(db, stand, lead_id)
+    lead.status = body.status
+    db.add(leads.record(lead, clock, "status", user.id if user else None, status=body.status.value))
+    db.add(lead)
+    await db.commit()
+    return _lead_view(lead, visitor)
+
+
+@router.post(
+    "/stands/{slug}/leads/{lead_id}/notes",
+    status_code=201,
+    summary="Note on a lead (its stand's staff)",
+)
+async def add_note(
+    slug: Slug, lead_id: int, body: NoteIn, db: DbSession, clock: AppClock, user: CurrentUser
+) -> dict[str, Any]:
+    stand = await _staffed(db, slug, user)
+    lead, visitor = await _lead(db, stand, lead_id)
+    db.add(leads.record(lead, clock, "note", user.id if user else None, text=body.text))
+    db.add(lead)
+    await db.commit()
+    return _lead_view(lead, visitor)
+
+
+@router.get(
+    "/stands/{slug}/leads.csv",
+    summary="The stand's leads as CSV (its staff only; details only as each visitor consented)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def leads_csv(slug: Slug, db: DbSession, user: CurrentUser) -> Response:
+    stand = await _staffed(db, slug, user)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "lead",
+            "name",
+            "email",
+            "organisation",
+            "country",
+            "status",
+            "first contact",
+            "last contact",
+        ]
+    )
+    for lead, visitor in await _lead_rows(db, stand):
+        shown = leads.visitor_view(lead, visitor)
+        writer.writerow(
+            [
+                lead.id,
+                _cell(shown["name"]),
+                _cell(shown["email"] or ""),
+                _cell(shown["organisation"] or ""),
+                shown["country"] or "",
+                lead.status.value,
+                lead.created_at.isoformat(),
+                lead.updated_at.isoformat(),
+            ]
+        )
+    headers = {
+        "Content-Disposition": f'attachment; filename="{stand.slug}-leads.csv"',
+        "Cache-Control": "private, no-store",
+    }
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def _cell(value: str) -> str:
+    """A text cell that a spreadsheet will not run as a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@router.post(
+    "/stands/{slug}/scans",
+    status_code=201,
+    summary="Scan a visitor's badge at the stand (its staff)",
+)
+async def scan_badge(
+    slug: Slug, body: ScanIn, request: Request, db: DbSession, clock: AppClock, user: CurrentUser
+) -> dict[str, Any]:
+    stand = await _staffed(db, slug, user)
+    payload = badges.verify(request.app.state.badge_key.public_key(), body.token)
+    badge = await db.get(Badge, payload["badge"])
+    visitor = await db.get(User, payload["user"])
+    if badge is None or badge.revoked_at is not None or visitor is None:
+        raise Forbidden("token: this badge was revoked", field="token", reason="revoked")
+    assert stand.id is not None and visitor.id is not None
+    lead = await leads.lead_for(db, clock, stand.id, visitor.id)
+    db.add(
+        leads.record(lead, clock, "badge_scan", user.id if user else None, badge=payload["badge"])
+    )
+    db.add(lead)
+    await db.commit()
+    return _lead_view(lead, visitor)

@@ -1,0 +1,243 @@
+"""Reaching an exhibitor, over HTTP and the room socket, against a running app: a contact
+request rings the staff on duty, the first to accept opens a private chat, a meeting is
+booked, and all of it is one lead; nobody on duty means slot offers at once; a stand's leads
+and chats are its staff's alone; consent decides what the export shows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.clock import FakeClock
+from server.db import Database
+from server.expo.importer import import_pack
+from server.expo.leads import miss_expired
+from server.expo.media import MediaStore
+from server.expo.packs import read_pack
+from server.realtime.bus import MemoryBus
+from tests.factories import signed_in
+from tests.rooms_world import World
+from tests.showroom_packs import stand_doc, write_pack
+
+WORLD_NOW = datetime(2027, 3, 20, 9, 0, tzinfo=UTC)  # the tests' FakeClock (a Saturday)
+ALWAYS = [
+    {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "00:00", "to": "23:59"}
+]
+
+
+def _person(email: str, duty: list) -> dict:
+    return {
+        "email": email,
+        "name": email.split("@")[0].title(),
+        "tz": "Europe/Moscow",
+        "duty": duty,
+    }
+
+
+async def _load_stands(world: World, tmp_path: Path) -> None:
+    alpha = stand_doc(
+        "alpha-works",
+        staff=[_person("bob@rooms.test", ALWAYS), _person("moderator@rooms.test", ALWAYS)],
+    )
+    beta = stand_doc("beta-works", staff=[_person("carol@rooms.test", [])])
+    folder = write_pack(tmp_path / "pack", [alpha, beta])
+    database = Database(world.database_url)
+    try:
+        async with database.session() as db:
+            store = MediaStore(tmp_path / "media" / "showrooms")
+            await import_pack(db, FakeClock(WORLD_NOW), read_pack(folder), store)
+            await db.commit()
+    finally:
+        await database.dispose()
+
+
+def _as(world: World, person: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {world.tokens[person]}"}
+
+
+async def test_contact_accept_chat_and_meeting_make_one_lead_the_stands_alone(
+    world: World, connect, tmp_path: Path
+) -> None:
+    await _load_stands(world, tmp_path)
+    alice, bob = await connect("alice"), await connect("bob")
+    moderator, carol = await connect("moderator"), await connect("carol")
+    for client, person in ((alice, "alice"), (bob, "bob"), (moderator, "moderator")):
+        await client.join(f"user:{world.user_ids[person]}")
+    async with httpx.AsyncClient(base_url=world.url) as http:
+        # Carol (beta's staff, never on duty) publishes slots; Bob publishes one for alpha.
+        carol_slots = await http.post(
+            "/api/v1/stands/beta-works/slots",
+            json={
+                "slots": [
+                    {"start": "2027-03-26T10:00", "end": "2027-03-26T10:30", "mode": "onsite"}
+                ]
+            },
+            headers=_as(world, "carol"),
+        )
+        bob_slots = await http.post(
+            "/api/v1/stands/alpha-works/slots",
+            json={
+                "slots": [
+                    {"start": "2027-03-26T15:00", "end": "2027-03-26T15:30", "tz": "Europe/Moscow"}
+                ]
+            },
+            headers=_as(world, "bob"),
+        )
+        assert (carol_slots.status_code, bob_slots.status_code) == (201, 201), carol_slots.text
+
+        asked = await http.post(
+            "/api/v1/stands/alpha-works/contact-requests",
+            json={"message": "Do you ship to Jakarta?"},
+            headers=_as(world, "alice"),
+        )
+        request = asked.json()
+        assert (asked.status_code, request["state"]) == (201, "open")
+        bob_room = f"user:{world.user_ids['bob']}"
+        ring = await bob.push(bob_room, "contact.ring")
+        assert ring["data"]["visitor"] == {"name": "Alice"}
+        assert ring["data"]["message"] == "Do you ship to Jakarta?"
+
+        accepted = await http.post(
+            f"/api/v1/contact-requests/{request['id']}/accept", headers=_as(world, "bob")
+        )
+        late = await http.post(
+            f"/api/v1/contact-requests/{request['id']}/accept", headers=_as(world, "moderator")
+        )
+        stranger = await http.post(
+            f"/api/v1/contact-requests/{request['id']}/accept", headers=_as(world, "carol")
+        )
+        assert (accepted.status_code, late.status_code, stranger.status_code) == (200, 409, 403)
+        room = accepted.json()["room"]
+        answered = await alice.push(f"user:{world.user_ids['alice']}", "contact.answered")
+        assert answered["data"]["room"] == room and answered["data"]["by"]["name"] == "Bob"
+        closed = await moderator.push(f"user:{world.user_ids['moderator']}", "contact.closed")
+        assert closed["data"] == {"request": request["id"], "state": "answered"}
+
+        # The private chat: the visitor and the stand's staff; nobody else.
+        await alice.join(room)
+        await bob.join(room)
+        await alice.ok("chat.send", room, {"text": "Hello from Alice"})
+        message = await bob.push(room, "chat.message")
+        assert message["data"]["message"]["text"] == "Hello from Alice"
+        outsider = await carol.call("room.join", room)
+        assert outsider["ok"] is False and outsider["error"]["code"] == "not_found"
+
+        # A meeting on the same lead, with its invitation.
+        (slot,) = bob_slots.json()
+        booked = await http.post(
+            "/api/v1/stands/alpha-works/meetings",
+            json={"slot": slot["id"]},
+            headers=_as(world, "alice"),
+        )
+        twice = await http.post(
+            "/api/v1/stands/alpha-works/meetings",
+            json={"slot": slot["id"]},
+            headers=_as(world, "carol"),
+        )
+        assert (booked.status_code, twice.status_code) == (201, 409)
+        assert booked.json()["start"] == "2027-03-26T12:00:00Z"  # 15:00 in Moscow
+        invitation = await http.get(booked.json()["ics"], headers=_as(world, "alice"))
+        assert "BEGIN:VTIMEZONE" in invitation.text and "TZID:Europe/Moscow" in invitation.text
+        assert (
+            "mailto:alice@rooms.test" in invitation.text
+            and "mailto:bob@rooms.test" in invitation.text
+        )
+        assert (
+            await http.get(booked.json()["ics"], headers=_as(world, "carol"))
+        ).status_code == 404
+        await bob.push(bob_room, "meeting.booked")
+
+        # Nobody on duty at beta: missed at once, with Carol's slot offered.
+        missed = (
+            await http.post(
+                "/api/v1/stands/beta-works/contact-requests", json={}, headers=_as(world, "alice")
+            )
+        ).json()
+        assert missed["state"] == "missed"
+        assert [o["start"] for o in missed["offers"]] == ["2027-03-26T07:00:00Z"]
+
+        # One lead at alpha holds it all; beta's staff cannot see it.
+        (lead,) = (
+            await http.get("/api/v1/stands/alpha-works/leads", headers=_as(world, "bob"))
+        ).json()
+        detail = (
+            await http.get(
+                f"/api/v1/stands/alpha-works/leads/{lead['id']}", headers=_as(world, "bob")
+            )
+        ).json()
+        assert [e["kind"] for e in detail["history"]] == ["contact_request", "answered", "meeting"]
+        assert [m["text"] for m in detail["chat"]] == ["Hello from Alice"]
+        for path in ("leads", f"leads/{lead['id']}", "leads.csv"):
+            refused = await http.get(
+                f"/api/v1/stands/alpha-works/{path}", headers=_as(world, "carol")
+            )
+            assert refused.status_code == 403, path
+        hidden = await http.get(
+            f"/api/v1/contact-requests/{request['id']}", headers=_as(world, "carol")
+        )
+        assert hidden.status_code == 404
+
+        # Consent: the export shows the email only while Alice shares it.
+        async def exported() -> str:
+            answer = await http.get(
+                "/api/v1/stands/alpha-works/leads.csv", headers=_as(world, "bob")
+            )
+            assert answer.status_code == 200
+            return answer.text
+
+        assert "alice@rooms.test" not in await exported()
+        shared = await http.put(
+            "/api/v1/stands/alpha-works/consent",
+            json={"share": ["email"]},
+            headers=_as(world, "alice"),
+        )
+        assert shared.json() == {"stand": "alpha-works", "share": ["email"]}
+        assert "alice@rooms.test" in await exported()
+        await http.put(
+            "/api/v1/stands/alpha-works/consent", json={"share": []}, headers=_as(world, "alice")
+        )
+        assert "alice@rooms.test" not in await exported()
+
+
+async def test_a_ring_nobody_answers_is_missed_and_offers_slots(
+    client: httpx.AsyncClient, db: AsyncSession, clock: FakeClock, tmp_path: Path, settings
+) -> None:
+    header = {"Authorization": "Bearer visitor"}
+    staff_header = {"Authorization": "Bearer staff"}
+    await signed_in(db, clock, "visitor@leads.test", header)
+    await signed_in(db, clock, "staff@leads.test", staff_header)
+    await db.commit()
+    doc = stand_doc("gamma-works", staff=[_person("staff@leads.test", ALWAYS)])
+    await import_pack(
+        db,
+        clock,
+        read_pack(write_pack(tmp_path / "p", [doc])),
+        MediaStore(settings.media_dir / "showrooms"),
+    )
+    await db.commit()
+    await client.post(
+        "/api/v1/stands/gamma-works/slots",
+        json={"slots": [{"start": "2027-03-22T11:00", "end": "2027-03-22T11:30"}]},
+        headers=staff_header,
+    )
+    asked = (
+        await client.post("/api/v1/stands/gamma-works/contact-requests", json={}, headers=header)
+    ).json()
+    again = await client.post(
+        "/api/v1/stands/gamma-works/contact-requests", json={}, headers=header
+    )
+    assert (
+        asked["state"] == "open" and again.status_code == 200 and again.json()["id"] == asked["id"]
+    )
+
+    clock.advance(timedelta(seconds=settings.contact_ring_seconds + 1))
+    assert await miss_expired(db, clock, MemoryBus()) == 1
+    after = (await client.get(f"/api/v1/contact-requests/{asked['id']}", headers=header)).json()
+    late = await client.post(f"/api/v1/contact-requests/{asked['id']}/accept", headers=staff_header)
+
+    assert after["state"] == "missed"
+    assert [o["start"] for o in after["offers"]] == ["2027-03-22T08:00:00Z"]
+    assert late.status_code == 409
