@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from server.realtime.dispatch import Context, Operation
-from server.rooms import announcements, chat, hands, polls, qa
+from server.rooms import announcements, calls, chat, hands, polls, qa
 from server.rooms.access import RoomKind
 from server.rooms.models import PollResults, PollState
 from server.rooms.presence import counts_and_people
@@ -98,6 +98,15 @@ class Announce(_Data):
     text: Text
 
 
+class CallSignal(_Data):
+    """WebRTC signalling between the two people of a private room."""
+
+    kind: Literal["offer", "answer", "candidate", "hangup"]
+    sdp: str | None = Field(default=None, max_length=32_000)
+    candidate: dict[str, str | int | None] | None = None
+    video: bool = True
+
+
 async def _no_stage(session_id: int, user_id: int) -> None:
     """Without a stage, a lowered hand holds no seat to end."""
 
@@ -107,6 +116,10 @@ def operations(
 ) -> dict[str, Operation[Any]]:
     """Every room operation, by name. `seat_ended(session, user)` runs when a raised hand is
     lowered: an invited hand is a guest's seat on the stage, which ends with it."""
+
+    async def call_signal(c: Context, d: CallSignal) -> dict[str, Any]:
+        payload = d.model_dump(exclude={"kind"}, exclude_none=True)
+        return await calls.signal(c.db, c.clock, c.bus, c.admission, d.kind, payload)
 
     async def chat_send(c: Context, d: ChatSend) -> dict[str, Any]:
         return await chat.send(c.db, c.clock, c.bus, c.admission, c.user, d.text)
@@ -199,4 +212,5 @@ def operations(
         "hand.invite": Operation(Person, hand_invite),
         "announce": Operation(Announce, announce),
         "presence.list": Operation(Nothing, presence_list),
+        "call.signal": Operation(CallSignal, call_signal),
     }

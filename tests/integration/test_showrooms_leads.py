@@ -125,6 +125,18 @@ async def test_contact_accept_chat_and_meeting_make_one_lead_the_stands_alone(
         outsider = await carol.call("room.join", room)
         assert outsider["ok"] is False and outsider["error"]["code"] == "not_found"
 
+        # A video call from the chat: the socket carries the two browsers' signalling.
+        await alice.ok("call.signal", room, {"kind": "offer", "sdp": "v=0 (an offer)"})
+        offer = await bob.push(room, "call.signal")
+        assert (offer["data"]["from"], offer["data"]["kind"]) == (world.user_ids["alice"], "offer")
+        await bob.ok("call.signal", room, {"kind": "answer", "sdp": "v=0 (an answer)"})
+        answer = await alice.wait_for(
+            lambda: [p for p in alice.pushes[room] if p["type"] == "call.signal"][1:], what="answer"
+        )
+        assert answer[0]["data"]["kind"] == "answer"
+        eavesdrop = await carol.call("call.signal", room, {"kind": "hangup"})
+        assert eavesdrop["error"]["code"] == "not_found"
+
         # A meeting on the same lead, with its invitation.
         (slot,) = bob_slots.json()
         booked = await http.post(
@@ -168,7 +180,8 @@ async def test_contact_accept_chat_and_meeting_make_one_lead_the_stands_alone(
                 f"/api/v1/stands/alpha-works/leads/{lead['id']}", headers=_as(world, "bob")
             )
         ).json()
-        assert [e["kind"] for e in detail["history"]] == ["contact_request", "answered", "meeting"]
+        kinds = [e["kind"] for e in detail["history"]]
+        assert kinds == ["contact_request", "answered", "call", "meeting"]
         assert [m["text"] for m in detail["chat"]] == ["Hello from Alice"]
         for path in ("leads", f"leads/{lead['id']}", "leads.csv"):
             refused = await http.get(
