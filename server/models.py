@@ -21,6 +21,7 @@ from server.expo.models import (
     Slot,
     Stand,
     StandStaff,
+    StandVisit,
 )
 from server.marathon.models import Marathon, MarathonChange, MarathonSegment
 from server.program.models import Forum, Person, Session, SessionPerson, Track, Venue
@@ -79,6 +80,7 @@ __all__ = [
     "Slot",
     "Stand",
     "StandStaff",
+    "StandVisit",
     "Track",
     "User",
     "Venue",

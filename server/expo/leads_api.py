@@ -7,7 +7,7 @@ import io
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
@@ -17,9 +17,10 @@ from server.attendance import badges
 from server.attendance.models import Badge
 from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.errors import Forbidden, NotFound
-from server.expo import leads
+from server.expo import analytics, leads
 from server.expo.models import Lead, LeadEvent, LeadStatus, Meeting, MeetingMode, Stand, StandStaff
 from server.program.importer import local_instant
+from server.program.zones import parse_zone
 from server.realtime.bus import Bus
 from server.rooms.models import ChatMessage
 
@@ -405,3 +406,42 @@ async def scan_badge(
     db.add(lead)
     await db.commit()
     return _lead_view(lead, visitor)
+
+
+class VisitPing(_In):
+    key: str = Field(min_length=10, max_length=64)
+
+
+@router.post(
+    "/stands/{slug}/visits", status_code=201, summary="A stand's page opened (for its analytics)"
+)
+async def start_visit(
+    slug: Slug, db: DbSession, clock: AppClock, user: CurrentUser
+) -> dict[str, Any]:
+    stand = await leads.stand_by_slug(db, slug)
+    visit = await analytics.start_visit(db, clock, stand, user.id if user else None)
+    return {"visit": visit.id, "key": visit.key, "ping_seconds": analytics.PING_SECONDS}
+
+
+@router.post("/visits/{visit_id}/ping", summary="The stand's page is still open")
+async def ping_visit(
+    visit_id: int, body: VisitPing, db: DbSession, clock: AppClock
+) -> dict[str, Any]:
+    visit = await analytics.ping_visit(db, clock, visit_id, body.key)
+    return {"visit": visit.id, "seconds": (visit.last_seen_at - visit.started_at).total_seconds()}
+
+
+@router.get(
+    "/stands/{slug}/analytics", summary="Per local day: visits, requests, meetings (its staff)"
+)
+async def stand_analytics(
+    slug: Slug,
+    db: DbSession,
+    clock: AppClock,
+    user: CurrentUser,
+    days: Annotated[int, Query(ge=1, le=analytics.MAX_DAYS)] = 7,
+    tz: Annotated[str | None, Query(max_length=64, description="IANA zone; default: mine")] = None,
+) -> dict[str, Any]:
+    stand = await _staffed(db, slug, user)
+    zone = parse_zone(tz or (user.tz if user else "UTC"), field="tz")
+    return await analytics.report(db, clock, stand, zone.key, days)

@@ -208,3 +208,15 @@ class Meeting(SQLModel, table=True):
     tz: str = Field(sa_type=String(64))  # the staff member's zone
     mode: MeetingMode = Field(sa_type=StrEnumType(MeetingMode, 16))
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class StandVisit(SQLModel, table=True):
+    """A visitor's time on a stand's page: opened, then pinged while it stays open. `key`
+    lets an anonymous visitor's page ping its own visit."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    stand_id: int = Field(foreign_key="stand.id", index=True)
+    visitor_id: int | None = Field(default=None, foreign_key="user.id")
+    key: str = Field(sa_type=String(43))
+    started_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    last_seen_at: datetime = Field(sa_type=UTCDateTime)

@@ -254,3 +254,67 @@ async def test_a_ring_nobody_answers_is_missed_and_offers_slots(
     assert after["state"] == "missed"
     assert [o["start"] for o in after["offers"]] == ["2027-03-22T08:00:00Z"]
     assert late.status_code == 409
+
+
+async def test_stand_analytics_count_per_local_day_for_its_staff_only(
+    client: httpx.AsyncClient, db: AsyncSession, clock: FakeClock, tmp_path: Path, settings
+) -> None:
+    visitor, staff, other = (
+        {"Authorization": f"Bearer {p}"} for p in ("visitor", "staff", "other")
+    )
+    for person, header in (("visitor", visitor), ("staff", staff), ("other", other)):
+        await signed_in(db, clock, f"{person}@leads.test", header)
+    await db.commit()
+    doc = stand_doc("delta-works", staff=[_person("staff@leads.test", ALWAYS)])
+    store = MediaStore(settings.media_dir / "showrooms")
+    await import_pack(db, clock, read_pack(write_pack(tmp_path / "p", [doc])), store)
+    await db.commit()
+    base = "/api/v1/stands/delta-works"
+
+    # Saturday 09:00 UTC: a signed-in visit of 90 s and an anonymous one without pings.
+    opened = (await client.post(f"{base}/visits", headers=visitor)).json()
+    for _ in range(3):
+        clock.advance(timedelta(seconds=30))
+        await client.post(f"/api/v1/visits/{opened['visit']}/ping", json={"key": opened["key"]})
+    forged = await client.post(f"/api/v1/visits/{opened['visit']}/ping", json={"key": "x" * 32})
+    await client.post(f"{base}/visits")
+    # A request answered after 20 s, then a slot booked.
+    asked = (await client.post(f"{base}/contact-requests", json={}, headers=visitor)).json()
+    clock.advance(timedelta(seconds=20))
+    await client.post(f"/api/v1/contact-requests/{asked['id']}/accept", headers=staff)
+    slots = await client.post(
+        f"{base}/slots",
+        json={"slots": [{"start": "2027-03-25T10:00", "end": "2027-03-25T10:30"}]},
+        headers=staff,
+    )
+    await client.post(f"{base}/meetings", json={"slot": slots.json()[0]["id"]}, headers=visitor)
+    # 23:30 UTC the same day: Sunday already in Tokyo; a visit there.
+    clock.set(WORLD_NOW.replace(hour=23, minute=30))
+    await client.post(f"{base}/visits", headers=visitor)
+
+    utc = (
+        await client.get(f"{base}/analytics", params={"days": 2, "tz": "UTC"}, headers=staff)
+    ).json()
+    tokyo = (
+        await client.get(f"{base}/analytics", params={"days": 2, "tz": "Asia/Tokyo"}, headers=staff)
+    ).json()
+    refused = await client.get(f"{base}/analytics", headers=other)
+
+    assert forged.status_code == 404 and refused.status_code == 403
+    saturday = utc["days"][-1]
+    assert saturday == {
+        "date": "2027-03-20",
+        "visits": 3,
+        "unique_visitors": 2,
+        "minutes_on_stand": 1.5,
+        "contact_requests": 1,
+        "answered": 1,
+        "missed": 0,
+        "median_seconds_to_answer": 20.0,
+        "meetings_booked": 1,
+        "badge_scans": 0,
+    }
+    assert [(d["date"], d["visits"]) for d in tokyo["days"]] == [
+        ("2027-03-20", 2),
+        ("2027-03-21", 1),
+    ]
