@@ -17,8 +17,17 @@ from server.attendance import badges
 from server.attendance.models import Badge
 from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.errors import Forbidden, NotFound
-from server.expo import analytics, leads
-from server.expo.models import Lead, LeadEvent, LeadStatus, Meeting, MeetingMode, Stand, StandStaff
+from server.expo import analytics, leads, search
+from server.expo.models import (
+    Lead,
+    LeadEvent,
+    LeadStatus,
+    Meeting,
+    MeetingMode,
+    Product,
+    Stand,
+    StandStaff,
+)
 from server.program.importer import local_instant
 from server.program.zones import parse_zone
 from server.realtime.bus import Bus
@@ -445,3 +454,82 @@ async def stand_analytics(
     stand = await _staffed(db, slug, user)
     zone = parse_zone(tz or (user.tz if user else "UTC"), field="tz")
     return await analytics.report(db, clock, stand, zone.key, days)
+
+
+class TextIn(_In):
+    en: str = Field(min_length=1, max_length=5000)
+    ru: str = Field(min_length=1, max_length=5000)
+
+
+class SpecIn(_In):
+    name: TextIn
+    value: str = Field(min_length=1, max_length=200)
+
+
+class StandEdit(_In):
+    description: TextIn | None = None
+    website: str | None = Field(default=None, max_length=300, pattern=r"^(https://\S+)?$")
+
+
+class ProductEdit(_In):
+    name: TextIn | None = None
+    description: TextIn | None = None
+    specs: list[SpecIn] | None = Field(default=None, max_length=40)
+
+
+async def _reindex(db: DbSession, stand: Stand) -> None:
+    products = (await db.exec(select(Product).where(Product.stand_id == stand.id))).all()
+    await search.reindex_stand(db, stand, products)
+
+
+@router.patch(
+    "/stands/{slug}", summary="Edit the stand's texts (its staff; a new pack import replaces them)"
+)
+async def edit_stand(
+    slug: Slug, body: StandEdit, db: DbSession, clock: AppClock, user: CurrentUser
+) -> dict[str, Any]:
+    stand = await _staffed(db, slug, user)
+    if body.description is not None:
+        stand.description_en, stand.description_ru = body.description.en, body.description.ru
+    if body.website is not None:
+        stand.website = body.website
+    stand.updated_at = clock.now()
+    db.add(stand)
+    await _reindex(db, stand)
+    await db.commit()
+    return {
+        "slug": stand.slug,
+        "description": {"en": stand.description_en, "ru": stand.description_ru},
+        "website": stand.website,
+    }
+
+
+@router.patch(
+    "/stands/{slug}/products/{product}", summary="Edit a product's texts (the stand's staff)"
+)
+async def edit_product(
+    slug: Slug, product: Slug, body: ProductEdit, db: DbSession, clock: AppClock, user: CurrentUser
+) -> dict[str, Any]:
+    stand = await _staffed(db, slug, user)
+    found = (
+        await db.exec(select(Product).where(Product.stand_id == stand.id, Product.slug == product))
+    ).first()
+    if found is None:
+        raise NotFound(f"product: no product {product!r} at this stand", field="product")
+    if body.name is not None:
+        found.name_en, found.name_ru = body.name.en, body.name.ru
+    if body.description is not None:
+        found.description_en, found.description_ru = body.description.en, body.description.ru
+    if body.specs is not None:
+        found.specs = [s.model_dump() for s in body.specs]
+    db.add(found)
+    stand.updated_at = clock.now()
+    db.add(stand)
+    await db.flush()
+    await _reindex(db, stand)
+    await db.commit()
+    return {
+        "slug": found.slug,
+        "name": {"en": found.name_en, "ru": found.name_ru},
+        "specs": found.specs,
+    }

@@ -16,7 +16,7 @@ from server.expo.media import MediaStore
 from server.expo.packs import read_pack
 from server.program.models import Session, SessionStatus
 from server.settings import Settings
-from tests.factories import load_program
+from tests.factories import load_program, signed_in
 from tests.showroom_packs import stand_doc, text, write_pack
 
 
@@ -141,3 +141,32 @@ async def test_a_country_whose_capital_is_live_in_the_marathon_is_promoted(
 
     assert hall["volga"] is None
     assert hall["germany"] == {"session": berlin.id, "title": berlin.title_en, "city": "Berlin"}
+
+
+async def test_the_stands_staff_edit_its_texts_and_search_follows(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    clock: FakeClock,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    staff, other = {"Authorization": "Bearer staff"}, {"Authorization": "Bearer other"}
+    await signed_in(db, clock, "sales@kamturbo.example", staff)
+    await signed_in(db, clock, "other@elsewhere.example", other)
+    await db.commit()
+    await _load(db, clock, settings, write_pack(tmp_path / "volga", [stand_doc("kamturbo")]))
+    renamed = {"name": {"en": "Steam turbine Volga-16", "ru": "Паровая турбина «Волга-16»"}}
+
+    refused = await client.patch(
+        "/api/v1/stands/kamturbo/products/turbine", json=renamed, headers=other
+    )
+    edited = await client.patch(
+        "/api/v1/stands/kamturbo/products/turbine", json=renamed, headers=staff
+    )
+    bad = await client.patch(
+        "/api/v1/stands/kamturbo", json={"website": "javascript:alert(1)"}, headers=staff
+    )
+    found = (await client.get("/api/v1/search", params={"q": "волги"})).json()["results"]
+
+    assert (refused.status_code, edited.status_code, bad.status_code) == (403, 200, 422)
+    assert [(r["stand"]["slug"], r["product"]["slug"]) for r in found] == [("kamturbo", "turbine")]
