@@ -54,6 +54,10 @@ def terms(*texts: str) -> list[str]:
     return list(found)
 
 
+def _values(value: str | dict[str, str]) -> list[str]:
+    return _bilingual(value) if isinstance(value, dict) else [value]
+
+
 def _bilingual(*values: dict[str, str] | None) -> list[str]:
     return [v.get(lang, "") for v in values if v for lang in ("en", "ru")]
 
@@ -74,7 +78,7 @@ async def reindex_stand(db: AsyncSession, stand: Stand, products: Iterable[Produ
         )
     ]
     for product in products:
-        specs = [v for s in product.specs for v in (*_bilingual(s["name"]), s["value"])]
+        specs = [v for s in product.specs for v in (*_bilingual(s["name"]), *_values(s["value"]))]
         texts = [
             product.name_en,
             product.name_ru,

@@ -61,7 +61,8 @@ def on_duty(staff: StandStaff, now: datetime) -> bool:
     local = now.astimezone(ZoneInfo(staff.tz))
     day, clock = DAYS[local.weekday()], local.time()
     for hours in staff.duty:
-        start, end = time.fromisoformat(hours["from"]), time.fromisoformat(hours["to"])
+        start = time.fromisoformat(hours["from"])
+        end = time.max if hours["to"] == "24:00" else time.fromisoformat(hours["to"])
         if day in hours["days"] and start <= clock < end:
             return True
     return False
@@ -81,12 +82,18 @@ def staff_view(staff: StandStaff, name: str, lang: Lang, now: datetime) -> dict[
     }
 
 
+def _value(value: str | dict[str, str], lang: Lang) -> str:
+    return pick(value, lang) if isinstance(value, dict) else value
+
+
 def product_view(p: Product, lang: Lang) -> dict[str, Any]:
     return {
         "slug": p.slug,
         "name": text(p, "name", lang),
         "description": text(p, "description", lang),
-        "specs": [{"name": pick(s["name"], lang), "value": s["value"]} for s in p.specs],
+        "specs": [
+            {"name": pick(s["name"], lang), "value": _value(s["value"], lang)} for s in p.specs
+        ],
         "images": [image(key) for key in p.images],
         "documents": [
             {"title": pick(d["title"], lang), "url": MEDIA_URL + d["file"]} for d in p.documents

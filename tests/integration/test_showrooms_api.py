@@ -86,10 +86,12 @@ async def test_a_stand_shows_its_products_and_people_without_their_addresses(
         "email": "kenji@kamturbo.example",
         "name": "Kenji Sato",
         "tz": "Asia/Tokyo",
-        "duty": [{"days": ["sat", "sun"], "from": "10:00", "to": "20:00"}],
+        "duty": [{"days": ["sat", "sun"], "from": "10:00", "to": "24:00"}],
     }
     doc = stand_doc("kamturbo")
     doc["staff"].append(weekend)
+    fuel = {"name": text("Fuel", "Топливо"), "value": text("natural gas", "природный газ")}
+    doc["products"][0]["specs"].append(fuel)
     await _load(db, clock, settings, write_pack(tmp_path / "volga", [doc]))
 
     pavilion = (await client.get("/api/v1/pavilions/volga")).json()
@@ -101,7 +103,10 @@ async def test_a_stand_shows_its_products_and_people_without_their_addresses(
     assert stand["pavilion"] == {"slug": "volga", "name": "Поволжье", "kind": "region"}
     (product,) = stand["products"]
     assert product["name"] == "Паровая турбина Т-16"
-    assert product["specs"] == [{"name": "Мощность", "value": "16 MW"}]
+    assert product["specs"] == [
+        {"name": "Мощность", "value": "16 MW"},
+        {"name": "Топливо", "value": "природный газ"},
+    ]
     assert [(p["name"], p["on_duty"]) for p in stand["staff"]] == [
         ("Anna Petrova", False),
         ("Kenji Sato", True),

@@ -6,16 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from PIL import Image
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import User
+from server.cli import DEMO_FORUM, demo_packs
 from server.clock import FakeClock
 from server.expo.importer import import_pack
 from server.expo.media import MediaStore, thumbnail_key
 from server.expo.models import Pavilion, Product, Stand, StandStaff
 from server.expo.packs import PackInvalid, read_pack
+from tests.factories import load_program
 from tests.showroom_packs import stand_doc, text, write_pack
 
 
@@ -143,3 +146,24 @@ async def test_a_pack_is_checked_against_the_database_too(
     ]
     assert await _count(db, Pavilion) == 1
     assert await _count(db, StandStaff) == 1
+
+
+async def test_the_demo_packs_import_and_reimport_unchanged(
+    db: AsyncSession, clock: FakeClock, store: MediaStore
+) -> None:
+    await load_program(db, clock, yaml.safe_load(DEMO_FORUM.read_text("utf-8")))
+    await db.commit()
+    packs = demo_packs()
+    first = [await _import(db, clock, folder, store) for folder in packs]
+    again = [await _import(db, clock, folder, store) for folder in packs]
+
+    kinds = {p.pavilion: p.created.get("stands", 0) for p in first}
+    assert kinds["tatarstan"] == 29
+    assert len(kinds) == 9 and all(count >= 5 for count in kinds.values())
+    assert all(r.created == {} and r.updated == {} for r in again)
+    exhibitor = (
+        select(StandStaff)
+        .join(User, col(User.id) == StandStaff.user_id)
+        .where(User.email == "exhibitor@demo.pavilion.test")
+    )
+    assert (await db.exec(exhibitor)).first() is not None
