@@ -33,6 +33,7 @@ WORKDIR /app
 # to it: copy it here and say where it is (PAVILION_FRONTEND_DIR). Showroom packs are data: mount
 # them when importing (`docker compose run --rm -v ./showrooms:/app/showrooms:ro app ...`).
 COPY frontend ./frontend
+COPY showrooms/schema ./showrooms/schema
 
 ENV PAVILION_HOST=0.0.0.0 \
     PAVILION_PORT=8000 \

@@ -23,7 +23,19 @@ import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "showrooms" / "schema"
+# The schemas live with the packs (showrooms/schema): next to the code in a checkout, or in the
+# working directory where an installed app runs (the image copies them to /app/showrooms).
+SCHEMAS = next(
+    (
+        folder
+        for folder in (
+            Path(__file__).resolve().parents[2] / "showrooms" / "schema",
+            Path.cwd() / "showrooms" / "schema",
+        )
+        if (folder / "stand.schema.json").is_file()
+    ),
+    Path.cwd() / "showrooms" / "schema",
+)
 IMAGE_TYPES = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "webp": "WEBP"}
 MAX_MEDIA_BYTES = 50 * 1024 * 1024
 
