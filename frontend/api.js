@@ -20,6 +20,27 @@ export class ApiError extends Error {
 const BASE = "/api/v1";
 const enc = encodeURIComponent;
 
+const CLOCK_SAMPLES = 20;
+const clockSamples = []; // the server's clock minus this browser's, in ms, per recent answer
+
+/**
+ * Now on the server's clock (milliseconds since the epoch), as its recent answers' Date
+ * headers tell: a countdown to a deadline the server set must not run fast or slow by however
+ * far this computer's clock is off. A Date header is whole seconds, and may be up to a second
+ * old when sent, so each answer only bounds the offset from below: the largest of the recent
+ * bounds is nearest the truth, and half a second more is the middle of what is left.
+ */
+export function serverNow() {
+  return clockSamples.length ? Date.now() + Math.max(...clockSamples) + 500 : Date.now();
+}
+
+function noteServerClock(response) {
+  const date = Date.parse(response.headers.get("Date") || "");
+  if (Number.isNaN(date)) return;
+  clockSamples.push(date - Date.now());
+  if (clockSamples.length > CLOCK_SAMPLES) clockSamples.shift();
+}
+
 /** Addresses of the API, also used for plain links (calendar files, exports). */
 export const paths = {
   forums: () => `${BASE}/forums`,
@@ -50,6 +71,15 @@ export const paths = {
   whep: (session) => `${BASE}/stage/${enc(session)}/whep`,
   take: (session) => `${BASE}/stage/${enc(session)}/take`,
   stageSource: (session, source) => `${BASE}/stage/${enc(session)}/sources/${enc(source)}`,
+  pavilions: () => `${BASE}/pavilions`,
+  pavilion: (slug) => `${BASE}/pavilions/${enc(slug)}`,
+  stand: (slug) => `${BASE}/stands/${enc(slug)}`,
+  search: () => `${BASE}/search`,
+  contactRequests: (stand) => `${BASE}/stands/${enc(stand)}/contact-requests`,
+  contactRequest: (id) => `${BASE}/contact-requests/${enc(id)}`,
+  acceptContact: (id) => `${BASE}/contact-requests/${enc(id)}/accept`,
+  meetings: (stand) => `${BASE}/stands/${enc(stand)}/meetings`,
+  myStands: () => `${BASE}/me/stands`,
 };
 
 /** A path with its query (empty values left out), relative to this site. */
@@ -88,6 +118,7 @@ async function send(method, url, { body, signal } = {}) {
     if (error.name === "AbortError") throw error;
     throw new ApiError(t("error.network"), { code: "network" });
   }
+  noteServerClock(response);
   const answer = await response.json().catch(() => null); // 204 and non-JSON bodies: null
   if (!response.ok) throw problemOf(response, answer);
   return answer;

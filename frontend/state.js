@@ -2,7 +2,10 @@
 // ?forum=demo-forum&tz=Asia/Jakarta&lang=ru&session=12&date=2027-03-28&venue=…&type=…&format=…
 // (or &marathon=capitals for a marathon day; &view=signin|signup|agenda for the account pages;
 // &view=room&session=12&tab=qa for a session's live room and its open tab; &view=backstage or
-// &view=console with the session for a speaker's backstage and the moderator's stage console)
+// &view=console with the session for a speaker's backstage and the moderator's stage console;
+// &view=showrooms&q=turbine&industry=energy&country=DE for the showrooms' hall and its search,
+// &view=pavilion&pavilion=volga&industry=… for a pavilion, &view=stand&stand=kamturbo&product=…
+// for a stand (and one of its products), &view=exhibitor for a stand's staff desk)
 //
 // `navigate(patch)` pushes a new URL and announces which keys changed; the back and
 // forward buttons announce the same way (popstate). Nothing else writes the URL.
@@ -12,7 +15,19 @@ import { browserZone } from "./time.js";
 
 export const KEYS = [
   "forum", "tz", "lang", "view", "marathon", "session", "date", "venue", "type", "format", "tab",
+  "pavilion", "stand", "product", "q", "industry", "country",
 ];
+
+/** Keys that mean something on some pages only (`view`), left out of any other page's URL. */
+const PAGE_KEYS = {
+  tab: ["room"],
+  pavilion: ["pavilion"],
+  stand: ["stand"],
+  product: ["stand"],
+  q: ["showrooms"],
+  country: ["showrooms"],
+  industry: ["showrooms", "pavilion"],
+};
 
 export const state = new EventTarget();
 
@@ -36,7 +51,9 @@ export function viewerZone() {
 /** The query string for the current state changed by `patch` (a `null` value removes a key). */
 export function hrefFor(patch = {}) {
   const next = { ...snapshot, ...patch };
-  if (next.view !== "room") next.tab = null; // the room's tab means nothing on other pages
+  for (const [key, views] of Object.entries(PAGE_KEYS)) {
+    if (!views.includes(next.view)) next[key] = null;
+  }
   const params = new URLSearchParams();
   for (const key of KEYS) {
     if (next[key] !== null && next[key] !== undefined && next[key] !== "") {

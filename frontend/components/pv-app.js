@@ -2,9 +2,10 @@
 // (the `session` URL parameter), a marathon day (`marathon`) or an account page (`view`:
 // signin, signup, agenda; for the forum in the URL: badge, door; for the `session`: its
 // attendance, its live room, a speaker's backstage or the moderator's stage console), keeping
-// header and footer in step. A session opened from a marathon or from the agenda keeps
-// `marathon` or `view=agenda` in the URL, so "back" returns there; the sign-in and sign-up
-// forms lie over any page, and signing in returns to it.
+// header and footer in step. The showrooms (`view`: showrooms, pavilion, stand, exhibitor)
+// belong to the whole server, not to a forum. A session opened from a marathon or from the
+// agenda keeps `marathon` or `view=agenda` in the URL, so "back" returns there; the sign-in
+// and sign-up forms lie over any page, and signing in returns to it.
 
 import { refresh as refreshAccount } from "../account.js";
 import { getJSON, paths } from "../api.js";
@@ -13,8 +14,15 @@ import { i18n, lang, t } from "../i18n.js";
 import { current, followLink, hrefFor, navigate, state } from "../state.js";
 
 const FORMS = new Set(["signin", "signup"]);
-/** Pages that need no forum loaded (the agenda spans forums; the forms belong to none). */
-const ACCOUNT_PAGES = new Set([...FORMS, "agenda"]);
+
+/** The showrooms' pages: the hall, a pavilion, a stand, a stand's staff desk. */
+const SHOWROOM_PAGES = new Set(["showrooms", "pavilion", "stand", "exhibitor"]);
+
+/**
+ * Pages that need no forum loaded (the agenda spans forums; the forms belong to none; the
+ * showrooms are the whole server's).
+ */
+const FORUMLESS_PAGES = new Set([...FORMS, "agenda", ...SHOWROOM_PAGES]);
 
 /** Pages of the forum in the URL that belong to no session. */
 const FORUM_PAGES = new Set(["badge", "door"]);
@@ -23,14 +31,14 @@ const FORUM_PAGES = new Set(["badge", "door"]);
 const SESSION_PAGES = new Set(["attendance", "room", "backstage", "console"]);
 
 /** Pages that hold rooms, a camera or a stream while shown: paused when another is shown. */
-const LIVE_PAGES = ["door", "room", "backstage", "console"];
+const LIVE_PAGES = ["door", "room", "backstage", "console", ...SHOWROOM_PAGES];
 
 /**
- * Which page the state asks for: a form over a session's attendance or room over a session
- * over the agenda (or the badge, the door) over a marathon.
+ * Which page the state asks for: a form over a showroom page over a session's attendance or
+ * room over a session over the agenda (or the badge, the door) over a marathon.
  */
 function viewOf({ view, session, marathon }) {
-  if (FORMS.has(view)) return view;
+  if (FORMS.has(view) || SHOWROOM_PAGES.has(view)) return view;
   if (session) return SESSION_PAGES.has(view) ? view : "session";
   if (view === "agenda" || FORUM_PAGES.has(view)) return view;
   return marathon ? "marathon" : "program";
@@ -44,6 +52,8 @@ class PvApp extends HTMLElement {
     this.scrolls = {}; // where each page was scrolled to when the person left it
     this.lastSession = null;
     this.lastMarathon = null;
+    this.lastPavilion = null;
+    this.lastStand = null;
     this.view = null;
     this.beforeForms = null; // the state the person opened sign-in or sign-up from
     this.innerHTML = `
@@ -62,6 +72,10 @@ class PvApp extends HTMLElement {
         <pv-room hidden></pv-room>
         <pv-backstage hidden></pv-backstage>
         <pv-console hidden></pv-console>
+        <pv-showrooms hidden></pv-showrooms>
+        <pv-pavilion hidden></pv-pavilion>
+        <pv-stand hidden></pv-stand>
+        <pv-exhibitor hidden></pv-exhibitor>
         <pv-signin hidden></pv-signin>
         <pv-signup hidden></pv-signup>
       </main>
@@ -83,6 +97,10 @@ class PvApp extends HTMLElement {
       room: this.querySelector("pv-room"),
       backstage: this.querySelector("pv-backstage"),
       console: this.querySelector("pv-console"),
+      showrooms: this.querySelector("pv-showrooms"),
+      pavilion: this.querySelector("pv-pavilion"),
+      stand: this.querySelector("pv-stand"),
+      exhibitor: this.querySelector("pv-exhibitor"),
       signin: this.querySelector("pv-signin"),
       signup: this.querySelector("pv-signup"),
     };
@@ -98,7 +116,8 @@ class PvApp extends HTMLElement {
     const parts = [
       "pv-header", "pv-forum-list", "pv-program", "pv-session", "pv-registration", "pv-marathon",
       "pv-agenda", "pv-badge", "pv-door", "pv-attendance", "pv-stage-player", "pv-room",
-      "pv-backstage", "pv-console", "pv-signin", "pv-signup", "pv-footer",
+      "pv-backstage", "pv-console", "pv-lightbox", "pv-private-chat", "pv-contact", "pv-showrooms",
+      "pv-pavilion", "pv-stand", "pv-exhibitor", "pv-signin", "pv-signup", "pv-footer",
     ];
     Promise.all(parts.map((name) => customElements.whenDefined(name))).then(() => {
       refreshAccount();
@@ -134,6 +153,8 @@ class PvApp extends HTMLElement {
     if (changed.has("marathon") && previous.marathon !== null) {
       this.lastMarathon = previous.marathon;
     }
+    if (changed.has("pavilion") && previous.pavilion !== null) this.lastPavilion = previous.pavilion;
+    if (changed.has("stand") && previous.stand !== null) this.lastStand = previous.stand;
     this.load();
   }
 
@@ -186,7 +207,7 @@ class PvApp extends HTMLElement {
     }
     this.header.update();
     const view = viewOf(current());
-    if (ACCOUNT_PAGES.has(view)) {
+    if (FORUMLESS_PAGES.has(view)) {
       this.list.hidden = true;
       render(this.status, "");
       this.showPage(view);
@@ -235,6 +256,10 @@ class PvApp extends HTMLElement {
       this.returnTo(pages.room, view, `[data-focus-key="${from}-link"]`);
     } else if (from === "session" && view !== "session" && !FORMS.has(view)) {
       this.returnTo(pages[view], view, `a[data-session-id="${CSS.escape(this.lastSession || "")}"]`);
+    } else if (from === "stand" && (view === "pavilion" || view === "showrooms")) {
+      this.returnTo(pages[view], view, `a[data-stand-link="${CSS.escape(this.lastStand || "")}"]`);
+    } else if (from === "pavilion" && view === "showrooms") {
+      this.returnTo(pages[view], view, `a[data-pavilion-link="${CSS.escape(this.lastPavilion || "")}"]`);
     } else if (from === "marathon" && view === "program") {
       this.returnTo(this.program, view, `a[data-marathon-link="${CSS.escape(this.lastMarathon || "")}"]`);
     } else if (FORMS.has(from) && !FORMS.has(view)) {

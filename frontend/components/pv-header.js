@@ -1,6 +1,7 @@
-// <pv-header>: the forum's name and dates, the account links (sign in; or the person's name,
-// My agenda, My badge and — for door staff and organisers — Door check-in for the forum in
-// the URL, and Sign out), the language switch and the time-zone picker.
+// <pv-header>: the forum's name and dates, the way into the showrooms, the account links (sign
+// in; or the person's name, My agenda, My badge and — for door staff and organisers — Door
+// check-in for the forum in the URL, the exhibitor desk for a stand's staff, and Sign out),
+// the language switch and the time-zone picker.
 //
 // The picker is a text input over a datalist of every zone the browser knows; a zone is
 // applied on Enter, on leaving the field, or on picking from the list, and goes to the URL.
@@ -8,6 +9,7 @@
 import { account, known, me, signOut } from "../account.js";
 import { html, render } from "../html.js";
 import { i18n, LANGS, t } from "../i18n.js";
+import { myStands, staffedStands } from "../my-stands.js";
 import { current, hrefFor, navigate, viewerZone } from "../state.js";
 import { browserZone, formatDateRange, resolveZone, zoneNames } from "../time.js";
 
@@ -22,6 +24,7 @@ class PvHeader extends HTMLElement {
       this.signOutProblem = null;
       this.drawAccount();
     });
+    myStands.addEventListener("change", () => this.drawAccount());
     this.addEventListener("change", (event) => this.onChange(event));
     this.addEventListener("input", (event) => this.onInput(event));
     this.addEventListener("keydown", (event) => this.onKeydown(event));
@@ -49,6 +52,7 @@ class PvHeader extends HTMLElement {
     for (const link of this.querySelectorAll("[data-lang]")) {
       link.href = hrefFor({ lang: link.dataset.lang });
     }
+    this.drawNav();
     this.drawAccount();
   }
 
@@ -150,6 +154,7 @@ class PvHeader extends HTMLElement {
             <span class="brand-name">${t("app.name")}</span>
           </a>
           <div class="topbar-tools">
+            <nav class="site-nav" aria-label="${t("nav.label")}" data-site-nav></nav>
             <nav class="account-nav" aria-label="${t("account.label")}" data-account></nav>
             <nav class="lang-switch" aria-label="${t("lang.label")}">
               ${LANGS.map((code) => html`<a href="${hrefFor({ lang: code })}" data-lang="${code}"
@@ -194,7 +199,17 @@ class PvHeader extends HTMLElement {
       </div>
     </header>`);
     this.showProblem();
+    this.drawNav();
     this.drawAccount();
+  }
+
+  /** The sections of the site beside the forum's own pages: the showrooms. */
+  drawNav() {
+    const box = this.querySelector("[data-site-nav]");
+    if (!box) return;
+    const here = ["showrooms", "pavilion", "stand"].includes(current().view);
+    render(box, html`<a href="${hrefFor({ view: "showrooms", session: null, marathon: null })}"
+      data-testid="showrooms-link" data-focus-key="showrooms" ${here ? html`aria-current="page"` : ""}>${t("nav.showrooms")}</a>`);
   }
 
   /**
@@ -217,6 +232,9 @@ class PvHeader extends HTMLElement {
       <a href="${hrefFor({ view: "agenda", session: null })}" data-testid="agenda-link" data-focus-key="agenda"
         ${view === "agenda" && !session ? html`aria-current="page"` : ""}>${t("account.agenda")}</a>
       ${this.forumLinks(person)}
+      ${staffedStands().length ? html`<a href="${hrefFor({ view: "exhibitor", session: null, marathon: null })}"
+        data-testid="exhibitor-link" data-focus-key="exhibitor"
+        ${view === "exhibitor" ? html`aria-current="page"` : ""}>${t("account.exhibitor")}</a>` : ""}
       <button type="button" class="account-button" data-sign-out data-focus-key="account">${t("account.signOut")}</button>`;
   }
 

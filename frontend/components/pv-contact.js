@@ -1,0 +1,404 @@
+// <pv-contact>: "Talk to us now" on a stand's page: the visitor's side of a contact request.
+// Pressing it rings every member of the stand's staff on duty; the panel counts down to the
+// request's deadline and waits for one of two notices in the visitor's own room
+// (`user:{id}`): `contact.answered` opens a chat on the private room it names
+// (<pv-private-chat>), `contact.missed` brings meeting slots, shown in the viewer's zone, each
+// with a Book button that answers with the meeting's calendar file. When nobody is on duty the
+// request is missed at once. Signed out, the panel asks the visitor to sign in first.
+//
+// Notices can be missed (the socket was down, or they came before the room was joined), so
+// each join of the room and the end of the countdown ask the server where the request stands.
+// The request of each stand is kept for the tab (sessionStorage), so a reload resumes it.
+//
+// <pv-stand> keeps one of these and moves it into each rendering of its page.
+
+import { account, me } from "../account.js";
+import { getJSON, paths, postJSON } from "../api.js";
+import { booked, countdown, offer, secondsLeft, slotWhen, tickCountdowns } from "../contact-parts.js";
+import { html, render } from "../html.js";
+import { i18n, t } from "../i18n.js";
+import { roomSocket } from "../socket.js";
+import { hrefFor, viewerZone } from "../state.js";
+
+const TICK_MS = 1000;
+const RECHECK_MS = 3000; // after the deadline, ask the server this often until it says
+const STORE = "pavilion.contact."; // + stand slug → the id of the tab's request there
+
+/** What the panel knows of one stand: the request, the meeting booked, the slots taken. */
+function blank() {
+  return { request: null, meeting: null, taken: new Set(), problem: null, busy: false, booking: null };
+}
+
+class PvContact extends HTMLElement {
+  connectedCallback() {
+    if (this.body) return; // moved into a new rendering of the stand page: keep it all
+    this._stand = null;
+    this.socket = roomSocket();
+    this.entries = new Map(); // stand slug → blank()
+    this.ownRoom = null;
+    this.person = null; // the id of the person the requests below are of
+    this.shown = false;
+    this.ticker = null;
+    this.checkedAt = 0;
+    this.chat = document.createElement("pv-private-chat");
+    this.innerHTML = `<div class="contact-body"></div>
+      <p class="visually-hidden" aria-live="polite" data-announce data-testid="contact-announce"></p>`;
+    this.body = this.querySelector(".contact-body");
+    this.addEventListener("submit", (event) => this.onSubmit(event));
+    this.addEventListener("click", (event) => this.onClick(event));
+    i18n.addEventListener("change", () => this.draw());
+    account.addEventListener("change", () => this.onAccount());
+  }
+
+  /** The stand shown (as <pv-stand> has it: its slug, name, staff). */
+  set stand(value) {
+    const another = !this._stand || this._stand.slug !== value.slug;
+    if (another) this.chat.pause(); // another stand's conversation
+    this._stand = value;
+    if (another) this.restore();
+    this.draw();
+  }
+
+  get stand() {
+    return this._stand;
+  }
+
+  entry(slug = this._stand?.slug) {
+    if (!this.entries.has(slug)) this.entries.set(slug, blank());
+    return this.entries.get(slug);
+  }
+
+  get request() {
+    return this._stand ? this.entry().request : null;
+  }
+
+  /** The stand page is shown: hear the request's notices and its chat again. */
+  resume() {
+    if (!this.body) return;
+    this.shown = true;
+    this.follow();
+  }
+
+  /** The stand page is hidden: stop hearing anything (the request itself goes on). */
+  pause() {
+    if (!this.body) return; // never shown yet
+    this.shown = false;
+    this.leaveOwnRoom();
+    this.chat.pause();
+    clearInterval(this.ticker);
+    this.ticker = null;
+  }
+
+  onAccount() {
+    const person = me();
+    if (!person || person.id !== this.person) {
+      this.leaveOwnRoom();
+      this.chat.pause();
+      this.entries.clear(); // another person's requests are not this one's
+      this.restore();
+    }
+    this.person = person ? person.id : null;
+    this.draw();
+  }
+
+  // --- where the request stands ----------------------------------------------------------------
+
+  /** After a reload: the request this tab made at this stand, if the server still has it. */
+  async restore() {
+    const slug = this._stand?.slug;
+    let id = null;
+    try {
+      id = sessionStorage.getItem(STORE + slug);
+    } catch {
+      id = null; // storage refused: nothing to resume
+    }
+    if (!slug || !id || !me() || this.entry(slug).request) return;
+    try {
+      const found = await getJSON(paths.contactRequest(id));
+      if (found.stand === slug && !this.entry(slug).request) this.settle(slug, found);
+    } catch {
+      this.remember(slug, null);
+    }
+  }
+
+  remember(slug, id) {
+    try {
+      if (id === null) sessionStorage.removeItem(STORE + slug);
+      else sessionStorage.setItem(STORE + slug, String(id));
+    } catch {
+      // private browsing may refuse storage: the request simply does not survive a reload
+    }
+  }
+
+  /** The request of `slug` is now `request`: say so, and follow it. */
+  settle(slug, request) {
+    const entry = this.entry(slug);
+    const before = entry.request?.state;
+    const here = slug === this._stand?.slug;
+    // Focus follows the news only from inside the panel (its button may be gone), never
+    // away from whatever else on the page the person is reading.
+    const active = document.activeElement;
+    const focusHere = this.contains(active) && !this.chat.contains(active);
+    entry.request = request;
+    this.remember(slug, request.id);
+    if (request.state !== before && here) this.announce(this.stateText(request));
+    if (here && this.shown) this.follow();
+    this.draw();
+    if (request.state !== before && here && focusHere) {
+      this.querySelector("[data-contact-state]")?.focus({ preventScroll: true });
+    }
+  }
+
+  /** Hear the request's notices while it rings; open its chat once answered. */
+  follow() {
+    const request = this.request;
+    if (!request || !me()) return;
+    if (request.state === "open") {
+      this.joinOwnRoom();
+      this.startTicker();
+    }
+    if (request.state === "answered" && request.room) {
+      this.chat.open(request.room, t("contact.chatWith", { name: request.answered_by?.name || this._stand.name }));
+    }
+  }
+
+  joinOwnRoom() {
+    const room = `user:${me().id}`;
+    if (this.ownRoom === room) return;
+    this.leaveOwnRoom();
+    this.ownRoom = room;
+    this.socket.join(room, {
+      snapshot: () => this.check(), // joined (or back after a drop): notices may have been missed
+      push: (push) => this.onNotice(push),
+      failed: () => {
+        this.ownRoom = null; // the countdown's end still asks the server
+      },
+    });
+  }
+
+  leaveOwnRoom() {
+    if (!this.ownRoom) return;
+    this.socket.leave(this.ownRoom);
+    this.ownRoom = null;
+  }
+
+  onNotice({ type, data }) {
+    for (const [slug, entry] of this.entries) {
+      const request = entry.request;
+      if (!request || request.id !== data.request || request.state !== "open") continue;
+      if (type === "contact.answered") {
+        this.settle(slug, { ...request, state: "answered", room: data.room, answered_by: data.by });
+      } else if (type === "contact.missed") {
+        this.settle(slug, { ...request, state: "missed", offers: data.offers });
+      }
+    }
+  }
+
+  /** Ask the server where the ringing request stands. */
+  async check() {
+    const slug = this._stand?.slug;
+    const request = this.request;
+    if (!request || request.state !== "open") return;
+    this.checkedAt = Date.now();
+    try {
+      const found = await getJSON(paths.contactRequest(request.id));
+      if (this.entry(slug).request?.id === found.id && found.state !== "open") this.settle(slug, found);
+    } catch {
+      // asked again on the next tick after RECHECK_MS, or by the next notice
+    }
+  }
+
+  startTicker() {
+    if (this.ticker) return;
+    this.ticker = setInterval(() => this.tick(), TICK_MS);
+  }
+
+  tick() {
+    const request = this.request;
+    if (!request || request.state !== "open" || !this.shown) {
+      clearInterval(this.ticker);
+      this.ticker = null;
+      return;
+    }
+    tickCountdowns(this);
+    if (!secondsLeft(request.expires_at) && Date.now() - this.checkedAt > RECHECK_MS) this.check();
+  }
+
+  // --- drawing -------------------------------------------------------------------------------
+
+  stateText(request) {
+    if (request.state === "open") return t("contact.ringing", { stand: this._stand.name });
+    if (request.state === "answered") {
+      return t("contact.answered", { name: request.answered_by?.name || this._stand.name });
+    }
+    return t("contact.missed");
+  }
+
+  announce(text) {
+    const region = this.querySelector("[data-announce]");
+    region.textContent = "";
+    requestAnimationFrame(() => {
+      region.textContent = text; // emptied first: the same words twice are still heard
+    });
+  }
+
+  /** Render the panel, then put the chat (and any focus inside it) back in. */
+  draw() {
+    if (!this._stand || !this.body) return;
+    const active = document.activeElement;
+    const focusInChat = this.chat.contains(active) ? active : null;
+    render(this.body, this.panel());
+    this.body.querySelector("[data-chat-slot]")?.replaceWith(this.chat);
+    focusInChat?.focus({ preventScroll: true });
+  }
+
+  panel() {
+    const state = !me() ? "signin" : this.request ? this.request.state : "idle";
+    return html`<section class="contact-panel" aria-labelledby="contact-title" data-testid="contact-panel"
+        data-state="${state}">
+      <h3 id="contact-title">${t("contact.title")}</h3>
+      ${this.duty()}
+      ${this.content(state)}
+      ${this.entry().problem ? html`<p class="room-note room-note-error" role="alert" data-testid="contact-problem">${this.entry().problem}</p>` : ""}
+    </section>`;
+  }
+
+  duty() {
+    const count = this._stand.staff.filter((person) => person.on_duty).length;
+    return html`<p class="contact-duty${count ? " is-on" : ""}" data-testid="contact-duty">
+      <span class="duty-dot" aria-hidden="true"></span>${count
+        ? t("contact.onDuty", { count }) : t("contact.offDuty")}</p>`;
+  }
+
+  content(state) {
+    if (state === "signin") {
+      return html`<p>${t("contact.signIn")}</p>
+        <a class="button button-primary contact-go" href="${hrefFor({ view: "signin" })}" data-testid="contact-signin"
+          data-focus-key="contact-signin">${t("account.signIn")}</a>`;
+    }
+    if (state === "idle") return this.callForm();
+    if (state === "open") return this.ringing();
+    if (state === "answered") return this.answered();
+    return this.missed();
+  }
+
+  callForm() {
+    const busy = this.entry().busy;
+    return html`<form class="contact-form" data-form="call" novalidate>
+      <label for="contact-message">${t("contact.message")}</label>
+      <textarea id="contact-message" name="message" rows="3" maxlength="500" data-focus-key="contact-message"
+        aria-describedby="contact-hint"></textarea>
+      <p class="form-hint" id="contact-hint">${t("contact.hint")}</p>
+      <button type="submit" class="button button-primary contact-go" data-testid="talk-now" data-focus-key="talk-now"
+        ${busy ? html`aria-disabled="true"` : ""}>${t(busy ? "contact.calling" : "contact.talk")}</button>
+    </form>`;
+  }
+
+  ringing() {
+    const request = this.request;
+    return html`<div class="contact-ringing" data-testid="contact-ringing">
+      <p class="contact-state-line" tabindex="-1" data-contact-state><span class="ring-pulse" aria-hidden="true"></span>
+        ${t("contact.ringing", { stand: this._stand.name })}</p>
+      ${countdown(request.expires_at, `call-${request.id}`)}
+      <p class="muted">${t("contact.stay")}</p>
+    </div>`;
+  }
+
+  answered() {
+    const name = this.request.answered_by?.name || this._stand.name;
+    return html`<p class="contact-state-line is-answered" tabindex="-1" data-contact-state data-testid="contact-answered">
+      ✓ ${t("contact.answered", { name })}</p>
+      <div data-chat-slot></div>`;
+  }
+
+  missed() {
+    const entry = this.entry();
+    const zone = viewerZone();
+    if (entry.meeting) {
+      return html`<p class="contact-state-line" tabindex="-1" data-contact-state>${t("contact.missed")}</p>
+        ${booked(entry.meeting, zone)}`;
+    }
+    const offers = (this.request.offers || []).filter((slot) => !entry.taken.has(slot.id));
+    return html`<div class="contact-missed" data-testid="contact-missed">
+      <p class="contact-state-line" tabindex="-1" data-contact-state>${t("contact.missed")}</p>
+      ${offers.length
+        ? html`<p>${t("contact.offers")}</p>
+          <p class="zone-note">${t("contact.zoneNote", { zone })}</p>
+          <ul class="offers" data-testid="offers">${offers.map((slot) => offer(slot, zone, entry.booking !== null))}</ul>`
+        : html`<p class="muted">${t("contact.noOffers")}</p>`}
+      <button type="button" class="link-button" data-again data-focus-key="contact-again">${t("contact.again")}</button>
+    </div>`;
+  }
+
+  // --- acting --------------------------------------------------------------------------------
+
+  onSubmit(event) {
+    const form = event.target.closest('form[data-form="call"]');
+    if (!form) return;
+    event.preventDefault();
+    this.call(form);
+  }
+
+  onClick(event) {
+    const button = event.target.closest("button");
+    if (!button || !this.body.contains(button) || button.getAttribute("aria-disabled") === "true") return;
+    if (button.dataset.book) this.book(button.dataset.book);
+    else if ("again" in button.dataset) this.again();
+  }
+
+  async call(form) {
+    const slug = this._stand.slug;
+    const entry = this.entry(slug);
+    if (entry.busy) return;
+    const text = form.elements.message.value.trim();
+    entry.busy = true;
+    entry.problem = null;
+    this.draw();
+    this.joinOwnRoom(); // before asking: an answer may come at once
+    try {
+      const request = await postJSON(paths.contactRequests(slug), { message: text || null });
+      entry.busy = false;
+      this.settle(slug, request); // focus was on the button: it goes to the news
+    } catch (error) {
+      entry.busy = false;
+      entry.problem = error.status === 401 ? t("contact.signIn") : t("contact.failed", { message: error.message });
+      this.draw();
+    }
+  }
+
+  async book(id) {
+    const slug = this._stand.slug;
+    const entry = this.entry(slug);
+    const slot = (entry.request.offers || []).find((item) => String(item.id) === id);
+    if (!slot || entry.booking !== null) return;
+    entry.booking = slot.id;
+    entry.problem = null;
+    this.draw();
+    try {
+      entry.meeting = await postJSON(paths.meetings(slug), { slot: slot.id });
+      this.announce(`${t("contact.booked")} ${slotWhen(entry.meeting, viewerZone())}`);
+    } catch (error) {
+      if (error.status === 409) {
+        entry.taken.add(slot.id);
+        entry.problem = t("contact.slotTaken");
+      } else {
+        entry.problem = t("contact.failed", { message: error.message });
+      }
+    }
+    entry.booking = null;
+    this.draw();
+    const next = entry.meeting ? "[data-testid=meeting-booked]" : "[data-book]";
+    (this.querySelector(next) || this.querySelector("[data-contact-state]"))?.focus();
+  }
+
+  /** Missed: start over (someone may be on duty by now). */
+  again() {
+    const slug = this._stand.slug;
+    this.entries.set(slug, blank());
+    this.remember(slug, null);
+    this.draw();
+    this.querySelector("#contact-message")?.focus();
+  }
+}
+
+customElements.define("pv-contact", PvContact);
