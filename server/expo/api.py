@@ -16,7 +16,7 @@ from server.expo.media import KEY, MediaStore
 from server.expo.models import Pavilion, PavilionKind, Product, Stand, StandStaff
 from server.expo.views import image, pavilion_view, staff_view, stand_card, stand_view, text
 from server.marathon.models import MarathonSegment
-from server.program.models import Session, SessionStatus
+from server.program.models import Forum, Session, SessionStatus
 
 router = APIRouter(prefix="/api/v1", tags=["showrooms"])
 media_router = APIRouter(tags=["showrooms"])
@@ -55,17 +55,19 @@ async def _live_from(db: DbSession, lang: Literal["en", "ru"]) -> dict[str, dict
     """The marathon segments live now, by their host city: "live now from Cairo" promotes
     the pavilion of that city."""
     query = (
-        select(Session)
+        select(Session, Forum.slug)
         .join(MarathonSegment, col(MarathonSegment.session_id) == Session.id)
+        .join(Forum, col(Forum.id) == Session.forum_id)
         .where(Session.status == SessionStatus.live)
     )
     return {
         s.host_city_en.lower(): {
             "session": s.id,
+            "forum": forum,
             "title": text(s, "title", lang),
             "city": text(s, "host_city", lang),
         }
-        for s in (await db.exec(query)).all()
+        for s, forum in (await db.exec(query)).all()
     }
 
 
@@ -126,8 +128,15 @@ async def get_stand(
     staff = [staff_view(row, name, lang, now) for row, name in people]
     sessions = []
     if stand.sessions:
-        found = (await db.exec(select(Session).where(col(Session.slug).in_(stand.sessions)))).all()
-        sessions = [{"id": s.id, "slug": s.slug, "title": text(s, "title", lang)} for s in found]
+        query = (
+            select(Session, Forum.slug)
+            .join(Forum, col(Forum.id) == Session.forum_id)
+            .where(col(Session.slug).in_(stand.sessions))
+        )
+        sessions = [
+            {"id": s.id, "slug": s.slug, "forum": forum, "title": text(s, "title", lang)}
+            for s, forum in (await db.exec(query)).all()
+        ]
     return stand_view(
         stand, pavilion, lang, staff=staff, products=list(products), sessions=sessions
     )

@@ -186,16 +186,26 @@ async def request_contact(
         db.add(record(lead, clock, "missed", None, request=request.id, reason="nobody on duty"))
     db.add(lead)
     await db.commit()
-    ring_data = {
-        "request": request.id,
-        "stand": {"slug": stand.slug, "name": stand.name_en, "name_ru": stand.name_ru},
-        "visitor": {"name": visitor.name},
-        "message": message,
-        "expires_at": _utc(request.expires_at),
-    }
+    ring_data = await ring_view(db, request, stand, visitor)
     for staff_id in rung:
         await bus.publish(f"user:{staff_id}", "contact.ring", ring_data)
     return request, True
+
+
+async def ring_view(
+    db: AsyncSession, request: ContactRequest, stand: Stand, visitor: User | None = None
+) -> dict[str, Any]:
+    """A ringing request as its staff see it (`contact.ring`, and the desk's list)."""
+    if visitor is None:
+        lead = await db.get(Lead, request.lead_id)
+        visitor = await db.get(User, lead.visitor_id) if lead else None
+    return {
+        "request": request.id,
+        "stand": {"slug": stand.slug, "name": stand.name_en, "name_ru": stand.name_ru},
+        "visitor": {"name": visitor.name if visitor else ""},
+        "message": request.message,
+        "expires_at": _utc(request.expires_at),
+    }
 
 
 async def _request(db: AsyncSession, request_id: int) -> tuple[ContactRequest, Stand]:

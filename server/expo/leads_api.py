@@ -19,6 +19,8 @@ from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.errors import Forbidden, NotFound
 from server.expo import analytics, leads, search
 from server.expo.models import (
+    ContactRequest,
+    ContactState,
     Lead,
     LeadEvent,
     LeadStatus,
@@ -94,6 +96,30 @@ async def my_stands(db: DbSession, user: CurrentUser) -> list[dict[str, str]]:
     return [
         {"slug": s.slug, "name": s.name_en, "name_ru": s.name_ru}
         for s in (await db.exec(query)).all()
+    ]
+
+
+@router.get(
+    "/me/contact-requests", summary="Requests ringing at my stands now (a desk opened mid-ring)"
+)
+async def my_ringing(db: DbSession, clock: AppClock, user: CurrentUser) -> list[dict[str, Any]]:
+    me = require_user(user)
+    query = (
+        select(ContactRequest, Stand)
+        .join(Stand, col(Stand.id) == ContactRequest.stand_id)
+        .join(StandStaff, col(StandStaff.stand_id) == Stand.id)
+        .where(
+            StandStaff.user_id == me.id,
+            ContactRequest.state == ContactState.open,
+            ContactRequest.expires_at > clock.now(),
+        )
+        .order_by(col(ContactRequest.created_at))
+    )
+    rows = (await db.exec(query)).all()
+    return [
+        await leads.ring_view(db, request, stand)
+        for request, stand in rows
+        if me.id in request.rung
     ]
 
 

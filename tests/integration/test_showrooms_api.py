@@ -145,7 +145,12 @@ async def test_a_country_whose_capital_is_live_in_the_marathon_is_promoted(
     hall = {p["slug"]: p["live"] for p in (await client.get("/api/v1/pavilions")).json()}
 
     assert hall["volga"] is None
-    assert hall["germany"] == {"session": berlin.id, "title": berlin.title_en, "city": "Berlin"}
+    assert hall["germany"] == {
+        "session": berlin.id,
+        "forum": "demo-forum",
+        "title": berlin.title_en,
+        "city": "Berlin",
+    }
 
 
 async def test_the_stands_staff_edit_its_texts_and_search_follows(
