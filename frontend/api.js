@@ -80,6 +80,7 @@ export const paths = {
   acceptContact: (id) => `${BASE}/contact-requests/${enc(id)}/accept`,
   meetings: (stand) => `${BASE}/stands/${enc(stand)}/meetings`,
   myStands: () => `${BASE}/me/stands`,
+  myRinging: () => `${BASE}/me/contact-requests`,
 };
 
 /** A path with its query (empty values left out), relative to this site. */

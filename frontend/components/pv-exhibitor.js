@@ -102,6 +102,7 @@ class PvExhibitor extends HTMLElement {
       snapshot: () => {
         this.listening = true;
         this.paint();
+        this.catchUp();
       },
       push: (push) => this.onNotice(push),
       failed: () => {
@@ -110,6 +111,22 @@ class PvExhibitor extends HTMLElement {
         this.paint();
       },
     });
+  }
+
+  /** Calls that began ringing before this desk listened (opened or reloaded mid-ring). */
+  async catchUp() {
+    let ringing;
+    try {
+      ringing = await getJSON(paths.myRinging());
+    } catch {
+      return; // the pushes still come; only calls already ringing are missed
+    }
+    for (const call of ringing) {
+      const id = String(call.request);
+      if (!this.mine.has(id) && !this.calls.has(id)) this.calls.set(id, call);
+    }
+    if (this.calls.size) this.startTicker();
+    this.paint();
   }
 
   leaveOwnRoom() {
