@@ -81,6 +81,12 @@ export const paths = {
   meetings: (stand) => `${BASE}/stands/${enc(stand)}/meetings`,
   myStands: () => `${BASE}/me/stands`,
   myRinging: () => `${BASE}/me/contact-requests`,
+  slots: (stand) => `${BASE}/stands/${enc(stand)}/slots`,
+  leads: (stand) => `${BASE}/stands/${enc(stand)}/leads`,
+  lead: (stand, id) => `${BASE}/stands/${enc(stand)}/leads/${enc(id)}`,
+  leadNotes: (stand, id) => `${BASE}/stands/${enc(stand)}/leads/${enc(id)}/notes`,
+  leadsCsv: (stand) => `${BASE}/stands/${enc(stand)}/leads.csv`,
+  analytics: (stand) => `${BASE}/stands/${enc(stand)}/analytics`,
 };
 
 /** A path with its query (empty values left out), relative to this site. */

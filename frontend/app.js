@@ -22,6 +22,7 @@ import "./components/pv-showrooms.js";
 import "./components/pv-pavilion.js";
 import "./components/pv-stand.js";
 import "./components/pv-exhibitor.js";
+import "./components/pv-stand-dashboard.js";
 import "./components/pv-signin.js";
 import "./components/pv-signup.js";
 import "./components/pv-footer.js";

@@ -7,6 +7,8 @@
 // (`meeting.booked`) gets a note too.
 //
 // Only calls that ring while the desk is open are heard: keep it open during duty hours.
+//
+// Below the calls, <pv-stand-dashboard> holds a chosen stand's leads, slots and figures.
 
 import { account, known, me } from "../account.js";
 import { getJSON, paths, postJSON } from "../api.js";
@@ -197,6 +199,7 @@ class PvExhibitor extends HTMLElement {
       this.mine.add(id);
       this.calls.delete(id);
       this.openChat(answer.room, call);
+      this.querySelector("pv-stand-dashboard")?.refresh(); // the call made or moved a lead
     } catch (error) {
       this.calls.delete(id);
       if (error.status === 409) this.endedNote(call, await this.stateOf(id));
@@ -251,7 +254,8 @@ class PvExhibitor extends HTMLElement {
 
   draw() {
     const status = this.status();
-    const shape = [status, lang(), staffedStands().map((s) => s.slug).join(",")].join("|");
+    // The zone too: the stand's dashboard below shows and takes times in it.
+    const shape = [status, lang(), viewerZone(), staffedStands().map((s) => s.slug).join(",")].join("|");
     if (shape !== this.shape) {
       this.shape = shape;
       this.painted = {};
@@ -297,7 +301,8 @@ class PvExhibitor extends HTMLElement {
           <h3 id="exhibitor-chats-title" class="block-title" tabindex="-1">${t("exhibitor.chats")}</h3>
           <div class="exhibitor-chats" data-part="chats"></div>
         </section>
-      </div>`;
+      </div>
+      <pv-stand-dashboard></pv-stand-dashboard>`;
   }
 
   paint() {
