@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import snowballstemmer
@@ -38,6 +38,7 @@ def words(value: str) -> list[str]:
     return [w.replace("ё", "е") for w in WORD.findall(value.lower())]
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     if word.isdigit():
         return word
@@ -167,54 +168,64 @@ async def search(
     if not groups:
         return []
     sqlite = db.get_bind().dialect.name == "sqlite"
-    params: dict[str, Any] = {}
+    params: dict[str, Any] = {"limit": limit}
+    # Ranking, the filters and the limit in one query: only the page's rows are loaded.
+    where = ["s.listed"]
+    if country:
+        where.append("p.country = :country")
+        params["country"] = country.upper()
+    if industry:
+        where.append(
+            "EXISTS (SELECT 1 FROM json_each(s.industries) WHERE json_each.value = :industry)"
+            if sqlite
+            else "CAST(s.industries AS jsonb) ? :industry"
+        )
+        params["industry"] = industry
+    joins = "JOIN stand s ON s.id = e.stand_id JOIN pavilion p ON p.id = s.pavilion_id"
     if sqlite:
-        match = " AND ".join(
+        params["q"] = " AND ".join(
             "(" + " OR ".join(f'"{t}"' + ("*" if prefix else "") for t, prefix in options) + ")"
             for options in groups
         )
         ranked = text(
-            "SELECT rowid AS id, bm25(searchfts) AS rank FROM searchfts"
-            " WHERE searchfts MATCH :q ORDER BY rank LIMIT 500"
+            "SELECT e.id, e.stand_id, e.product_id FROM searchfts"
+            f" JOIN searchentry e ON e.id = searchfts.rowid {joins}"
+            f" WHERE searchfts MATCH :q AND {' AND '.join(where)}"
+            " ORDER BY bm25(searchfts) LIMIT :limit"
         )
-        params["q"] = match
     else:
-        query = " & ".join(
+        params["q"] = " & ".join(
             "("
             + " | ".join(t.replace("'", "") + (":*" if prefix else "") for t, prefix in options)
             + ")"
             for options in groups
         )
         ranked = text(
-            "SELECT id, -ts_rank(to_tsvector('simple', terms), to_tsquery('simple', :q)) AS rank "
-            "FROM searchentry WHERE to_tsvector('simple', terms) @@ to_tsquery('simple', :q) "
-            "ORDER BY rank LIMIT 500"
+            f"SELECT e.id, e.stand_id, e.product_id FROM searchentry e {joins}"
+            " WHERE to_tsvector('simple', e.terms) @@ to_tsquery('simple', :q)"
+            f" AND {' AND '.join(where)}"
+            " ORDER BY ts_rank(to_tsvector('simple', e.terms), to_tsquery('simple', :q)) DESC, e.id"
+            " LIMIT :limit"
         )
-        params["q"] = query
-    hits = [
-        (row.id, row.rank) for row in (await (await db.connection()).execute(ranked, params)).all()
-    ]
+    hits = (await (await db.connection()).execute(ranked, params)).all()
     if not hits:
         return []
-    order = {entry_id: i for i, (entry_id, _) in enumerate(hits)}
-    rows = (
-        await db.exec(
-            select(SearchEntry, Stand, Pavilion)
-            .join(Stand, col(Stand.id) == SearchEntry.stand_id)
-            .join(Pavilion, col(Pavilion.id) == Stand.pavilion_id)
-            .where(col(SearchEntry.id).in_(order), col(Stand.listed))
-        )
-    ).all()
-    if country:
-        rows = [r for r in rows if r[2].country == country.upper()]
-    if industry:
-        rows = [r for r in rows if industry in r[1].industries]
-    rows = sorted(rows, key=lambda r: order[r[0].id or 0])[:limit]
-    product_ids = [r[0].product_id for r in rows if r[0].product_id is not None]
+    stands = {
+        st.id: (st, pv)
+        for st, pv in (
+            await db.exec(
+                select(Stand, Pavilion)
+                .join(Pavilion, col(Pavilion.id) == Stand.pavilion_id)
+                .where(col(Stand.id).in_({h.stand_id for h in hits}))
+            )
+        ).all()
+    }
+    product_ids = [h.product_id for h in hits if h.product_id is not None]
     products = {
         p.id: p
         for p in (await db.exec(select(Product).where(col(Product.id).in_(product_ids)))).all()
     }
     return [
-        (stand, products.get(entry.product_id or 0), pavilion) for entry, stand, pavilion in rows
+        (stands[h.stand_id][0], products.get(h.product_id or 0), stands[h.stand_id][1])
+        for h in hits
     ]
