@@ -10,7 +10,6 @@
 // camera off.
 
 import { account, known, me } from "../account.js";
-import { getJSON, paths } from "../api.js";
 import { deviceOf, deviceProblem, LevelMeter, listDevices, openDevice, openDevices } from "../devices.js";
 import { html, render } from "../html.js";
 import { lang, t } from "../i18n.js";
@@ -21,6 +20,7 @@ import { stageProblem, publish } from "../stage.js";
 import * as parts from "../stage-parts.js";
 import { StageState } from "../stage-state.js";
 import { current, hrefFor } from "../state.js";
+import { loadSessionInto } from "../session-loader.js";
 
 const NO_DEVICES = { cameras: [], microphones: [] };
 
@@ -113,16 +113,10 @@ class PvBackstage extends HTMLElement {
     });
   }
 
-  async loadSession(id) {
-    const key = `${this._forum.slug}|${id}|${lang()}`;
-    if (key === this.sessionKey) return;
-    this.sessionKey = key;
-    if (String(this.session?.id) !== String(id)) this.session = null;
-    const found = await getJSON(paths.session(this._forum.slug, id), { lang: lang() }).catch(() => null);
-    if (key !== this.sessionKey) return;
-    this.session = found; // the page works without it: the title falls back to "Backstage"
-    if (!this.hidden) this.draw();
+  loadSession(id) {
+    return loadSessionInto(this, id);
   }
+
 
   // --- the room and the stage ------------------------------------------------------------------
 

@@ -10,7 +10,7 @@
 // button is never replaced under a moderator's pointer. Without them the cards still work.
 
 import { account, known, me } from "../account.js";
-import { deleteJSON, getJSON, patchJSON, paths, postJSON } from "../api.js";
+import { deleteJSON, patchJSON, paths, postJSON } from "../api.js";
 import { html, render } from "../html.js";
 import { lang, t } from "../i18n.js";
 import { connection, hands, note } from "../room-parts.js";
@@ -19,6 +19,7 @@ import { RoomError, roomSocket } from "../socket.js";
 import * as parts from "../stage-parts.js";
 import { StageState } from "../stage-state.js";
 import { current, hrefFor, viewerZone } from "../state.js";
+import { loadSessionInto } from "../session-loader.js";
 
 class PvConsole extends HTMLElement {
   connectedCallback() {
@@ -110,16 +111,10 @@ class PvConsole extends HTMLElement {
     });
   }
 
-  async loadSession(id) {
-    const key = `${this._forum.slug}|${id}|${lang()}`;
-    if (key === this.sessionKey) return;
-    this.sessionKey = key;
-    if (String(this.session?.id) !== String(id)) this.session = null;
-    const found = await getJSON(paths.session(this._forum.slug, id), { lang: lang() }).catch(() => null);
-    if (key !== this.sessionKey) return;
-    this.session = found; // the page works without it: the title falls back to "Console"
-    if (!this.hidden) this.draw();
+  loadSession(id) {
+    return loadSessionInto(this, id);
   }
+
 
   // --- the rooms and the stage -----------------------------------------------------------------
 

@@ -14,7 +14,6 @@
 // drawing, so the program plays on through them.
 
 import { account, known, me } from "../account.js";
-import { getJSON, paths } from "../api.js";
 import { html, render } from "../html.js";
 import { lang, t } from "../i18n.js";
 import * as parts from "../room-parts.js";
@@ -24,6 +23,7 @@ import { speaksHere, stageLinks } from "../stage-parts.js";
 import { StageState } from "../stage-state.js";
 import { current, hrefFor, navigate, viewerZone } from "../state.js";
 import { formatDay, momentIn, timeRange, wallDate } from "../time.js";
+import { loadSessionInto } from "../session-loader.js";
 
 const BURST_MS = 5000; // how long a reaction burst counts on the bar
 const TICK_MS = 1000;
@@ -131,21 +131,10 @@ class PvRoom extends HTMLElement {
     });
   }
 
-  async loadSession(id) {
-    const key = `${this._forum.slug}|${id}|${viewerZone()}|${lang()}`;
-    if (key === this.sessionKey) return;
-    this.sessionKey = key;
-    if (!this.session || String(this.session.id) !== String(id)) this.session = null;
-    try {
-      const found = await getJSON(paths.session(this._forum.slug, id), { tz: viewerZone(), lang: lang() });
-      if (key !== this.sessionKey) return;
-      this.session = found;
-    } catch {
-      if (key !== this.sessionKey) return;
-      this.session = null; // the room works without it: the title falls back to "Live room"
-    }
-    if (!this.hidden) this.draw();
+  loadSession(id) {
+    return loadSessionInto(this, id);
   }
+
 
   // --- the room's state ----------------------------------------------------------------------
 
