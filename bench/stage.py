@@ -46,7 +46,9 @@
    machine's busy time outside the bench's processes (other work, the kernel's softirqs;
    above a quarter of a core the step is marked as disturbed). A step whose worst viewer got
    under 90 % of 30 fps is marked ✗; the notes say when the server got the source's frames
-   at under 27 a second, when the source is gone, and when the loop was ever 0.5 s late.
+   at under 27 a second, when the source is gone, when the loop was ever 0.5 s late, and how
+   many datagrams the machine dropped for full socket receive buffers (Linux's RcvbufErrors:
+   all processes, but in a quiet machine those of the bench).
 
    The summary fits server CPU = fixed + marginal × full-rate viewers (least squares over the
    steps with viewers that kept 30 fps; over all the steps when fewer than two did), where
@@ -138,6 +140,7 @@ class Row:
     audio_pps: list[float]  # audio packets a second, per viewer
     source_fps: float  # the publisher's frames the server received a second
     publisher_state: str  # its peer connection's state at the end of the step
+    udp_drops: int  # datagrams the machine dropped for full receive buffers
     packets: int
     lost: int
     join_ms: float
@@ -211,6 +214,8 @@ def row_line(row: Row) -> str:
         notes.append(f"the source is gone (the publisher's connection: {row.publisher_state})")
     elif row.source_fps < KEEPS_UP * FPS:
         notes.append(f"the source came at {row.source_fps:.1f} fps")
+    if row.udp_drops:
+        notes.append(f"{row.udp_drops} datagrams dropped by full receive buffers")
     if row.lag_ms[1] >= LATE_MS:
         notes.append(f"the server's loop once {row.lag_ms[1] / 1000:.1f} s late")
     if any(row.audio_pps):
@@ -238,6 +243,7 @@ class Snapshot:
     counts: list[Counts]
     source_frames: int  # -1: gone
     publisher_state: str
+    udp_drops: int
 
 
 def row_between(
@@ -270,11 +276,23 @@ def row_between(
         if min(a.source_frames, b.source_frames) >= 0
         else math.nan,
         publisher_state=b.publisher_state,
+        udp_drops=b.udp_drops - a.udp_drops,
         packets=packets,
         lost=lost,
         join_ms=join_ms,
         rss_mb=rss,
     )
+
+
+def udp_receive_drops() -> int:
+    """UDP datagrams the machine dropped because a socket's receive buffer was full (Linux's
+    RcvbufErrors, all processes; 0 elsewhere)."""
+    try:
+        lines = [line.split() for line in Path("/proc/net/snmp").read_text().splitlines()]
+    except OSError:
+        return 0
+    names, values = [line for line in lines if line and line[0] == "Udp:"][:2]
+    return int(values[names.index("RcvbufErrors")])
 
 
 # ---------------------------------------------------------------------------- one design
@@ -337,6 +355,7 @@ class Fleet:
             viewer_procs=[proc.cpu_seconds() for proc in self.viewer_procs],
             parent=parent.user + parent.system,
             machine=machine_cpu_seconds(),
+            udp_drops=udp_receive_drops(),
             counts=counts,
             source_frames=self.server.call("source_frames"),
             publisher_state=self.publisher.call("state"),
