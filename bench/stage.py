@@ -17,19 +17,19 @@
    - naive-aiortc: the same relay with aiortc's stock H.264 encoder (x264's medium preset),
      the relay as it comes out of the box.
    Each design's server is a process of its own (one asyncio loop; x264, the decoder and
-   aiortc's executor add threads, all counted). One publisher process sends the same moving
-   test picture (bench/stage_source.py: a pan over a textured pattern, VP8 from aiortc, as a
-   browser might) to each, over WHIP-like signalling through pipes (the server process calls
-   the Stage's verbs, not its HTTP routes, which only matter when a viewer joins) and real
-   ICE/DTLS/SRTP on the machine's address. Viewers are real aiortc peers (ICE, DTLS, SRTP keys) in
+   aiortc's executor add threads, all counted). One publisher process sends the same moving test
+   picture (bench/stage_source.py: a pan over a textured pattern, VP8 from aiortc, as a browser
+   might) to each, over WHIP-like signalling through pipes (the server process calls the Stage's
+   verbs, not its HTTP routes, which only matter when a viewer joins) and real ICE/DTLS/SRTP on
+   the machine's address. Viewers are real aiortc peers (ICE, DTLS, SRTP keys) in
    `--viewer-procs` other processes that count the packets they get instead of decoding them
    (bench/stage_viewers.py; `--viewer-depth srtp` also decrypts and parses each one through
-   aiortc, which costs the viewer processes several times more): their cost lands on their
-   own processes, which share the 2 cores with the server, so their CPU is shown too. The
-   viewer count climbs through the steps; after `--settle` seconds, each step measures
-   `--seconds` of steady streaming. A step disturbed by other work (see other, below) is
-   measured again, up to `--retries` times, and the least disturbed measurement kept; the
-   climb stops after two steps in a row that did not keep up.
+   aiortc, which costs the viewer processes several times more): their cost lands on their own
+   processes, which share the 2 cores with the server, so their CPU is shown too. The viewer
+   count climbs through the steps; after `--settle` seconds, each step measures `--seconds` of
+   steady streaming. A step disturbed by other work (see other, below) is measured again, up to
+   `--retries` times, and the least disturbed measurement kept; the climb stops after two steps
+   in a row that did not keep up.
 
    Columns: server is the server process's CPU per wall second (100 % is one core), all its
    threads; loop its main thread's, where the event loop runs the senders (it cannot use
@@ -70,10 +70,10 @@
 
 `--quick` runs a smaller ladder and shorter steps (about a minute); `--profile 100` samples
 the program server's event loop with cProfile after its 100-viewer step (of the last round)
-and says where its CPU goes;
-`--audio` adds sound, as real viewers have it: the publisher sends a tone too, and viewers
-receive Opus as well (the program's one mix, or one Opus encoder per viewer in the relays),
-some 50 more packets a second each. The issue's targets are for video alone, the default.
+and says where its CPU goes; `--audio` adds sound, as real viewers have it: the publisher
+sends a tone too, and viewers receive Opus as well (the program's one mix, or one Opus
+encoder per viewer in the relays), some 50 more packets a second each. The issue's targets
+are for video alone, the default.
 Figures to compare, never a pass/fail verdict: machines are noisy.
 """
 

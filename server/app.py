@@ -92,6 +92,7 @@ def create_app(
             height=settings.stage_height,
             fps=settings.stage_fps,
             bitrate=settings.stage_bitrate,
+            max_viewers=settings.stage_max_viewers,
             recordings=settings.stage_media / "recordings" if settings.stage_record else None,
             hls=settings.stage_media / "hls" if settings.stage_hls else None,
         ),

@@ -44,6 +44,12 @@ class RateLimited(DomainError):
     code = "rate_limited"
 
 
+class Unavailable(DomainError):
+    """Full for now (a node's stage at its viewer cap): try elsewhere or later."""
+
+    code = "unavailable"
+
+
 class Invalid(DomainError):
     """Bad input; `field` names what was wrong so a client can point at it."""
 
@@ -62,6 +68,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     Conflict: 409,
     Invalid: 422,
     RateLimited: 429,
+    Unavailable: 503,
 }
 
 

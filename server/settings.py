@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     # and write its live HLS playlist to <media_dir>/stage/hls/<session>/, served at
     # /hls/<session>/ to those who may attend. Closed sessions are in there: never serve
     # <media_dir>/stage as static files.
+    # WebRTC viewers one node's stage serves (all sessions together). Past it, its sender loop
+    # saturates and the speakers' own connections start failing (bench/stage.py); later
+    # viewers get 503 and the page offers the HLS stream instead.
+    stage_max_viewers: int = Field(default=100, ge=1)
     stage_record: bool = True
     stage_hls: bool = True
 

@@ -33,7 +33,7 @@ from aiortc import (
 from aiortc.mediastreams import MediaStreamError
 
 from server.clock import Clock, SystemClock
-from server.errors import Invalid, NotFound
+from server.errors import Invalid, NotFound, Unavailable
 from server.stage.audio import AudioInput, ProgramAudioTrack
 from server.stage.previews import Thumbnailer
 from server.stage.program import ProgramFeed, ProgramVideoTrack
@@ -58,6 +58,7 @@ class StageConfig:
     bitrate: int = 1_000_000
     recordings: Path | None = None  # a folder per session, an MP4 per run of its program
     hls: Path | None = None  # a folder per session: index.m3u8 and its segments
+    max_viewers: int = 100  # WebRTC viewers on this node, all sessions together
 
 
 class SourceState(StrEnum):
@@ -194,6 +195,11 @@ class Stage:
         """Answer a viewer's SDP offer (WHEP) with the program feed, H.264 only."""
         if "m=video" not in offer:
             raise Invalid("sdp: the offer must receive video", field="sdp")
+        if len(self._viewers) >= self.config.max_viewers:
+            raise Unavailable(
+                f"viewers: this node's stage is full; watch /hls/{session_id}/ instead",
+                field="viewers",
+            )
         pc = RTCPeerConnection(self._rtc)
         feed = self.feed(session_id)
         track = feed.viewer()

@@ -15,8 +15,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import Role
 from server.accounts.service import grant
+from server.app import create_app
 from server.clock import FakeClock
 from server.program.models import Session
+from server.settings import Settings
 from tests.factories import attendance_doc, load_program, signed_in
 
 SPEAKER = {"Authorization": "Bearer speaker"}
@@ -175,3 +177,32 @@ async def test_a_publisher_that_goes_away_without_a_delete_leaves_the_backstage(
     await asyncio.wait_for(until(lambda found: found and found[0]["receiving"]), 20)
     await publisher.close()
     await asyncio.wait_for(until(lambda found: found == []), 40)
+
+
+async def test_a_full_stage_refuses_more_viewers_with_503_naming_the_hls_stream(
+    settings: Settings, clock: FakeClock, session_id: int
+) -> None:
+    app = create_app(settings.model_copy(update={"stage_max_viewers": 1}), clock=clock)
+    transport = httpx.ASGITransport(app=app)
+    viewers = []
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=transport, base_url="http://pavilion.test") as c:
+            answers = []
+            for _ in range(2):
+                pc = RTCPeerConnection()
+                viewers.append(pc)
+                pc.addTransceiver("video", direction="recvonly")
+                await pc.setLocalDescription(await pc.createOffer())
+                assert pc.localDescription is not None
+                answers.append(
+                    await c.post(
+                        f"/api/v1/stage/{session_id}/whep",
+                        content=pc.localDescription.sdp,
+                        headers={**ATTENDEE, "Content-Type": "application/sdp"},
+                    )
+                )
+            for pc in viewers:
+                await pc.close()
+    assert [a.status_code for a in answers] == [201, 503]
+    error = answers[1].json()["error"]
+    assert error["field"] == "viewers" and f"/hls/{session_id}/" in error["message"]
