@@ -35,8 +35,10 @@ from server.realtime.connection import CaptureTransport
 from server.realtime.dispatch import Dispatcher
 from server.realtime.endpoint import router as socket_router
 from server.realtime.hub import Hub
+from server.realtime.ice import is_turn
 from server.realtime.limits import UserBuckets
 from server.rooms.api import router as rooms_router
+from server.rooms.api import rtc_router
 from server.rooms.handlers import operations
 from server.rooms.presence import Presence
 from server.rooms.snapshot import RoomPolicy
@@ -87,7 +89,9 @@ def create_app(
     tally = Tally(db, the_bus)
     stage = Stage(
         StageConfig(
-            ice_servers=settings.ice_servers,
+            # The stage's own peers need no relay (the server is reachable; coturn relays the
+            # browsers' side), and TURN's credentials are per person: STUN only here.
+            ice_servers=[url for url in settings.ice_servers if not is_turn(url)],
             width=settings.stage_width,
             height=settings.stage_height,
             fps=settings.stage_fps,
@@ -155,6 +159,7 @@ def create_app(
     app.include_router(accounts_router)
     app.include_router(attendance_router)
     app.include_router(rooms_router)
+    app.include_router(rtc_router)
     app.include_router(stage_router)
     app.include_router(hls_router)
     app.include_router(expo_router)

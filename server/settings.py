@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from server.realtime.ice import ice_servers, is_turn
 
 Environment = Literal["demo", "dev", "test", "production"]
 
@@ -55,6 +58,11 @@ class Settings(BaseSettings):
     # STUN/TURN servers offered to WebRTC peers (JSON list of URLs, e.g.
     # ["stun:stun.example.org:3478", "turn:turn.example.org:3478"]); none: host candidates only.
     ice_servers: list[str] = Field(default_factory=list)
+    # The secret shared with coturn (`--static-auth-secret`): each signed-in person gets TURN
+    # credentials derived from it, valid for turn_credential_seconds (server/realtime/ice.py).
+    # Needed when ice_servers names a turn: server.
+    turn_secret: str | None = None
+    turn_credential_seconds: int = Field(default=6 * 3600, ge=60, le=7 * 24 * 3600)
     # The stage's program format (DESIGN.md section 5): one H.264 encode per session at this
     # size, frame rate and bitrate (1280x720 suits a bigger screen; 640x360 costs a quarter).
     stage_width: int = Field(default=640, ge=160, le=1920, multiple_of=2)
@@ -91,6 +99,25 @@ class Settings(BaseSettings):
                     "in production"
                 )
         return self
+
+    @model_validator(mode="after")
+    def _turn_needs_its_secret(self) -> Settings:
+        if not self.turn_secret and any(is_turn(url) for url in self.ice_servers):
+            raise ValueError(
+                "PAVILION_TURN_SECRET must be set (coturn's --static-auth-secret) when "
+                "PAVILION_ICE_SERVERS names a turn: server"
+            )
+        return self
+
+    def ice_servers_for(self, user_id: int, now: datetime) -> list[dict[str, Any]]:
+        """The STUN/TURN servers offered to one person's browser, with TURN credentials."""
+        return ice_servers(
+            self.ice_servers,
+            secret=self.turn_secret,
+            ttl_seconds=self.turn_credential_seconds,
+            user_id=user_id,
+            now=now,
+        )
 
     @property
     def is_sqlite(self) -> bool:

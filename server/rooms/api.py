@@ -9,13 +9,14 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 
 from server.accounts.service import require_user
-from server.deps import AppClock, CurrentUser, DbSession
+from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.realtime.bus import Bus
 from server.rooms import announcements, snapshot
 from server.rooms.access import admit
 from server.rooms.handlers import Text
 
 router = APIRouter(prefix="/api/v1/rooms", tags=["rooms"])
+rtc_router = APIRouter(prefix="/api/v1/rtc", tags=["rooms"])
 
 
 class AnnounceIn(BaseModel):
@@ -54,3 +55,15 @@ async def post_announcement(
 ) -> dict[str, Any]:
     who = await admit(db, require_user(user), room)
     return await announcements.announce(db, clock, _bus(request), who, body.text)
+
+
+@rtc_router.get(
+    "/ice-servers",
+    summary="The STUN/TURN servers for my peer connections (TURN with credentials of mine)",
+)
+async def my_ice_servers(
+    user: CurrentUser, settings: AppSettings, clock: AppClock
+) -> dict[str, Any]:
+    person = require_user(user)
+    assert person.id is not None
+    return {"ice_servers": settings.ice_servers_for(person.id, clock.now())}

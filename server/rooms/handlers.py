@@ -102,6 +102,12 @@ class CallSignal(_Data):
     """WebRTC signalling between the two people of a private room."""
 
     kind: Literal["offer", "answer", "candidate", "hangup"]
+    # Which call: made up by the side that offers, repeated by every later message of it, so
+    # that a late message of a call that ended is not taken for one of the next.
+    call: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
+    # Why a call ended: hung up, declined, the callee was in another call, nobody answered,
+    # or the connection could not be made.
+    reason: Literal["ended", "declined", "busy", "unanswered", "failed"] | None = None
     sdp: str | None = Field(default=None, max_length=32_000)
     candidate: dict[str, str | int | None] | None = None
     video: bool = True

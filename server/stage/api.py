@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 
 from server.accounts.permissions import Permission, allowed, require
-from server.deps import CurrentUser, DbSession
+from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.errors import Forbidden, Invalid, NotFound
 from server.program.models import Session
 from server.rooms import hands
@@ -37,14 +37,19 @@ async def _session(db: DbSession, session_id: int) -> Session:
 
 @router.get("/{session}", summary="The stage: its sources and which one is on air")
 async def stage_state(
-    session: int, request: Request, db: DbSession, user: CurrentUser
+    session: int,
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    settings: AppSettings,
+    clock: AppClock,
 ) -> dict[str, Any]:
     found = await _session(db, session)
-    await require(db, user, Permission.attend, forum_id=found.forum_id, session=found)
-    stage = _stage(request)
+    person = await require(db, user, Permission.attend, forum_id=found.forum_id, session=found)
+    assert person.id is not None
     # The STUN/TURN servers a page's peer connection should use, as RTCPeerConnection takes them.
-    ice = [{"urls": url} for url in stage.config.ice_servers]
-    return {**stage.state(session), "ice_servers": ice}
+    ice = settings.ice_servers_for(person.id, clock.now())
+    return {**_stage(request).state(session), "ice_servers": ice}
 
 
 @router.post(

@@ -131,16 +131,20 @@ async def test_contact_accept_chat_and_meeting_make_one_lead_the_stands_alone(
         assert outsider["ok"] is False and outsider["error"]["code"] == "not_found"
 
         # A video call from the chat: the socket carries the two browsers' signalling.
-        await alice.ok("call.signal", room, {"kind": "offer", "sdp": "v=0 (an offer)"})
+        call = {"call": "call-0001"}
+        await alice.ok("call.signal", room, {**call, "kind": "offer", "sdp": "v=0 (an offer)"})
         offer = await bob.push(room, "call.signal")
         assert (offer["data"]["from"], offer["data"]["kind"]) == (world.user_ids["alice"], "offer")
-        await bob.ok("call.signal", room, {"kind": "answer", "sdp": "v=0 (an answer)"})
+        assert offer["data"]["call"] == "call-0001"
+        await bob.ok("call.signal", room, {**call, "kind": "answer", "sdp": "v=0 (an answer)"})
         answer = await alice.wait_for(
             lambda: [p for p in alice.pushes[room] if p["type"] == "call.signal"][1:], what="answer"
         )
         assert answer[0]["data"]["kind"] == "answer"
-        eavesdrop = await carol.call("call.signal", room, {"kind": "hangup"})
+        eavesdrop = await carol.call("call.signal", room, {**call, "kind": "hangup"})
         assert eavesdrop["error"]["code"] == "not_found"
+        nameless = await bob.call("call.signal", room, {"kind": "hangup", "call": "x/../y"})
+        assert nameless["error"]["code"] == "invalid" and nameless["error"]["field"] == "data.call"
 
         # A meeting on the same lead, with its invitation.
         (slot,) = bob_slots.json()

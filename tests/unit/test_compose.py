@@ -200,6 +200,12 @@ def test_app_environment_builds_production_settings(monkeypatch: pytest.MonkeyPa
         ["https://localhost"],
     )
     assert settings.log_format == "json"
+    # Browsers are offered the compose file's own coturn, with credentials from its secret.
+    assert settings.turn_secret == SECRETS["TURN_SECRET"]
+    assert settings.ice_servers == [
+        "stun:localhost:3478",
+        "turn:localhost:3478?transport=udp",
+    ]
 
 
 def test_public_url_and_allowed_origins_follow_the_domain(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 from pydantic import ValidationError
 
@@ -31,3 +33,38 @@ def test_settings_come_from_pavilion_variables(monkeypatch: pytest.MonkeyPatch) 
         9000,
         False,
     )
+
+
+def test_a_turn_server_needs_the_secret_its_credentials_come_from() -> None:
+    with pytest.raises(ValidationError, match="PAVILION_TURN_SECRET must be set"):
+        Settings(ice_servers=["stun:stun.example.org", "turn:turn.example.org:3478"])
+
+
+def test_turn_credentials_are_coturns_rest_api_credentials() -> None:
+    # The expected password came from openssl, not from this code:
+    #   printf '%s' '1805533200:42' \
+    #     | openssl dgst -sha1 -hmac 'coturn-shared-secret' -binary | base64
+    settings = Settings(
+        ice_servers=["stun:stun.example.org", "turn:turn.example.org", "turns:turn.example.org"],
+        turn_secret="coturn-shared-secret",
+        turn_credential_seconds=3600,
+    )
+
+    servers = settings.ice_servers_for(42, datetime(2027, 3, 20, 8, tzinfo=UTC))
+
+    assert servers == [
+        {"urls": "stun:stun.example.org"},
+        {
+            "urls": ["turn:turn.example.org", "turns:turn.example.org"],
+            "username": "1805533200:42",
+            "credential": "e7L77fq7cbpwUDZ7ClflzUC+QQY=",
+        },
+    ]
+
+
+def test_stun_only_needs_no_secret() -> None:
+    settings = Settings(ice_servers=["stun:stun.example.org"])
+
+    assert settings.ice_servers_for(7, datetime(2027, 3, 20, 8, tzinfo=UTC)) == [
+        {"urls": "stun:stun.example.org"}
+    ]
