@@ -86,6 +86,7 @@ export const paths = {
   lead: (stand, id) => `${BASE}/stands/${enc(stand)}/leads/${enc(id)}`,
   leadNotes: (stand, id) => `${BASE}/stands/${enc(stand)}/leads/${enc(id)}/notes`,
   leadsCsv: (stand) => `${BASE}/stands/${enc(stand)}/leads.csv`,
+  iceServers: () => `${BASE}/rtc/ice-servers`,
   analytics: (stand) => `${BASE}/stands/${enc(stand)}/analytics`,
 };
 

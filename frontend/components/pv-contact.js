@@ -158,7 +158,8 @@ class PvContact extends HTMLElement {
       this.startTicker();
     }
     if (request.state === "answered" && request.room) {
-      this.chat.open(request.room, t("contact.chatWith", { name: request.answered_by?.name || this._stand.name }));
+      const peer = request.answered_by?.name || this._stand.name;
+      this.chat.open(request.room, t("contact.chatWith", { name: peer }), peer);
     }
   }
 

@@ -228,7 +228,7 @@ class PvExhibitor extends HTMLElement {
     this.chats = [{ room, heading, element }, ...this.chats.filter((chat) => chat.room !== room)];
     this.painted.chats = null;
     this.paint();
-    element.open(room, heading);
+    element.open(room, heading, call.visitor.name);
     element.querySelector("textarea")?.focus();
     this.say(t("exhibitor.chatOpened", { name: call.visitor.name }));
   }

@@ -3,17 +3,28 @@
 // over the tab's room socket (socket.js; docs/rooms.md). The room's snapshot holds its last
 // messages; pushes are folded in by snapshot.js's `apply`, as the live room does.
 //
-// The page holding it calls `open(room, heading)`, `pause()` when it is hidden and `resume()`
-// when it is shown again (the socket replays what was said meanwhile); the element is kept
-// across redraws of that page, so a half-written message survives them.
+// The page holding it calls `open(room, heading, peer)`, `pause()` when it is hidden and
+// `resume()` when it is shown again (the socket replays what was said meanwhile); the element is
+// kept across redraws of that page, so a half-written message survives them.
+//
+// Either person can start a video call from the chat (call.js): it rings on the other side,
+// which answers or declines; the two videos, a microphone and a camera switch and the hang-up
+// button show above the messages. Hiding the chat ends its call.
 
 import { me } from "../account.js";
+import { Call, duration } from "../call.js";
+import { deviceProblem } from "../devices.js";
 import { html, render } from "../html.js";
 import { i18n, t } from "../i18n.js";
 import { connection, message } from "../room-parts.js";
 import { apply } from "../snapshot.js";
 import { RoomError, roomSocket } from "../socket.js";
 import { viewerZone } from "../state.js";
+
+// A video camera, drawn in the text's colour (an emoji may be missing from the fonts).
+const CAMERA_ICON = html`<svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"
+  focusable="false"><path fill="currentColor" d="M3 6.5A1.5 1.5 0 0 1 4.5 5h9A1.5 1.5 0 0 1 15 6.5v2.6l4.4-2.7A1
+  1 0 0 1 21 7.3v9.4a1 1 0 0 1-1.6.9L15 14.9v2.6a1.5 1.5 0 0 1-1.5 1.5h-9A1.5 1.5 0 0 1 3 17.5z"/></svg>`;
 
 let made = 0; // numbers the ids of each chat's elements: a desk may hold several chats
 
@@ -30,6 +41,12 @@ class PvPrivateChat extends HTMLElement {
     this.failure = null;
     this.note = null;
     this.heading = "";
+    this.peer = "";
+    this.call = new Call({
+      send: (data) => this.socket.request("call.signal", this.roomName, data),
+      me: () => me()?.id ?? null,
+    });
+    this.call.addEventListener("change", () => this.callChanged());
     this.addEventListener("submit", (event) => this.onSubmit(event));
     this.addEventListener("keydown", (event) => this.onKeydown(event));
     this.addEventListener("click", (event) => this.onClick(event));
@@ -41,9 +58,11 @@ class PvPrivateChat extends HTMLElement {
     return this.roomName;
   }
 
-  /** Join `room` (leaving the one before, if another), headed `heading`. */
-  open(room, heading) {
+  /** Join `room` (leaving the one before, if another), headed `heading`, with `peer` (the
+   * other person's name, for the call's wording; the heading if not given). */
+  open(room, heading, peer = heading) {
     this.heading = heading;
+    this.peer = peer;
     if (room !== this.roomName) {
       this.pause();
       this.roomName = room;
@@ -58,6 +77,8 @@ class PvPrivateChat extends HTMLElement {
 
   /** Stop hearing the room (the page is hidden); `resume` joins it again. */
   pause() {
+    this.call.hangUp();
+    this.call.dismiss();
     if (!this.joined) return;
     this.socket.leave(this.roomName);
     this.joined = false;
@@ -73,6 +94,7 @@ class PvPrivateChat extends HTMLElement {
         this.draw();
       },
       push: (push) => {
+        if (push.type === "call.signal") return this.call.receive(push.data);
         this.snapshot = apply(this.snapshot, push.type, push.data);
         this.paint();
       },
@@ -99,6 +121,7 @@ class PvPrivateChat extends HTMLElement {
       if (again) again.value = typed;
     }
     this.paint();
+    this.paintCall();
   }
 
   frame() {
@@ -108,6 +131,18 @@ class PvPrivateChat extends HTMLElement {
       <div class="private-chat-head">
         <h4 id="${id}-title">${this.heading}</h4>
         <span data-part="connection"></span>
+        ${this.failure ? "" : html`<button type="button" class="button call-start" data-call="start"
+          data-testid="call-start" data-focus-key="${id}-call" aria-label="${t("call.startLabel", { name: this.peer })}">
+          ${CAMERA_ICON} ${t("call.start")}</button>`}
+      </div>
+      <div class="call" data-part="call" data-testid="call" hidden>
+        <div class="call-videos" data-part="call-videos">
+          <video class="call-remote" data-video="remote" data-testid="call-remote" autoplay playsinline
+            aria-label="${t("call.remoteVideo", { name: this.peer })}"></video>
+          <video class="call-local" data-video="local" data-testid="call-local" autoplay playsinline muted
+            aria-label="${t("call.localVideo")}"></video>
+        </div>
+        <div class="call-bar" data-part="call-bar"></div>
       </div>
       ${this.failure ? this.refused() : html`<div class="chat-log" role="log" tabindex="0" data-chat-log
           aria-label="${t("privateChat.log", { name: this.heading })}">
@@ -151,6 +186,80 @@ class PvPrivateChat extends HTMLElement {
     render(note, this.note ? html`<p class="room-note room-note-error" role="alert">${this.note}</p>` : "");
   }
 
+  // --- the call ------------------------------------------------------------------------------
+
+  callChanged() {
+    this.paintCall();
+    clearInterval(this.callTicker);
+    this.callTicker = null;
+    if (this.call.state === "live") {
+      this.callTicker = setInterval(() => {
+        const time = this.querySelector('[data-part="call-time"]');
+        if (time) time.textContent = duration(this.call.startedAt);
+      }, 1000);
+    }
+  }
+
+  paintCall() {
+    const box = this.querySelector('[data-part="call"]');
+    if (!box) return;
+    const call = this.call;
+    const start = this.querySelector('[data-call="start"]');
+    if (start) start.disabled = call.busy;
+    box.hidden = call.state === "idle";
+    box.dataset.state = call.state;
+    const videos = box.querySelector('[data-part="call-videos"]');
+    videos.hidden = !["calling", "connecting", "live"].includes(call.state);
+    show(box.querySelector('[data-video="local"]'), call.localStream);
+    show(box.querySelector('[data-video="remote"]'), call.remoteStream);
+    render(box.querySelector('[data-part="call-bar"]'), this.callBar());
+  }
+
+  callBar() {
+    const call = this.call;
+    const name = this.peer;
+    const id = `private-chat-${this.uid}`;
+    const button = (action, label, extra = "") => html`<button type="button" class="button ${extra}"
+      data-call="${action}" data-testid="call-${action}" data-focus-key="${id}-call-${action}">${label}</button>`;
+    switch (call.state) {
+      case "calling":
+        return html`<p class="call-status" role="status">${t("call.calling", { name })}</p>
+          ${button("hangup", t("call.cancel"))}`;
+      case "ringing":
+        return html`<p class="call-status call-incoming" role="alert" data-testid="call-incoming">
+            <span class="ring-pulse" aria-hidden="true"></span> ${t("call.incoming", { name })}</p>
+          ${button("accept", t("call.accept"), "button-primary")} ${button("decline", t("call.decline"))}`;
+      case "connecting":
+        return html`<p class="call-status" role="status">${t("call.connecting")}</p>
+          ${button("hangup", t("call.hangup"), "button-danger")}`;
+      case "live":
+        // The time is a timer, not in the status: a screen reader must not read it every second.
+        return html`<p class="call-status" role="status" data-testid="call-live">${t("call.live", { name })}</p>
+          <span class="call-time" role="timer" data-part="call-time" data-testid="call-time">${duration(
+            call.startedAt)}</span>
+          <button type="button" class="button" data-call="mic" data-testid="call-mic" aria-pressed="${!call.micOn}"
+            data-focus-key="${id}-call-mic">${t(call.micOn ? "call.micOff" : "call.micOn")}</button>
+          <button type="button" class="button" data-call="camera" data-testid="call-camera"
+            aria-pressed="${!call.cameraOn}" data-focus-key="${id}-call-camera">${t(call.cameraOn
+              ? "call.cameraOff" : "call.cameraOn")}</button>
+          ${button("hangup", t("call.hangup"), "button-danger")}`;
+      case "ended":
+        return html`<p class="call-status" role="status" data-testid="call-ended"
+            data-reason="${call.reason}">${this.endedText()}</p>
+          ${button("dismiss", t("call.dismiss"))}`;
+      default:
+        return "";
+    }
+  }
+
+  endedText() {
+    const call = this.call;
+    const name = this.peer;
+    if (call.reason === "devices") return deviceProblem(call.error);
+    const lasted = call.startedAt ? ` ${t("call.lasted", { time: duration(call.startedAt, call.endedAt) })}` : "";
+    return t(`call.end.${call.reason}.${call.endedBy}`, { name }) + lasted;
+  }
+
   paintConnection() {
     const box = this.querySelector('[data-part="connection"]');
     if (box) render(box, connection(this.socket.state));
@@ -175,7 +284,16 @@ class PvPrivateChat extends HTMLElement {
   onClick(event) {
     const button = event.target.closest("button");
     if (!button) return;
-    if ("rejoin" in button.dataset) {
+    const action = button.dataset.call;
+    if (action) {
+      if (action === "start") this.call.start();
+      else if (action === "accept") this.call.accept();
+      else if (action === "decline") this.call.decline();
+      else if (action === "hangup") this.call.hangUp();
+      else if (action === "mic") this.call.toggleMic();
+      else if (action === "camera") this.call.toggleCamera();
+      else if (action === "dismiss") this.call.dismiss();
+    } else if ("rejoin" in button.dataset) {
       this.failure = null;
       this.resume();
       this.draw();
@@ -213,6 +331,11 @@ class PvPrivateChat extends HTMLElement {
     this.note = text;
     this.paint();
   }
+}
+
+/** Show `stream` in `video` (unless it shows it already). */
+function show(video, stream) {
+  if (video && video.srcObject !== (stream || null)) video.srcObject = stream || null;
 }
 
 function refusal(error) {

@@ -10,6 +10,7 @@ Europe/Berlin, so that "my time" is known.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from server.accounts.demo import create_demo_people
 from server.app import create_app
@@ -40,7 +41,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# A camera showing a moving test picture and a beeping microphone, allowed without asking.
+FAKE_MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 BROWSER_ZONE = "Europe/Berlin"
+DEMO_PASSWORD = "demo-password"  # every demo account's (server/accounts/demo.py)
 # On the demo marathon's day: Tashkent (08:20-09:50 UTC) is on air, Cairo starts at 10:00.
 MARATHON_NOW = datetime(2027, 3, 28, 9, 35, tzinfo=UTC)
 DEMO_FORUM_SLUG = "demo-forum"
@@ -103,15 +107,76 @@ def marathon_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSe
     yield from _serve_demo(tmp_path_factory.mktemp("e2e-marathon"), FakeClock(MARATHON_NOW))
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    executable = chromium_path()
+@asynccontextmanager
+async def chromium(*extra_args: str) -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless, with CHROMIUM_ARGS and `extra_args`."""
     async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        launched = await playwright.chromium.launch(
+            executable_path=chromium_path(), args=[*CHROMIUM_ARGS, *extra_args]
+        )
         try:
             yield launched
         finally:
             await launched.close()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+async def media_browser() -> AsyncIterator[Browser]:
+    """Chromium whose pages get a fake camera and microphone without asking."""
+    async with chromium(*FAKE_MEDIA_ARGS) as launched:
+        yield launched
+
+
+class Person:
+    """One browser context (one person's), with the JavaScript errors its page raised and the
+    native dialogs it opened (none should: they are dismissed and reported)."""
+
+    def __init__(self, context: BrowserContext, page: Page) -> None:
+        self.context = context
+        self.page = page
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("dialog", self._dialog)
+
+    async def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        await dialog.dismiss()
+
+
+@asynccontextmanager
+async def people_in(browser: Browser, count: int) -> AsyncIterator[list[Person]]:
+    """`count` fresh desktop-sized contexts (English, Berlin), each checked at the end for
+    JavaScript errors and dialogs."""
+    made: list[Person] = []
+    for _ in range(count):
+        context = await browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id=BROWSER_ZONE
+        )
+        made.append(Person(context, await context.new_page()))
+    try:
+        yield made
+    finally:
+        for person in made:
+            await person.context.close()
+    for person in made:
+        assert person.errors == [], f"the page raised JavaScript errors: {person.errors}"
+        assert person.dialogs == [], f"the page opened dialogs: {person.dialogs}"
+
+
+async def sign_in(page: Page, server: LiveServer, email: str) -> None:
+    """Sign the page's context in as a demo account (through the API: the form has its own
+    tests)."""
+    response = await page.request.post(
+        f"{server.url}/api/v1/auth/login", data={"email": email, "password": DEMO_PASSWORD}
+    )
+    assert response.status == 200, await response.text()
 
 
 @pytest.fixture

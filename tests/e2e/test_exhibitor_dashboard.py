@@ -19,19 +19,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import BROWSER_ZONE, LiveServer, save_screenshot
+from tests.e2e.conftest import BROWSER_ZONE, LiveServer, Person, save_screenshot, sign_in
 from tests.e2e.test_showrooms_page import (  # noqa: F401 (fixtures: people, showroom_server)
     LIVE,
     STAFF,
     STAFF_NAME,
     VISITOR,
     VISITOR_NAME,
-    Person,
     open_desk,
     people,
     send,
     showroom_server,
-    sign_in,
 )
 
 pytestmark = pytest.mark.browser

@@ -17,10 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from server.rooms.snapshot import apply
-from tests.e2e.conftest import BROWSER_ZONE, DEMO_FORUM_SLUG, LiveServer, save_screenshot
+from tests.e2e.conftest import (
+    DEMO_FORUM_SLUG,
+    LiveServer,
+    Person,
+    people_in,
+    save_screenshot,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +35,6 @@ ATTENDEE = "attendee@demo.pavilion.test"
 ATTENDEE_NAME = "Anton Attendee"
 MODERATOR = "moderator@demo.pavilion.test"
 MODERATOR_NAME = "Mikhail Moderator"
-DEMO_PASSWORD = "demo-password"
 CLOSED = "expert-tech-sovereignty"
 LIVE = 15_000  # ms: generous, for anything that crosses the socket twice
 HTML_LOOKING = "<img src=x onerror=alert(1)>"
@@ -38,46 +44,11 @@ def token() -> str:
     return uuid.uuid4().hex[:8]
 
 
-class Person:
-    """One browser context signed in as one person, with the JavaScript errors it raised."""
-
-    def __init__(self, context: BrowserContext, page: Page) -> None:
-        self.context = context
-        self.page = page
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on("dialog", self._dialog)
-
-    async def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        await dialog.dismiss()
-
-
 @pytest.fixture
 async def people(browser: Browser) -> AsyncIterator[list[Person]]:
     """Two fresh browser contexts (English, Berlin), checked for JavaScript errors at the end."""
-    made: list[Person] = []
-    for _ in range(2):
-        context = await browser.new_context(
-            viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id=BROWSER_ZONE
-        )
-        made.append(Person(context, await context.new_page()))
-    try:
+    async with people_in(browser, 2) as made:
         yield made
-    finally:
-        for person in made:
-            await person.context.close()
-    for person in made:
-        assert person.errors == [], f"the page raised JavaScript errors: {person.errors}"
-        assert person.dialogs == [], f"the page opened dialogs: {person.dialogs}"
-
-
-async def sign_in(page: Page, server: LiveServer, email: str) -> None:
-    response = await page.request.post(
-        f"{server.url}/api/v1/auth/login", data={"email": email, "password": DEMO_PASSWORD}
-    )
-    assert response.status == 200, await response.text()
 
 
 async def session_id(page: Page, server: LiveServer, slug: str) -> int:

@@ -25,7 +25,7 @@ import av
 import pytest
 import yaml
 from PIL import Image
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, Page, expect
 from sqlmodel import select
 
 from server.app import create_app
@@ -40,9 +40,12 @@ from server.settings import Settings
 from tests.e2e.conftest import (
     BROWSER_ZONE,
     LiveServer,
+    Person,
     _demo_settings,
     _load_demo,
+    people_in,
     save_screenshot,
+    sign_in,
 )
 from tests.servers import free_socket, serve_in_thread
 from tests.showroom_packs import stand_doc, text, write_pack
@@ -55,7 +58,6 @@ COLLEAGUE = "moderator@demo.pavilion.test"  # on duty at the same stand, for thi
 COLLEAGUE_NAME = "Mikhail Moderator"
 VISITOR = "attendee@demo.pavilion.test"
 VISITOR_NAME = "Anton Attendee"
-DEMO_PASSWORD = "demo-password"
 SESSION_TITLE = "Machine tools: from assembly to our own components"
 ALL_WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 LIVE = 15_000  # ms: generous, for anything that crosses the socket twice
@@ -221,39 +223,11 @@ def showroom_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSe
         yield LiveServer(url=url, program=document)
 
 
-class Person:
-    """One browser context (English, Berlin), with the JavaScript errors its page raised."""
-
-    def __init__(self, context: BrowserContext, page: Page) -> None:
-        self.context = context
-        self.page = page
-        self.errors: list[str] = []
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-
-
 @pytest.fixture
-async def people(browser: Browser) -> AsyncIterator[list[Person]]:
-    """A visitor's and two staff members' browser contexts, checked for JavaScript errors."""
-    made: list[Person] = []
-    for _ in range(3):
-        context = await browser.new_context(
-            viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id=BROWSER_ZONE
-        )
-        made.append(Person(context, await context.new_page()))
-    try:
+async def people(media_browser: Browser) -> AsyncIterator[list[Person]]:
+    """A visitor's and two staff members' browser contexts (with fake cameras, for calls)."""
+    async with people_in(media_browser, 3) as made:
         yield made
-    finally:
-        for person in made:
-            await person.context.close()
-    for person in made:
-        assert person.errors == [], f"the page raised JavaScript errors: {person.errors}"
-
-
-async def sign_in(page: Page, server: LiveServer, email: str) -> None:
-    response = await page.request.post(
-        f"{server.url}/api/v1/auth/login", data={"email": email, "password": DEMO_PASSWORD}
-    )
-    assert response.status == 200, await response.text()
 
 
 def stand_url(server: LiveServer, slug: str) -> str:
@@ -467,6 +441,122 @@ async def test_a_visitor_talks_to_the_stand_and_the_staff_member_who_accepts_cha
     await send(staff_chat, f"Yes, by sea {mark}")
     await expect(said(visitor_chat, f"Yes, by sea {mark}")).to_have_count(1, timeout=LIVE)
     await expect(visitor_chat.get_by_test_id("message").last).to_contain_text(STAFF_NAME)
+
+
+async def answered_chats(
+    visitor: Page, staff: Page, server: LiveServer, stand: str
+) -> tuple[Any, Any]:
+    """The visitor presses "Talk to us now" at `stand`, the staff member accepts at the desk:
+    the two ends of their chat (the visitor's, the staff member's)."""
+    desk = await open_desk(staff, server, STAFF)
+    await sign_in(visitor, server, VISITOR)
+    await visitor.goto(stand_url(server, stand))
+    panel = visitor.get_by_test_id("contact-panel")
+    await panel.get_by_test_id("talk-now").click()
+    ring = desk.get_by_test_id("ring")
+    await expect(ring).to_have_count(1, timeout=LIVE)
+    await ring.get_by_test_id("accept").click()
+    await expect(panel.get_by_test_id("contact-answered")).to_be_visible(timeout=LIVE)
+    return panel.get_by_test_id("private-chat"), desk.get_by_test_id("private-chat")
+
+
+async def expect_live_video(video: Any) -> dict[str, Any]:
+    """Wait (generously) until `video` has decoded 15 frames and its clock moved on by half a
+    second, with sound alongside: a live picture, not a still. Its size and tracks."""
+    found: dict[str, Any] = await video.evaluate(
+        """video => new Promise((resolve) => {
+            const check = () => {
+                const frames = video.getVideoPlaybackQuality().totalVideoFrames;
+                if (frames >= 15 && video.currentTime >= 0.5) resolve({
+                    width: video.videoWidth,
+                    height: video.videoHeight,
+                    paused: video.paused,
+                    muted: video.muted,
+                    tracks: video.srcObject.getTracks()
+                        .map((t) => `${t.kind}:${t.readyState}`).sort(),
+                });
+                else video.requestVideoFrameCallback(check);
+            };
+            check();
+        })""",
+        timeout=LIVE * 2,
+    )
+    return found
+
+
+async def test_from_the_chat_the_visitor_video_calls_the_staff_member_who_answers(
+    people: list[Person], showroom_server: LiveServer, tmp_path: Path
+) -> None:
+    visitor, staff, _ = (p.page for p in people)
+    visitor_chat, staff_chat = await answered_chats(visitor, staff, showroom_server, "kamturbo")
+
+    await visitor_chat.get_by_role("button", name=f"Start a video call with {STAFF_NAME}").click()
+    await expect(visitor_chat.get_by_test_id("call")).to_contain_text(f"Calling {STAFF_NAME}…")
+    await expect(visitor_chat.get_by_test_id("call-start")).to_be_disabled()
+    incoming = staff_chat.get_by_test_id("call-incoming")
+    await expect(incoming).to_have_text(f"{VISITOR_NAME} is calling you (video call)", timeout=LIVE)
+    await staff_chat.get_by_test_id("call-accept").click()
+
+    # Browser to browser: each plays the other's camera, with their microphone, without a
+    # muted start (the click that placed or answered the call lets the browser play sound).
+    for chat in (visitor_chat, staff_chat):
+        await expect(chat.get_by_test_id("call-live")).to_contain_text(
+            "In a call with", timeout=LIVE
+        )
+        remote = await expect_live_video(chat.get_by_test_id("call-remote"))
+        assert remote["width"] > 0 and remote["height"] > 0
+        assert (remote["paused"], remote["muted"]) == (False, False)
+        assert remote["tracks"] == ["audio:live", "video:live"]
+    await expect(staff_chat.get_by_test_id("call-live")).to_have_text(
+        f"In a call with {VISITOR_NAME}"
+    )
+    await expect(staff_chat.get_by_test_id("call-time")).to_have_text(re.compile(r"^0:\d\d$"))
+    for page, chat, name in ((visitor, visitor_chat, "visitor"), (staff, staff_chat, "staff")):
+        await chat.get_by_test_id("call").scroll_into_view_if_needed()
+        await save_screenshot(page, tmp_path, f"showrooms-video-call-{name}.png")
+
+    # Muting is the sender's own track switched off, and the button says so.
+    mic = staff_chat.get_by_test_id("call-mic")
+    await mic.click()
+    await expect(mic).to_have_attribute("aria-pressed", "true")
+    await expect(mic).to_have_text("Unmute")
+    sending = await staff_chat.get_by_test_id("call-local").evaluate(
+        "video => video.srcObject.getAudioTracks().map((t) => t.enabled)"
+    )
+    assert sending == [False]
+
+    # The staff member hangs up: it ends on both sides and the cameras are let go.
+    await staff_chat.get_by_test_id("call-hangup").click()
+    await expect(staff_chat.get_by_test_id("call-ended")).to_have_text(
+        re.compile(r"^You ended the call\. It lasted 0:\d\d\.$")
+    )
+    await expect(visitor_chat.get_by_test_id("call-ended")).to_contain_text(
+        f"{STAFF_NAME} ended the call.", timeout=LIVE
+    )
+    for chat in (visitor_chat, staff_chat):
+        await expect(chat.get_by_test_id("call-start")).to_be_enabled()
+        await expect(chat.get_by_test_id("call-local")).to_be_hidden()
+
+    # Calling back the other way, declined: the visitor hears it at once.
+    await staff_chat.get_by_test_id("call-start").click()
+    await expect(visitor_chat.get_by_test_id("call-incoming")).to_have_text(
+        f"{STAFF_NAME} is calling you (video call)", timeout=LIVE
+    )
+    await visitor_chat.get_by_test_id("call-decline").click()
+    await expect(visitor_chat.get_by_test_id("call-ended")).to_have_text("You declined the call.")
+    await expect(staff_chat.get_by_test_id("call-ended")).to_have_text(
+        f"{VISITOR_NAME} declined the call.", timeout=LIVE
+    )
+
+    # Both calls are in the lead's history, beside the chat.
+    leads = await (
+        await staff.request.get(f"{showroom_server.url}/api/v1/stands/kamturbo/leads")
+    ).json()
+    (lead,) = [item for item in leads if item["visitor"]["name"] == VISITOR_NAME]
+    history = await (
+        await staff.request.get(f"{showroom_server.url}/api/v1/stands/kamturbo/leads/{lead['id']}")
+    ).json()
+    assert [event["kind"] for event in history["history"]].count("call") >= 2
 
 
 async def test_with_nobody_on_duty_a_visitor_books_a_slot_shown_in_their_own_zone(

@@ -15,15 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright, expect
+from playwright.async_api import Browser, Page, Route, expect
 
-from tests.conftest import chromium_path
 from tests.e2e.conftest import (
-    BROWSER_ZONE,
-    CHROMIUM_ARGS,
     DEMO_FORUM_SLUG,
+    FAKE_MEDIA_ARGS,
     LiveServer,
+    Person,
+    chromium,
+    people_in,
     save_screenshot,
+    sign_in,
 )
 
 pytestmark = pytest.mark.browser
@@ -33,63 +35,23 @@ SPEAKER_NAME = "Sofia Speaker"
 MODERATOR = "moderator@demo.pavilion.test"
 ATTENDEE = "attendee@demo.pavilion.test"
 ATTENDEE_NAME = "Anton Attendee"
-DEMO_PASSWORD = "demo-password"
 SESSION = "panel-energy-equipment"  # no other browser test uses these sessions' stages
 GUEST_SESSION = "panel-north-south-corridor"
 LIVE = 20_000  # ms: generous; three browsers and the server's encoder share two cores
-MEDIA_ARGS = [
-    "--use-fake-device-for-media-stream",  # a moving test picture and a beeping microphone
-    "--use-fake-ui-for-media-stream",  # camera and microphone allowed without asking
-    "--autoplay-policy=no-user-gesture-required",
-]
-
-
-class Person:
-    """One browser context signed in as one person, with the JavaScript errors it raised."""
-
-    def __init__(self, context: BrowserContext, page: Page) -> None:
-        self.context = context
-        self.page = page
-        self.errors: list[str] = []
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
 
 
 @pytest.fixture
 async def media_browser() -> AsyncIterator[Browser]:
     """Chromium with a fake camera and microphone, playing video without a click."""
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=chromium_path(), args=[*CHROMIUM_ARGS, *MEDIA_ARGS]
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
+    async with chromium(*FAKE_MEDIA_ARGS, "--autoplay-policy=no-user-gesture-required") as launched:
+        yield launched
 
 
 @pytest.fixture
 async def people(media_browser: Browser) -> AsyncIterator[list[Person]]:
     """Speaker, moderator and attendee, each in a fresh English context in Berlin."""
-    made: list[Person] = []
-    for _ in range(3):
-        context = await media_browser.new_context(
-            viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id=BROWSER_ZONE
-        )
-        made.append(Person(context, await context.new_page()))
-    try:
+    async with people_in(media_browser, 3) as made:
         yield made
-    finally:
-        for person in made:
-            await person.context.close()
-    for person in made:
-        assert person.errors == [], f"the page raised JavaScript errors: {person.errors}"
-
-
-async def sign_in(page: Page, server: LiveServer, email: str) -> None:
-    response = await page.request.post(
-        f"{server.url}/api/v1/auth/login", data={"email": email, "password": DEMO_PASSWORD}
-    )
-    assert response.status == 200, await response.text()
 
 
 async def session_id(page: Page, server: LiveServer, slug: str) -> int:
