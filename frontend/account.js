@@ -48,6 +48,18 @@ export async function signUp(details) {
   return refresh();
 }
 
+/** Ask for a link to choose a new password (the answer is the same for any address). */
+export async function askForPasswordLink(email) {
+  await postJSON(paths.passwordReset(), { email });
+}
+
+/** Choose a password with a mailed link's token, which signs in; throws ApiError naming the
+ * bad `field` (`token`: expired or used; `password`: too short). */
+export async function choosePassword(token, password) {
+  await postJSON(paths.password(), { token, password });
+  return refresh();
+}
+
 /** Sign out; whatever the server answered, ask again who is signed in. */
 export async function signOut() {
   try {

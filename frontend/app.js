@@ -25,5 +25,7 @@ import "./components/pv-exhibitor.js";
 import "./components/pv-stand-dashboard.js";
 import "./components/pv-signin.js";
 import "./components/pv-signup.js";
+import "./components/pv-forgot.js";
+import "./components/pv-password.js";
 import "./components/pv-footer.js";
 import "./components/pv-app.js";

@@ -164,6 +164,7 @@ export class Call extends EventTarget {
 
   offered(message) {
     if (serverNow() - Date.parse(message.at) > STALE_MS) return;
+    if (this.state === "calling" && message.call > this.id) return; // they answer mine instead
     if (this.state === "calling" && message.call < this.id) {
       // Both called at once: theirs goes on, and it is answered at once (I was calling anyway).
       this.closePeer();

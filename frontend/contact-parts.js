@@ -56,8 +56,9 @@ export function offer(slot, zone, busy) {
   </li>`;
 }
 
-/** The meeting booked: when, how, with whom, and its calendar file. */
-export function booked(meeting, zone) {
+/** The meeting booked: when, how, with whom, its calendar file (also mailed to both), and a
+ * way to cancel it (`cancelling`: on its way). */
+export function booked(meeting, zone, cancelling = false) {
   const when = slotWhen(meeting, zone);
   return html`<div class="contact-booked" tabindex="-1" data-testid="meeting-booked" data-focus-key="booked">
     <p class="contact-state-line">✓ ${t("contact.booked")}</p>
@@ -65,6 +66,10 @@ export function booked(meeting, zone) {
     <p class="muted">${t(`contact.mode.${meeting.mode}`)} · ${t("contact.with", { name: meeting.staff.name })}</p>
     ${meeting.ics ? html`<a class="button button-primary" href="${meeting.ics}" download data-testid="meeting-ics"
       data-focus-key="meeting-ics">${t("contact.ics")}</a>` : ""}
+    <p class="muted">${t("contact.mailed")}</p>
+    <button type="button" class="link-button" data-cancel-meeting="${meeting.id}" data-testid="meeting-cancel"
+      data-focus-key="meeting-cancel" ${cancelling ? html`aria-disabled="true"` : ""}>${t(cancelling
+        ? "contact.cancelling" : "contact.cancelMeeting")}</button>
   </div>`;
 }
 

@@ -1,4 +1,4 @@
-// Form pieces shared by the sign-in and sign-up pages: a labelled field with room for its
+// Form pieces shared by the account pages (sign in, sign up, a password link): a labelled field with room for its
 // own error, the values kept across a redraw (switching the language re-renders the labels),
 // and errors shown next to the field they are about.
 
@@ -171,10 +171,9 @@ export class FormPage extends HTMLElement {
     this.busy = true;
     setBusy(this.querySelector("form"), true, this.busyLabel());
     try {
-      const person = await this.send(values);
+      const result = await this.send(values);
       this.busy = false;
-      if (person) this.done();
-      else this.fail({ problem: t("signin.cookieRefused") });
+      this.sent(result, values);
     } catch (error) {
       this.busy = false;
       this.fail(this.refusal(error));
@@ -190,6 +189,13 @@ export class FormPage extends HTMLElement {
     setBusy(form, false, this.submitLabel());
     this.showProblem();
     showErrors(form, errors)?.focus();
+  }
+
+  /** What `send` answered: the signed-in person (else the browser kept no cookie). A form that
+   * signs nobody in says what happened instead. */
+  sent(person) {
+    if (person) this.done();
+    else this.fail({ problem: t("signin.cookieRefused") });
   }
 
   done() {

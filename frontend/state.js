@@ -5,7 +5,8 @@
 // &view=console with the session for a speaker's backstage and the moderator's stage console;
 // &view=showrooms&q=turbine&industry=energy&country=DE for the showrooms' hall and its search,
 // &view=pavilion&pavilion=volga&industry=… for a pavilion, &view=stand&stand=kamturbo&product=…
-// for a stand (and one of its products), &view=exhibitor for a stand's staff desk)
+// for a stand (and one of its products), &view=exhibitor for a stand's staff desk;
+// &view=forgot to ask for a password link, &view=password&token=… to choose a password with it)
 //
 // `navigate(patch)` pushes a new URL and announces which keys changed; the back and
 // forward buttons announce the same way (popstate). Nothing else writes the URL.
@@ -15,7 +16,7 @@ import { browserZone } from "./time.js";
 
 export const KEYS = [
   "forum", "tz", "lang", "view", "marathon", "session", "date", "venue", "type", "format", "tab",
-  "pavilion", "stand", "product", "q", "industry", "country",
+  "pavilion", "stand", "product", "q", "industry", "country", "token",
 ];
 
 /** Keys that mean something on some pages only (`view`), left out of any other page's URL. */
@@ -27,6 +28,7 @@ const PAGE_KEYS = {
   q: ["showrooms"],
   country: ["showrooms"],
   industry: ["showrooms", "pavilion"],
+  token: ["password"],
 };
 
 export const state = new EventTarget();

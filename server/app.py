@@ -25,6 +25,8 @@ from server.expo.sweeper import RingSweeper
 from server.headers import SecurityHeadersMiddleware
 from server.http_errors import install_error_handlers
 from server.logs import AccessLogMiddleware
+from server.mail.sweeper import MailSweeper
+from server.mail.transport import FolderTransport, SmtpTransport, Transport
 from server.marathon.api import router as marathon_router
 from server.marathon.runner import MarathonRunner
 from server.program.api import router as program_router
@@ -74,6 +76,13 @@ def _health_routes(app: FastAPI) -> None:
         )
 
 
+def mail_transport(settings: Settings) -> Transport:
+    """SMTP when PAVILION_SMTP_URL is set, else .eml files in the media folder's outbox."""
+    if settings.smtp_url:
+        return SmtpTransport.from_url(settings.smtp_url)
+    return FolderTransport(settings.mail_outbox)
+
+
 def create_app(
     settings: Settings, *, clock: Clock | None = None, bus: Bus | None = None
 ) -> FastAPI:
@@ -109,17 +118,20 @@ def create_app(
     runner = MarathonRunner(db, the_clock, the_bus) if settings.marathon_runner else None
     sweeper = OfferSweeper(db, the_clock) if settings.marathon_runner else None
     rings = RingSweeper(db, the_clock, the_bus)
+    mail = MailSweeper(db, the_clock, mail_transport(settings), settings.mail_from)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         log.info("pavilion starting", extra={"environment": settings.environment})
         await the_bus.start()
         tally.start()
-        for task in (runner, sweeper, rings):
+        if not settings.smtp_url:
+            log.info("mail goes to %s (PAVILION_SMTP_URL sends it)", settings.mail_outbox)
+        for task in (runner, sweeper, rings, mail):
             if task is not None:
                 task.start()
         yield
-        for task in (runner, sweeper, rings):
+        for task in (runner, sweeper, rings, mail):
             if task is not None:
                 await task.stop()
         await tally.stop()
@@ -139,6 +151,7 @@ def create_app(
     app.state.clock = the_clock
     app.state.marathon_runner = runner
     app.state.ring_sweeper = rings
+    app.state.mail_sweeper = mail
     app.state.badge_key = signing_key(settings.secret_key)
     app.state.bus = the_bus
     app.state.hub = hub

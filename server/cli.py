@@ -215,8 +215,9 @@ def _print_plan(answer: dict[str, Any]) -> None:
     )
 
 
-async def _import_pack(settings: Settings, folder: Path) -> ShowroomReport:
-    """Check the pack whole, then write it in one transaction, with a progress bar."""
+async def _import_pack(settings: Settings, folder: Path, *, invite: bool) -> ShowroomReport:
+    """Check the pack whole, then write it in one transaction, with a progress bar; `invite`:
+    mail new staff accounts their link to choose a password."""
     pack = read_pack(folder)  # raises PackInvalid before anything is written
     db = Database(settings.database_url)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
@@ -233,6 +234,7 @@ async def _import_pack(settings: Settings, folder: Path) -> ShowroomReport:
                     pack,
                     MediaStore(settings.media_dir / "showrooms"),
                     lambda kind: bar.advance(tasks[kind]),
+                    invite_from=settings.public_url if invite else None,
                 )
                 await session.commit()
         return report
@@ -253,17 +255,29 @@ def _print_showroom_report(report: ShowroomReport) -> None:
     console.print(table)
     if report.unlisted:
         console.print(f"unlisted (no longer in the pack): {', '.join(report.unlisted)}")
+    if report.invited:
+        console.print(
+            f"invited (new staff accounts, mailed a link to choose a password): "
+            f"{', '.join(report.invited)}",
+            soft_wrap=True,  # addresses stay whole for copying
+        )
 
 
 @showrooms_app.command("import")
 def showrooms_import(
     folder: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="A pack folder")],
+    invite: Annotated[
+        bool,
+        typer.Option(
+            help="Mail each new staff account a link to choose its password (PAVILION_SMTP_URL)"
+        ),
+    ] = True,
 ) -> None:
     """Check a content pack (pavilion.yaml, stands/*.yaml, media) and import it whole, or
     nothing of it; importing again updates in place."""
     settings = Settings()
     try:
-        report = asyncio.run(_import_pack(settings, folder))
+        report = asyncio.run(_import_pack(settings, folder, invite=invite))
     except PackInvalid as exc:
         # One line per problem, never wrapped: `file:line` stays whole for an editor to open.
         message = f"[red]{folder}: nothing imported, {len(exc.problems)} problem(s):[/red]"
@@ -296,7 +310,8 @@ def demo(
     _print_report(asyncio.run(_import_document(settings, _read_yaml(DEMO_FORUM))))
     _print_people(asyncio.run(_demo_people(settings)))
     for pack in demo_packs():
-        _print_showroom_report(asyncio.run(_import_pack(settings, pack)))
+        # The demo's staff are made up: nobody to invite.
+        _print_showroom_report(asyncio.run(_import_pack(settings, pack, invite=False)))
     if no_serve:
         return
     url = f"http://{settings.host}:{port}/"

@@ -1,6 +1,6 @@
 """Imports every domain's tables so that SQLModel.metadata knows them all (for Alembic)."""
 
-from server.accounts.models import AuthSession, Grant, LoginAttempt, User
+from server.accounts.models import AuthSession, Grant, LoginAttempt, PasswordToken, User
 from server.attendance.models import (
     Badge,
     CalendarFeed,
@@ -23,6 +23,7 @@ from server.expo.models import (
     StandStaff,
     StandVisit,
 )
+from server.mail.models import OutboxMail
 from server.marathon.models import Marathon, MarathonChange, MarathonSegment
 from server.program.models import Forum, Person, Session, SessionPerson, Track, Venue
 from server.rooms.models import (
@@ -59,6 +60,8 @@ __all__ = [
     "MarathonChange",
     "MarathonSegment",
     "Meeting",
+    "OutboxMail",
+    "PasswordToken",
     "Pavilion",
     "Person",
     "Poll",

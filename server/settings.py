@@ -6,9 +6,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from server.mail.transport import SmtpTransport
 from server.realtime.ice import ice_servers, is_turn
 
 Environment = Literal["demo", "dev", "test", "production"]
@@ -80,6 +81,12 @@ class Settings(BaseSettings):
     stage_record: bool = True
     stage_hls: bool = True
 
+    # Outgoing mail (meeting invitations, account invitations): smtp://user:password@host:587
+    # (STARTTLS), smtps://user:password@host:465 or smtp://host:25. Unset: each message is
+    # written to <media_dir>/outbox/ as an .eml file instead (demo and development).
+    smtp_url: str | None = None
+    mail_from: str = "Pavilion <no-reply@pavilion.localhost>"
+
     # How long "talk to us now" rings a stand's staff before it counts as missed.
     contact_ring_seconds: int = Field(default=60, ge=5, le=600)
     # Room events kept per room for resuming (the Redis stream's MAXLEN, the memory ring).
@@ -99,6 +106,18 @@ class Settings(BaseSettings):
                     "in production"
                 )
         return self
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url_is_usable(cls, value: str | None) -> str | None:
+        if value:
+            SmtpTransport.from_url(value)  # raises, naming the variable
+        return value
+
+    @property
+    def mail_outbox(self) -> Path:
+        """Where messages go without PAVILION_SMTP_URL."""
+        return self.media_dir / "outbox"
 
     @model_validator(mode="after")
     def _turn_needs_its_secret(self) -> Settings:

@@ -1,6 +1,6 @@
 // <pv-app>: the shell. Loads the forum named in the URL and shows the program, one session
 // (the `session` URL parameter), a marathon day (`marathon`) or an account page (`view`:
-// signin, signup, agenda; for the forum in the URL: badge, door; for the `session`: its
+// signin, signup, forgot, password, agenda; for the forum in the URL: badge, door; for the `session`: its
 // attendance, its live room, a speaker's backstage or the moderator's stage console), keeping
 // header and footer in step. The showrooms (`view`: showrooms, pavilion, stand, exhibitor)
 // belong to the whole server, not to a forum. A session opened from a marathon or from the
@@ -13,7 +13,7 @@ import { html, render } from "../html.js";
 import { i18n, lang, t } from "../i18n.js";
 import { current, followLink, hrefFor, navigate, state } from "../state.js";
 
-const FORMS = new Set(["signin", "signup"]);
+const FORMS = new Set(["signin", "signup", "forgot", "password"]);
 
 /** The showrooms' pages: the hall, a pavilion, a stand, a stand's staff desk. */
 const SHOWROOM_PAGES = new Set(["showrooms", "pavilion", "stand", "exhibitor"]);
@@ -78,6 +78,8 @@ class PvApp extends HTMLElement {
         <pv-exhibitor hidden></pv-exhibitor>
         <pv-signin hidden></pv-signin>
         <pv-signup hidden></pv-signup>
+        <pv-forgot hidden></pv-forgot>
+        <pv-password hidden></pv-password>
       </main>
       <pv-footer></pv-footer>`;
     this.header = this.querySelector("pv-header");
@@ -103,6 +105,8 @@ class PvApp extends HTMLElement {
       exhibitor: this.querySelector("pv-exhibitor"),
       signin: this.querySelector("pv-signin"),
       signup: this.querySelector("pv-signup"),
+      forgot: this.querySelector("pv-forgot"),
+      password: this.querySelector("pv-password"),
     };
     this.footer = this.querySelector("pv-footer");
     this.main = this.querySelector("main");
@@ -117,7 +121,8 @@ class PvApp extends HTMLElement {
       "pv-header", "pv-forum-list", "pv-program", "pv-session", "pv-registration", "pv-marathon",
       "pv-agenda", "pv-badge", "pv-door", "pv-attendance", "pv-stage-player", "pv-room",
       "pv-backstage", "pv-console", "pv-lightbox", "pv-private-chat", "pv-contact", "pv-showrooms",
-      "pv-pavilion", "pv-stand", "pv-exhibitor", "pv-signin", "pv-signup", "pv-footer",
+      "pv-pavilion", "pv-stand", "pv-exhibitor", "pv-signin", "pv-signup", "pv-forgot",
+      "pv-password", "pv-footer",
     ];
     Promise.all(parts.map((name) => customElements.whenDefined(name))).then(() => {
       refreshAccount();

@@ -13,7 +13,7 @@
 // <pv-stand> keeps one of these and moves it into each rendering of its page.
 
 import { account, me } from "../account.js";
-import { getJSON, paths, postJSON } from "../api.js";
+import { deleteJSON, getJSON, paths, postJSON } from "../api.js";
 import { booked, countdown, offer, secondsLeft, slotWhen, tickCountdowns } from "../contact-parts.js";
 import { html, render } from "../html.js";
 import { i18n, t } from "../i18n.js";
@@ -26,7 +26,9 @@ const STORE = "pavilion.contact."; // + stand slug → the id of the tab's reque
 
 /** What the panel knows of one stand: the request, the meeting booked, the slots taken. */
 function blank() {
-  return { request: null, meeting: null, taken: new Set(), problem: null, busy: false, booking: null };
+  return {
+    request: null, meeting: null, taken: new Set(), problem: null, busy: false, booking: null, cancelling: false,
+  };
 }
 
 class PvContact extends HTMLElement {
@@ -317,7 +319,7 @@ class PvContact extends HTMLElement {
     const zone = viewerZone();
     if (entry.meeting) {
       return html`<p class="contact-state-line" tabindex="-1" data-contact-state>${t("contact.missed")}</p>
-        ${booked(entry.meeting, zone)}`;
+        ${booked(entry.meeting, zone, entry.cancelling)}`;
     }
     const offers = (this.request.offers || []).filter((slot) => !entry.taken.has(slot.id));
     return html`<div class="contact-missed" data-testid="contact-missed">
@@ -344,6 +346,7 @@ class PvContact extends HTMLElement {
     const button = event.target.closest("button");
     if (!button || !this.body.contains(button) || button.getAttribute("aria-disabled") === "true") return;
     if (button.dataset.book) this.book(button.dataset.book);
+    else if (button.dataset.cancelMeeting) this.cancelMeeting();
     else if ("again" in button.dataset) this.again();
   }
 
@@ -390,6 +393,28 @@ class PvContact extends HTMLElement {
     this.draw();
     const next = entry.meeting ? "[data-testid=meeting-booked]" : "[data-book]";
     (this.querySelector(next) || this.querySelector("[data-contact-state]"))?.focus();
+  }
+
+  /** Cancel the meeting booked (both people are mailed the cancellation): its slot is offered
+   * again, so another can be chosen at once. */
+  async cancelMeeting() {
+    const slug = this._stand.slug;
+    const entry = this.entry(slug);
+    if (!entry.meeting || entry.cancelling) return;
+    entry.cancelling = true;
+    entry.problem = null;
+    this.draw();
+    try {
+      await deleteJSON(paths.meeting(entry.meeting.id));
+      entry.meeting = null;
+      this.announce(t("contact.cancelled"));
+    } catch (error) {
+      entry.problem = error.status === 404 ? t("contact.cancelledAlready") : t("contact.failed", { message: error.message });
+      if (error.status === 404) entry.meeting = null;
+    }
+    entry.cancelling = false;
+    this.draw();
+    (this.querySelector("[data-book]") || this.querySelector("[data-contact-state]"))?.focus();
   }
 
   /** Missed: start over (someone may be on duty by now). */

@@ -4,7 +4,7 @@
 // and opens a chat with the visitor on the private room the server made (<pv-private-chat>).
 // A call that ends otherwise (`contact.closed`: a colleague answered first, or nobody did in
 // time) leaves the list with a note saying so; a meeting a visitor booked with this person
-// (`meeting.booked`) gets a note too.
+// (`meeting.booked`), or cancelled (`meeting.cancelled`), gets a note too.
 //
 // Only calls that ring while the desk is open are heard: keep it open during duty hours.
 //
@@ -153,6 +153,13 @@ class PvExhibitor extends HTMLElement {
       const stand = staffedStands().find((s) => s.slug === data.stand);
       this.note(t("exhibitor.booked", {
         name: data.visitor.name,
+        stand: stand ? nameOf(stand) : data.stand,
+        when: dayMomentIn(data.start, viewerZone()),
+      }));
+    } else if (type === "meeting.cancelled") {
+      const stand = staffedStands().find((s) => s.slug === data.stand);
+      this.note(t("exhibitor.meetingCancelled", {
+        name: data.by.name,
         stand: stand ? nameOf(stand) : data.stand,
         when: dayMomentIn(data.start, viewerZone()),
       }));

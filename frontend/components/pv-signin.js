@@ -42,7 +42,9 @@ class PvSignin extends FormPage {
   }
 
   switchLink() {
-    return html`<p class="account-switch">${t("signin.noAccount")}
+    return html`<p class="account-switch"><a href="${hrefFor({ view: "forgot" })}" data-testid="to-forgot">${t(
+      "signin.forgot")}</a></p>
+    <p class="account-switch">${t("signin.noAccount")}
       <a href="${hrefFor({ view: "signup" })}" data-testid="to-signup">${t("signin.toSignup")}</a></p>`;
   }
 

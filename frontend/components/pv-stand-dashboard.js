@@ -211,6 +211,8 @@ class PvStandDashboard extends HTMLElement {
         return t("dash.ev.call");
       case "meeting":
         return t("dash.ev.meeting", { name, when: dayMomentIn(data.start, zone), mode: t(`dash.mode.${data.mode}`) });
+      case "meeting_cancelled":
+        return t("dash.ev.meetingCancelled", { who: this.staffNames.get(actor) || name, when: dayMomentIn(data.start, zone) });
       case "badge_scan":
         return t("dash.ev.scan", { who: this.staffName(actor) });
       case "note":

@@ -7,8 +7,15 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlmodel import col, select
 
-from server.accounts import service
-from server.accounts.models import Grant, LoginIn, SignupIn, user_json
+from server.accounts import passwords, service
+from server.accounts.models import (
+    Grant,
+    LoginIn,
+    PasswordResetIn,
+    PasswordSetIn,
+    SignupIn,
+    user_json,
+)
 from server.accounts.service import SignedIn
 from server.deps import SESSION_COOKIE, AppClock, AppSettings, CurrentUser, DbSession, bearer_token
 from server.program.models import Forum
@@ -55,6 +62,36 @@ async def login(
     settings: AppSettings,
 ) -> dict[str, Any]:
     signed = await service.sign_in(db, clock, body.email, body.password, _address(request))
+    await db.commit()
+    return _deliver(response, settings, signed)
+
+
+@router.post(
+    "/auth/password-reset",
+    status_code=202,
+    summary="Mail me a link to choose a new password (the same answer for any address)",
+)
+async def password_reset(
+    body: PasswordResetIn, db: DbSession, clock: AppClock, settings: AppSettings
+) -> dict[str, Any]:
+    await passwords.request_reset(db, clock, body.email, settings.public_url)
+    await db.commit()
+    return {"email": body.email}
+
+
+@router.post(
+    "/auth/password",
+    summary="Choose a password with a mailed link's token, and sign in (other sessions end)",
+)
+async def password_set(
+    body: PasswordSetIn,
+    response: Response,
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+) -> dict[str, Any]:
+    user = await passwords.set_password(db, clock, body.token, body.password)
+    signed = await service.open_session(db, clock, user)
     await db.commit()
     return _deliver(response, settings, signed)
 

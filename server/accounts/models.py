@@ -51,6 +51,26 @@ class LoginAttempt(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
+class PasswordTokenPurpose(StrEnum):
+    invite = "invite"  # an account made for somebody (a stand's staff): choose a first password
+    reset = "reset"  # "forgot my password"
+
+
+class PasswordToken(SQLModel, table=True):
+    """A one-time link to choose a password, mailed to the account's address; `token_hash` is
+    the SHA-256 of the token in the link."""
+
+    __tablename__ = "password_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(sa_type=String(64), unique=True)
+    purpose: PasswordTokenPurpose = Field(sa_type=StrEnumType(PasswordTokenPurpose, 16))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class Role(StrEnum):
     organiser = "organiser"  # of a forum
     door = "door"  # door staff of a forum: checks badges in
@@ -96,6 +116,20 @@ class SignupIn(_Input):
     @classmethod
     def _lower(cls, value: str) -> str:
         return value.strip().lower()
+
+
+class PasswordResetIn(_Input):
+    email: str = PydanticField(pattern=EMAIL, max_length=254)
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.strip().lower()
+
+
+class PasswordSetIn(_Input):
+    token: str = PydanticField(min_length=20, max_length=100)
+    password: str = PydanticField(min_length=10, max_length=256)
 
 
 class LoginIn(_Input):

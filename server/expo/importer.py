@@ -4,7 +4,9 @@
 too (a stand slug that belongs to another pavilion, a session the program does not have),
 its media are stored, and the pavilion, its stands, their staff and products are written.
 A stand that left its pack is unlisted, not deleted (its leads stay with it). Staff are
-accounts by email: one is made, without a password, for an address not seen before.
+accounts by email: one is made, without a password, for an address not seen before, and (when
+`invite_from` gives the site's address) that person is mailed a link to choose their password,
+in the first of their languages the interface has.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import User
+from server.accounts import passwords
+from server.accounts.models import PasswordTokenPurpose, User
 from server.clock import Clock
 from server.expo import search
 from server.expo.media import MediaStore
 from server.expo.models import Pavilion, PavilionKind, Product, Stand, StandSize, StandStaff
 from server.expo.packs import Pack, PackInvalid, Problem, _line
+from server.i18n import LANGUAGES, language, moment, t, with_signature
+from server.mail.outbox import queue
 from server.program.models import Session
 
 NO_PASSWORD = "!"  # never matches: the person sets a password through an invitation
@@ -36,6 +41,7 @@ class ShowroomReport:
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
     unlisted: list[str] = field(default_factory=list)
+    invited: list[str] = field(default_factory=list)  # emails of accounts made and mailed
 
     def count(self, kind: str, outcome: str) -> None:
         bucket = getattr(self, outcome)
@@ -91,8 +97,11 @@ async def import_pack(
     pack: Pack,
     store: MediaStore,
     progress: Progress = lambda _: None,
+    *,
+    invite_from: str | None = None,
 ) -> ShowroomReport:
-    """Write the pack (the caller commits once, or rolls back on any error)."""
+    """Write the pack (the caller commits once, or rolls back on any error). `invite_from`:
+    the site's public URL, to mail new staff accounts their link (none: no mail)."""
     await check_against_database(db, pack)
     report = ShowroomReport(pavilion=pack.pavilion["slug"])
     for media in pack.media.values():
@@ -100,7 +109,11 @@ async def import_pack(
         progress("media")
     pavilion = await _pavilion(db, clock, pack, report)
     assert pavilion.id is not None
-    people = await _people(db, clock, pack)
+    people, made = await _people(db, clock, pack)
+    if invite_from:
+        for user in made:
+            await _invite(db, clock, pack, user, invite_from)
+            report.invited.append(user.email)
     for doc in pack.stands:
         await _stand(db, clock, pack, pavilion.id, doc, people, report)
         progress("stand")
@@ -149,25 +162,59 @@ async def _pavilion(db: AsyncSession, clock: Clock, pack: Pack, report: Showroom
     return found
 
 
-async def _people(db: AsyncSession, clock: Clock, pack: Pack) -> dict[str, int]:
-    """Every staff email of the pack -> its account's id (accounts made as needed)."""
+async def _people(db: AsyncSession, clock: Clock, pack: Pack) -> tuple[dict[str, int], list[User]]:
+    """Every staff email of the pack -> its account's id (accounts made as needed), and the
+    accounts made."""
     staff = {p["email"].lower(): p for s in pack.stands for p in s["staff"]}
     found = {
         u.email: u for u in (await db.exec(select(User).where(col(User.email).in_(staff)))).all()
     }
+    made = []
     for email, person in staff.items():
         if email not in found:
+            spoken = [code for code in person.get("languages", []) if code in LANGUAGES]
             user = User(
                 email=email,
                 password_hash=NO_PASSWORD,
                 name=person["name"],
                 tz=person["tz"],
+                language=spoken[0] if spoken else "en",
                 created_at=clock.now(),
             )
             db.add(user)
             found[email] = user
+            made.append(user)
     await db.flush()
-    return {email: user.id for email, user in found.items() if user.id is not None}
+    return {email: user.id for email, user in found.items() if user.id is not None}, made
+
+
+async def _invite(db: AsyncSession, clock: Clock, pack: Pack, user: User, public_url: str) -> None:
+    """Mail a new staff member the link to choose their password (the caller commits)."""
+    lang = language(user.language)
+    pavilion = pack.pavilion["name"].get(lang) or pack.pavilion["name"]["en"]
+    stands = [
+        s["name"].get(lang) or s["name"]["en"]
+        for s in pack.stands
+        if any(p["email"].lower() == user.email for p in s["staff"])
+    ]
+    token, expires = await passwords.issue(db, clock, user, PasswordTokenPurpose.invite)
+    body = t(
+        lang,
+        "staff.body",
+        name=user.name,
+        stands=", ".join(f"«{n}»" if lang == "ru" else n for n in stands),
+        pavilion=pavilion,
+        until=moment(expires, user.tz, lang),
+        link=passwords.link(public_url, token),
+    )
+    queue(
+        db,
+        clock,
+        to_email=user.email,
+        to_name=user.name,
+        subject=t(lang, "staff.subject", pavilion=pavilion),
+        body=with_signature(lang, body),
+    )
 
 
 async def _stand(

@@ -9,17 +9,13 @@ the stand may see (`consent`), and may withdraw it.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-import icalendar
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server import __version__
 from server.accounts.models import User
 from server.clock import Clock
 from server.errors import Conflict, Forbidden, Invalid, NotFound
@@ -333,92 +329,6 @@ async def add_slots(
     db.add_all(made)
     await db.commit()
     return made
-
-
-async def book(
-    db: AsyncSession, clock: Clock, bus: Bus, stand: Stand, visitor: User, slot_id: int
-) -> Meeting:
-    """Book a free slot: one meeting per slot (a second booking is a Conflict)."""
-    assert stand.id is not None and visitor.id is not None
-    slot = await db.get(Slot, slot_id)
-    if slot is None or slot.stand_id != stand.id:
-        raise NotFound(f"slot: no slot {slot_id} at this stand", field="slot")
-    if slot.starts_at <= clock.now():
-        raise Conflict("slot: it has begun or passed", field="slot")
-    lead = await lead_for(db, clock, stand.id, visitor.id)
-    meeting = Meeting(
-        uid=f"{uuid.uuid4()}@pavilion",
-        lead_id=lead.id or 0,
-        slot_id=slot_id,
-        staff_id=slot.staff_id,
-        visitor_id=visitor.id,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        tz=slot.tz,
-        mode=slot.mode,
-        created_at=clock.now(),
-    )
-    db.add(meeting)
-    try:
-        await db.flush()
-    except IntegrityError:
-        await db.rollback()
-        raise Conflict("slot: somebody booked it first", field="slot") from None
-    db.add(
-        record(
-            lead,
-            clock,
-            "meeting",
-            visitor.id,
-            meeting=meeting.id,
-            start=_utc(slot.starts_at),
-            mode=slot.mode.value,
-        )
-    )
-    db.add(lead)
-    await db.commit()
-    await bus.publish(
-        f"user:{slot.staff_id}",
-        "meeting.booked",
-        {
-            "meeting": meeting.id,
-            "stand": stand.slug,
-            "visitor": {"name": visitor.name},
-            "start": _utc(slot.starts_at),
-        },
-    )
-    return meeting
-
-
-def meeting_ics(
-    meeting: Meeting, stand: Stand, staff: User, visitor: User, public_url: str, stamp: datetime
-) -> bytes:
-    """The meeting as an iCalendar invitation, stated in the staff member's zone (with its
-    VTIMEZONE), for both people."""
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(meeting.tz)
-    cal = icalendar.Calendar()
-    cal.add("prodid", f"-//Pavilion//{__version__}//EN")
-    cal.add("version", "2.0")
-    cal.add("method", "REQUEST")
-    event = icalendar.Event()
-    event.add("uid", meeting.uid)
-    event.add("sequence", 0)
-    event.add("dtstamp", stamp)
-    event.add("dtstart", meeting.starts_at.astimezone(zone))
-    event.add("dtend", meeting.ends_at.astimezone(zone))
-    where = "online" if meeting.mode is MeetingMode.online else f"at the stand of {stand.name_en}"
-    event.add("summary", f"{stand.name_en}: meeting with {staff.name} and {visitor.name}")
-    event.add("location", where)
-    event.add("url", f"{public_url.rstrip('/')}/?view=stand&stand={stand.slug}")
-    for person in (staff, visitor):
-        attendee = icalendar.vCalAddress(f"mailto:{person.email}")
-        attendee.params["cn"] = icalendar.vText(person.name)
-        event.add("attendee", attendee)
-    cal.add_component(event)
-    cal.add_missing_timezones()
-    return bytes(cal.to_ical())
 
 
 async def set_consent(

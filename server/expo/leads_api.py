@@ -17,7 +17,7 @@ from server.attendance import badges
 from server.attendance.models import Badge
 from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.errors import Forbidden, NotFound
-from server.expo import analytics, leads, search
+from server.expo import analytics, leads, meetings, search
 from server.expo.models import (
     ContactRequest,
     ContactState,
@@ -208,11 +208,19 @@ async def publish_slots(
 
 @router.post("/stands/{slug}/meetings", status_code=201, summary="Book a meeting slot")
 async def book_meeting(
-    slug: Slug, body: BookIn, request: Request, db: DbSession, clock: AppClock, user: CurrentUser
+    slug: Slug,
+    body: BookIn,
+    request: Request,
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+    user: CurrentUser,
 ) -> dict[str, Any]:
     visitor = require_user(user)
     stand = await leads.stand_by_slug(db, slug)
-    meeting = await leads.book(db, clock, _bus(request), stand, visitor, body.slot)
+    meeting = await meetings.book(
+        db, clock, _bus(request), stand, visitor, body.slot, settings.public_url
+    )
     staff = await db.get(User, meeting.staff_id)
     return {
         "id": meeting.id,
@@ -239,12 +247,33 @@ async def meeting_ics(
     stand = await db.get(Stand, lead.stand_id) if lead else None
     staff, visitor = await db.get(User, meeting.staff_id), await db.get(User, meeting.visitor_id)
     assert stand is not None and staff is not None and visitor is not None
-    body = leads.meeting_ics(meeting, stand, staff, visitor, settings.public_url, clock.now())
+    body = meetings.meeting_ics(
+        meeting, stand, staff, visitor, settings.public_url, clock.now(), me.language
+    )
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
         headers={"Cache-Control": "private, no-store"},
     )
+
+
+@router.delete(
+    "/meetings/{meeting_id}",
+    status_code=204,
+    summary="Cancel a meeting (either of its two people): both get the cancellation",
+)
+async def cancel_meeting(
+    meeting_id: int,
+    request: Request,
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+    user: CurrentUser,
+) -> Response:
+    await meetings.cancel(
+        db, clock, _bus(request), require_user(user), meeting_id, settings.public_url
+    )
+    return Response(status_code=204)
 
 
 @router.put(

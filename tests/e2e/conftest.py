@@ -54,6 +54,7 @@ DEMO_FORUM_SLUG = "demo-forum"
 class LiveServer:
     url: str
     program: dict[str, Any]  # the demo forum's YAML document, for expectations taken from data
+    mail: Path | None = None  # where its mail goes (no SMTP server: .eml files)
 
 
 async def _load_demo(database_url: str, document: object, clock: Clock) -> None:
@@ -92,7 +93,7 @@ def _serve_demo(folder: Path, clock: Clock | None = None) -> Iterator[LiveServer
         await _load_demo(settings.database_url, document, clock or SystemClock())
 
     with serve_in_thread(app, load, sock=sock) as url:
-        yield LiveServer(url=url, program=document)
+        yield LiveServer(url=url, program=document, mail=settings.mail_outbox)
 
 
 @pytest.fixture(scope="session")

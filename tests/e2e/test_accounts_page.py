@@ -11,8 +11,12 @@ in Kazan (Europe/Moscow, MSK, UTC+3) on 2027-03-26, before Europe moves to summe
 
 from __future__ import annotations
 
+import asyncio
+import email
+import email.policy
 import re
 import uuid
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -406,3 +410,63 @@ async def test_my_agenda_shows_a_site_visits_departure_in_the_viewers_zone(
     await expect(item.get_by_test_id("agenda-departure")).to_have_text(
         "Departure at 07:00 CET from Forum Congress Centre, entrance B, bus No. 1"
     )
+
+
+def _link_in(folder: Path, to: str) -> str | None:
+    """The password link in the .eml the server wrote for `to`, if it has."""
+    for path in folder.glob("*.eml") if folder.exists() else []:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if isinstance(message, EmailMessage) and to in str(message["To"]):
+            body = message.get_body(("plain",))
+            assert body is not None
+            found = re.search(r"http://\S+view=password&token=[\w-]+", body.get_content())
+            assert found, body.get_content()
+            return found[0]
+    return None
+
+
+async def mailed_link(folder: Path | None, to: str) -> str:
+    """The password link mailed to `to`: the server has no SMTP server here, so its mail
+    sweeper (every 5 s) writes .eml files; waited for generously."""
+    assert folder is not None
+    for _ in range(200):
+        link = await asyncio.to_thread(_link_in, folder, to)
+        if link:
+            return link
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no mail for {to} in {folder}")
+
+
+async def test_a_person_who_forgot_their_password_chooses_a_new_one_from_the_mailed_link(
+    page: Page, live_server: LiveServer
+) -> None:
+    email = fresh_email()
+    async with httpx.AsyncClient(base_url=live_server.url) as client:
+        made = await client.post(
+            "/api/v1/auth/signup",
+            json={"email": email, "password": NEW_PASSWORD, "name": "Fiona Forgetful"},
+        )
+        assert made.status_code == 201, made.text
+
+    await page.goto(f"{live_server.url}/?lang=en&view=signin")
+    await page.get_by_role("link", name="Forgot your password?").click()
+    form = page.get_by_test_id("forgot-form")
+    await form.get_by_label("Email", exact=True).fill(email)
+    await form.get_by_role("button", name="Send me a link").click()
+    await expect(page.get_by_role("heading", name="Check your mail")).to_be_focused()
+    await expect(page.get_by_test_id("forgot-sent")).to_contain_text(f"If an account uses {email}")
+
+    await page.goto(await mailed_link(live_server.mail, email))
+    password = page.get_by_test_id("password-form")
+    await password.get_by_label("New password").fill("short")
+    await password.get_by_role("button", name="Save and sign in").click()
+    await expect(password.get_by_text("The password needs at least 10 characters.")).to_be_visible()
+    await password.get_by_label("New password").fill("a-brand-new-password")
+    await password.get_by_role("button", name="Save and sign in").click()
+    await expect(header(page).get_by_test_id("account-name")).to_have_text("Fiona Forgetful")
+    assert "token=" not in page.url  # the link is spent, and gone from the address bar
+
+    await header(page).get_by_role("button", name="Sign out").click()
+    await header(page).get_by_role("link", name="Sign in").click()
+    await sign_in_through_form(page, email, "a-brand-new-password")
+    await expect(header(page).get_by_test_id("account-name")).to_have_text("Fiona Forgetful")

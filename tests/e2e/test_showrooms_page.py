@@ -13,6 +13,7 @@ segment live.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -484,6 +485,19 @@ async def expect_live_video(video: Any) -> dict[str, Any]:
     return found
 
 
+async def both_in_one_call(*chats: Any) -> None:
+    """Wait (generously) until both chats are in a call, answering wherever one rings."""
+    for _ in range(LIVE // 100):
+        for chat in chats:
+            if await chat.get_by_test_id("call-incoming").count():
+                await chat.get_by_test_id("call-accept").click()
+        live = [await chat.get_by_test_id("call-live").count() for chat in chats]
+        if all(live):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the two sides did not end up in one call")
+
+
 async def test_from_the_chat_the_visitor_video_calls_the_staff_member_who_answers(
     people: list[Person], showroom_server: LiveServer, tmp_path: Path
 ) -> None:
@@ -548,6 +562,25 @@ async def test_from_the_chat_the_visitor_video_calls_the_staff_member_who_answer
         f"{VISITOR_NAME} declined the call.", timeout=LIVE
     )
 
+    # Both press "Video call" at once: one call goes on (the one with the smaller id), and the
+    # other side answers it by itself. (Should one offer arrive before the other side pressed,
+    # that side rings instead, and answers.)
+    for chat in (visitor_chat, staff_chat):
+        await chat.get_by_test_id("call-dismiss").click()
+    await asyncio.gather(
+        *(
+            chat.get_by_test_id("call-start").evaluate("button => button.click()")
+            for chat in (visitor_chat, staff_chat)
+        )
+    )
+    await both_in_one_call(visitor_chat, staff_chat)
+    for chat in (visitor_chat, staff_chat):
+        await expect_live_video(chat.get_by_test_id("call-remote"))
+    await visitor_chat.get_by_test_id("call-hangup").click()
+    await expect(staff_chat.get_by_test_id("call-ended")).to_contain_text(
+        f"{VISITOR_NAME} ended the call.", timeout=LIVE
+    )
+
     # Both calls are in the lead's history, beside the chat.
     leads = await (
         await staff.request.get(f"{showroom_server.url}/api/v1/stands/kamturbo/leads")
@@ -600,6 +633,17 @@ async def test_with_nobody_on_duty_a_visitor_books_a_slot_shown_in_their_own_zon
     calendar = await visitor.request.get(f"{showroom_server.url}{href}")
     assert calendar.status == 200
     assert calendar.headers["content-type"].startswith("text/calendar")
+    await expect(booked).to_contain_text("The invitation is in your mail too.")
+
+    # A wrong choice is undone: the meeting is cancelled, and its time is offered again.
+    await booked.get_by_role("button", name="Cancel this meeting").click()
+    await expect(visitor.get_by_test_id("contact-announce")).to_contain_text(
+        "The meeting is cancelled.", timeout=LIVE
+    )
+    await expect(booked).to_have_count(0)
+    again = missed.get_by_test_id("offer").filter(has_text=when)
+    await expect(again).to_have_count(1)
+    await expect(again.get_by_role("button", name=re.compile(r"^Book "))).to_be_focused()
 
 
 async def send(chat: Any, text: str) -> None:

@@ -158,13 +158,20 @@ def test_showrooms_import_reports_or_refuses_naming_each_problem(
     monkeypatch.setenv("PAVILION_MEDIA_DIR", str(tmp_path / "media"))
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     good = write_pack(tmp_path / "volga", [stand_doc("kamturbo")])
+    quiet = write_pack(tmp_path / "samara", [stand_doc("avtovaz")], slug="samara")
     broken = write_pack(tmp_path / "broken", [stand_doc("uralmash", size="huge")], slug="ural")
 
     first = runner.invoke(app, ["showrooms", "import", str(good)])
     again = runner.invoke(app, ["showrooms", "import", str(good)])
+    uninvited = runner.invoke(app, ["showrooms", "import", "--no-invite", str(quiet)])
     refused = runner.invoke(app, ["showrooms", "import", str(broken)])
 
     assert (first.exit_code, again.exit_code, refused.exit_code) == (0, 0, 2)
+    assert uninvited.exit_code == 0
+    # New staff accounts are mailed their link once, unless asked not to.
+    invited = "invited (new staff accounts, mailed a link to choose a password)"
+    assert f"{invited}: sales@kamturbo.example" in first.output
+    assert invited not in again.output and invited not in uninvited.output
     assert "│ stands    │ 1       │ 0       │ 0         │" in first.output
     assert "│ stands    │ 0       │ 0       │ 1         │" in again.output
     assert "nothing imported, 1 problem(s)" in refused.output

@@ -1,0 +1,125 @@
+"""Choosing a password through a link sent by mail: the first one, for an account made for
+somebody (a stand's staff, by the showroom importer), or a new one ("forgot my password").
+
+A link holds a random token; only its SHA-256 is stored. It works once, until it expires, and
+choosing a password with it also ends the account's other sessions (whoever knew the old
+password is signed out). Asking for a reset answers the same whether or not the address has an
+account, and sends at most MAX_RESETS_PER_HOUR messages to one account."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.accounts.models import AuthSession, PasswordToken, PasswordTokenPurpose, User
+from server.accounts.service import find_user, hash_password, token_digest
+from server.clock import Clock
+from server.errors import Invalid
+from server.i18n import language, moment, t, with_signature
+from server.mail.outbox import queue
+
+LIFETIME = {
+    PasswordTokenPurpose.invite: timedelta(days=7),
+    PasswordTokenPurpose.reset: timedelta(hours=1),
+}
+MAX_RESETS_PER_HOUR = 3
+
+
+async def issue(
+    db: AsyncSession, clock: Clock, user: User, purpose: PasswordTokenPurpose
+) -> tuple[str, datetime]:
+    """A fresh link token for `user` and when it expires (the caller commits)."""
+    assert user.id is not None
+    now = clock.now()
+    token = secrets.token_urlsafe(32)
+    expires = now + LIFETIME[purpose]
+    db.add(
+        PasswordToken(
+            user_id=user.id,
+            token_hash=token_digest(token),
+            purpose=purpose,
+            created_at=now,
+            expires_at=expires,
+        )
+    )
+    return token, expires
+
+
+def link(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}/?view=password&token={token}"
+
+
+async def request_reset(db: AsyncSession, clock: Clock, email: str, public_url: str) -> None:
+    """Mail a reset link to the account with this address, if there is one (the caller
+    commits)."""
+    user = await find_user(db, email)
+    if user is None or user.id is None:
+        return
+    recent = (
+        await db.exec(
+            select(func.count()).where(
+                PasswordToken.user_id == user.id,
+                PasswordToken.purpose == PasswordTokenPurpose.reset,
+                col(PasswordToken.created_at) > clock.now() - timedelta(hours=1),
+            )
+        )
+    ).one()
+    if recent >= MAX_RESETS_PER_HOUR:
+        return
+    token, expires = await issue(db, clock, user, PasswordTokenPurpose.reset)
+    lang = language(user.language)
+    body = t(
+        lang,
+        "reset.body",
+        name=user.name,
+        until=moment(expires, user.tz or "UTC", lang),
+        link=link(public_url, token),
+    )
+    queue(
+        db,
+        clock,
+        to_email=user.email,
+        to_name=user.name,
+        subject=t(lang, "reset.subject"),
+        body=with_signature(lang, body),
+    )
+
+
+async def set_password(db: AsyncSession, clock: Clock, token: str, password: str) -> User:
+    """Choose the password with a link's token: the token is spent, and the account's sessions
+    are ended (the caller opens a new one and commits)."""
+    now = clock.now()
+    spent = await db.exec(
+        update(PasswordToken)
+        .where(
+            col(PasswordToken.token_hash) == token_digest(token),
+            col(PasswordToken.used_at).is_(None),
+            col(PasswordToken.expires_at) > now,
+        )
+        .values(used_at=now)
+        .returning(col(PasswordToken.user_id))
+    )
+    user_id = spent.scalar_one_or_none()
+    if user_id is None:
+        raise Invalid(
+            "token: this link has expired or has been used; ask for a new one", field="token"
+        )
+    user = await db.get(User, user_id)
+    assert user is not None
+    user.password_hash = hash_password(password)
+    db.add(user)
+    await db.exec(
+        update(AuthSession)
+        .where(col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    await db.exec(  # the account's other links die with this one
+        update(PasswordToken)
+        .where(col(PasswordToken.user_id) == user_id, col(PasswordToken.used_at).is_(None))
+        .values(used_at=now)
+    )
+    return user

@@ -1,0 +1,122 @@
+"""Text the server writes for people to read (mail, calendar entries), in English and Russian
+like the interface's own dictionaries (frontend/i18n.js), with dates in the reader's language
+and zone (Babel)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+
+LANGUAGES = ("en", "ru")
+_LOCALES = {"en": "en_GB", "ru": "ru"}
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "signature": "Pavilion",
+        "meeting.subject": "Meeting at {stand}: {when}",
+        "meeting.summary": "{stand}: meeting of {staff} and {visitor}",
+        "meeting.online": "online: open the stand's page at that time, {url}",
+        "meeting.onsite": "at the stand of {stand}, on site",
+        "meeting.body": (
+            "Hello {name},\n\n"
+            "a meeting at the stand of {stand} is booked.\n\n"
+            "When: {when}\n"
+            "With: {other}\n"
+            "Where: {where}\n\n"
+            "The invitation is attached: add it to your calendar.\n"
+        ),
+        "meeting.cancelled.subject": "Cancelled: meeting at {stand}, {when}",
+        "meeting.cancelled.body": (
+            "Hello {name},\n\n"
+            "the meeting at the stand of {stand} on {when} with {other} was cancelled by {by}.\n\n"
+            "The cancellation is attached: it takes the meeting out of your calendar.\n"
+        ),
+        "staff.subject": "Your exhibitor account at the {pavilion} pavilion",
+        "staff.body": (
+            "Hello {name},\n\n"
+            "an account was made for you on the staff of {stands}, in the {pavilion} pavilion. "
+            'Visitors who press "Talk to us now" ring at your exhibitor desk, and there you '
+            "see your stand's leads.\n\n"
+            "Choose your password to sign in (the link works until {until}):\n{link}\n\n"
+            "Once it has expired, ask for a new one on the sign-in page "
+            '("Forgot your password?").\n'
+        ),
+        "reset.subject": "Choose a new password for Pavilion",
+        "reset.body": (
+            "Hello {name},\n\n"
+            "somebody (we hope you) asked to choose a new password for your account.\n\n"
+            "Choose it here (the link works until {until}):\n{link}\n\n"
+            "If it was not you, ignore this message: your password stays as it is.\n"
+        ),
+    },
+    "ru": {
+        "signature": "Pavilion",
+        "meeting.subject": "Встреча на стенде «{stand}»: {when}",
+        "meeting.summary": "{stand}: встреча, {staff} и {visitor}",
+        "meeting.online": "онлайн: в это время откройте страницу стенда, {url}",
+        "meeting.onsite": "на стенде «{stand}», на площадке",
+        "meeting.body": (
+            "Здравствуйте, {name}!\n\n"
+            "Назначена встреча на стенде «{stand}».\n\n"
+            "Когда: {when}\n"
+            "С кем: {other}\n"
+            "Где: {where}\n\n"
+            "Приглашение во вложении: добавьте его в свой календарь.\n"
+        ),
+        "meeting.cancelled.subject": "Отменена встреча на стенде «{stand}», {when}",
+        "meeting.cancelled.body": (
+            "Здравствуйте, {name}!\n\n"
+            "Встречу на стенде «{stand}» ({when}, {other}) отменил(а) {by}.\n\n"
+            "Отмена во вложении: она уберёт встречу из вашего календаря.\n"
+        ),
+        "staff.subject": "Ваша учётная запись экспонента: павильон «{pavilion}»",
+        "staff.body": (
+            "Здравствуйте, {name}!\n\n"
+            "Для вас создана учётная запись в команде стенда {stands} в павильоне "
+            "«{pavilion}». Посетители, нажавшие «Поговорить сейчас», будут звонить на вашу "
+            "стойку экспонента, и там же вам видны обращения к стенду.\n\n"
+            "Задайте пароль для входа (ссылка действует до {until}):\n{link}\n\n"
+            "Если срок истёк, запросите новую ссылку на странице входа («Забыли пароль?»).\n"
+        ),
+        "reset.subject": "Новый пароль для Pavilion",
+        "reset.body": (
+            "Здравствуйте, {name}!\n\n"
+            "Кто-то (надеемся, вы) попросил задать новый пароль для вашей учётной записи.\n\n"
+            "Задайте его здесь (ссылка действует до {until}):\n{link}\n\n"
+            "Если это были не вы, просто не отвечайте на это письмо: пароль останется прежним.\n"
+        ),
+    },
+}
+
+
+def language(code: str | None) -> str:
+    return code if code in LANGUAGES else "en"
+
+
+def t(lang: str, key: str, **params: object) -> str:
+    return TEXTS[language(lang)][key].format(**params)
+
+
+def with_signature(lang: str, body: str) -> str:
+    return f"{body}\n— {t(lang, 'signature')}\n"
+
+
+def moment(instant: datetime, zone: str, lang: str) -> str:
+    """ "Tuesday, 30 March 2027, 10:00 (Europe/Berlin)": an instant in a zone, in a language."""
+    local = instant.astimezone(ZoneInfo(zone))
+    locale = _LOCALES[language(lang)]
+    return f"{format_date(local, 'full', locale=locale)}, {format_time(local, 'HH:mm')} ({zone})"
+
+
+def span(start: datetime, end: datetime, zone: str, lang: str) -> str:
+    """ "Tuesday, 30 March 2027, 10:00–10:30 (Europe/Berlin)"."""
+    local_start, local_end = start.astimezone(ZoneInfo(zone)), end.astimezone(ZoneInfo(zone))
+    locale = _LOCALES[language(lang)]
+    day = format_date(local_start, "full", locale=locale)
+    until = format_time(local_end, "HH:mm")
+    if local_end.date() != local_start.date():
+        until = f"{format_date(local_end, 'full', locale=locale)}, {until}"
+    hours = f"{format_time(local_start, 'HH:mm')}–{until}"
+    return f"{day}, {hours} ({zone})"

@@ -1,0 +1,176 @@
+"""Queueing messages and delivering them.
+
+`queue` adds a message to the caller's session, to be committed with the rest of its work.
+`deliver` sends what is due: each message is first claimed with a conditional UPDATE that moves
+its `due_at` past the time a send may take, so two nodes never send the same message, and a node
+that dies mid-send leaves it to be tried again. A failure is retried after 1, 2, 4 … minutes
+(at most an hour apart), and given up after MAX_ATTEMPTS, with the reason kept."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.clock import Clock
+from server.mail.models import OutboxMail
+from server.mail.transport import Transport
+
+log = logging.getLogger("pavilion.mail")
+
+MAX_ATTEMPTS = 8
+CLAIM = timedelta(minutes=5)  # longer than any send (the SMTP timeout is 30 s)
+BATCH = 20
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # e.g. "text/calendar; method=REQUEST"
+    data: bytes
+
+
+def queue(
+    db: AsyncSession,
+    clock: Clock,
+    *,
+    to_email: str,
+    to_name: str = "",
+    subject: str,
+    body: str,
+    attachments: tuple[Attachment, ...] = (),
+) -> OutboxMail:
+    """A message to send once the caller's transaction commits (the caller commits)."""
+    now = clock.now()
+    mail = OutboxMail(
+        to_email=to_email,
+        to_name=to_name,
+        subject=subject,
+        body=body,
+        attachments=[
+            {
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "data": base64.b64encode(a.data).decode(),
+            }
+            for a in attachments
+        ],
+        created_at=now,
+        due_at=now,
+    )
+    db.add(mail)
+    return mail
+
+
+def message(mail: OutboxMail, sender: str) -> EmailMessage:
+    """The MIME message: the text, and each attachment. A calendar invitation is also the
+    message's alternative part (text/calendar; method=…), which is how mail clients recognise
+    an invitation and show Accept/Decline; the .ics file is for the others."""
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = formataddr((mail.to_name, mail.to_email)) if mail.to_name else mail.to_email
+    msg["Subject"] = mail.subject
+    msg["Message-ID"] = make_msgid(idstring=f"outbox-{mail.id}", domain=_domain(sender))
+    msg.set_content(mail.body)
+    calendars = [a for a in mail.attachments if a["content_type"].startswith("text/calendar")]
+    for item in calendars[:1]:
+        maintype, subtype, params = _split(item["content_type"])
+        msg.add_alternative(base64.b64decode(item["data"]).decode(), subtype=subtype, params=params)
+    for item in mail.attachments:
+        maintype, subtype, params = _split(item["content_type"])
+        msg.add_attachment(
+            base64.b64decode(item["data"]),
+            maintype=maintype,
+            subtype=subtype,
+            filename=item["filename"],
+            params=params,
+        )
+    return msg
+
+
+def _split(content_type: str) -> tuple[str, str, dict[str, str]]:
+    kind, *rest = [part.strip() for part in content_type.split(";")]
+    maintype, subtype = kind.split("/", 1)
+    params = dict(part.split("=", 1) for part in rest if "=" in part)
+    return maintype, subtype, params
+
+
+def _domain(sender: str) -> str:
+    address = sender.rsplit("<", 1)[-1].rstrip(">")
+    return address.rsplit("@", 1)[-1] if "@" in address else "pavilion.localhost"
+
+
+def retry_after(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failure: 1, 2, 4 … minutes, at most an hour."""
+    return timedelta(minutes=min(60, 2 ** (attempts - 1)))
+
+
+async def deliver(db: AsyncSession, clock: Clock, transport: Transport, sender: str) -> int:
+    """Send what is due (a batch); how many were sent."""
+    now = clock.now()
+    due = (
+        await db.exec(
+            select(OutboxMail.id, OutboxMail.due_at)
+            .where(col(OutboxMail.sent_at).is_(None), col(OutboxMail.failed_at).is_(None))
+            .where(col(OutboxMail.due_at) <= now)
+            .order_by(col(OutboxMail.due_at), col(OutboxMail.id))
+            .limit(BATCH)
+        )
+    ).all()
+    sent = 0
+    for mail_id, due_at in due:
+        if await _claim(db, mail_id, due_at, now + CLAIM):
+            sent += await _send_one(db, clock, transport, sender, mail_id)
+    return sent
+
+
+async def _claim(db: AsyncSession, mail_id: int | None, due_at: datetime, until: datetime) -> bool:
+    claimed = await db.exec(
+        update(OutboxMail)
+        .where(col(OutboxMail.id) == mail_id, col(OutboxMail.due_at) == due_at)
+        .where(col(OutboxMail.sent_at).is_(None))
+        .values(due_at=until, attempts=OutboxMail.attempts + 1)
+    )
+    await db.commit()
+    return bool(claimed.rowcount)
+
+
+async def _send_one(
+    db: AsyncSession, clock: Clock, transport: Transport, sender: str, mail_id: int | None
+) -> int:
+    mail = await db.get(OutboxMail, mail_id)
+    assert mail is not None
+    await db.refresh(mail)
+    try:
+        await transport.send(message(mail, sender))
+    except Exception as error:  # any transport failure: kept, and retried
+        now = clock.now()
+        mail.last_error = f"{type(error).__name__}: {error}"[:500]
+        if mail.attempts >= MAX_ATTEMPTS:
+            mail.failed_at = now
+            log.error("mail %s to %s given up: %s", mail.id, mail.to_email, mail.last_error)
+        else:
+            mail.due_at = now + retry_after(mail.attempts)
+            log.warning(
+                "mail %s to %s failed, retried at %s: %s",
+                mail.id,
+                mail.to_email,
+                mail.due_at.isoformat(),
+                mail.last_error,
+            )
+        db.add(mail)
+        await db.commit()
+        return 0
+    mail.sent_at = clock.now()
+    mail.last_error = None
+    db.add(mail)
+    await db.commit()
+    log.info("mail %s sent to %s", mail.id, mail.to_email)
+    return 1

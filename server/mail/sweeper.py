@@ -1,0 +1,34 @@
+"""Delivers the outbox every few seconds, on the Clock, on every node (each message is claimed
+by one conditional UPDATE first, so nodes never send it twice)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from server.clock import Clock
+from server.db import Database
+from server.mail.outbox import deliver
+from server.mail.transport import Transport
+from server.sweeping import Sweeper
+
+
+class MailSweeper(Sweeper):
+    name = "mail-sweeper"
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        transport: Transport,
+        sender: str,
+        *,
+        every: timedelta = timedelta(seconds=5),
+    ) -> None:
+        super().__init__(clock, every)
+        self._database = database
+        self._transport = transport
+        self._sender = sender
+
+    async def sweep(self) -> int:
+        async with self._database.session() as db:
+            return await deliver(db, self._clock, self._transport, self._sender)
