@@ -150,21 +150,17 @@ class PvExhibitor extends HTMLElement {
       this.calls.delete(id);
       if (call && !this.mine.has(id)) this.endedNote(call, data.state);
     } else if (type === "meeting.booked") {
-      const stand = staffedStands().find((s) => s.slug === data.stand);
-      this.note(t("exhibitor.booked", {
-        name: data.visitor.name,
-        stand: stand ? nameOf(stand) : data.stand,
-        when: dayMomentIn(data.start, viewerZone()),
-      }));
+      this.meetingNote("exhibitor.booked", data.visitor.name, data);
     } else if (type === "meeting.cancelled") {
-      const stand = staffedStands().find((s) => s.slug === data.stand);
-      this.note(t("exhibitor.meetingCancelled", {
-        name: data.by.name,
-        stand: stand ? nameOf(stand) : data.stand,
-        when: dayMomentIn(data.start, viewerZone()),
-      }));
+      this.meetingNote("exhibitor.meetingCancelled", data.by.name, data);
     }
     this.paint();
+  }
+
+  /** A meeting booked or cancelled by `name`, said in a note. */
+  meetingNote(key, name, { stand: slug, start }) {
+    const stand = staffedStands().find((s) => s.slug === slug);
+    this.note(t(key, { name, stand: stand ? nameOf(stand) : slug, when: dayMomentIn(start, viewerZone()) }));
   }
 
   /** A call that left the list, and why (`answered` by someone else, or `missed`). */

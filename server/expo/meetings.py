@@ -166,11 +166,7 @@ def _mail_both(
         )
         kind = f"text/calendar; method={'CANCEL' if cancelled else 'REQUEST'}; charset=utf-8"
         if cancelled_by is None:
-            where = (
-                t(lang, "meeting.online", url=stand_url(stand, public_url))
-                if meeting.mode is MeetingMode.online
-                else t(lang, "meeting.onsite", stand=name)
-            )
+            where = _where(meeting, stand, public_url, lang)
             subject = t(lang, "meeting.subject", stand=name, when=when)
             body = t(
                 lang,
@@ -203,6 +199,12 @@ def _mail_both(
         )
 
 
+def _where(meeting: Meeting, stand: Stand, public_url: str, lang: str) -> str:
+    if meeting.mode is MeetingMode.online:
+        return t(lang, "meeting.online", url=stand_url(stand, public_url))
+    return t(lang, "meeting.onsite", stand=stand_name(stand, lang))
+
+
 def meeting_ics(
     meeting: Meeting,
     stand: Stand,
@@ -230,12 +232,7 @@ def meeting_ics(
     event.add("dtend", meeting.ends_at.astimezone(zone))
     summary = t(lang, "meeting.summary", stand=name, staff=staff.name, visitor=visitor.name)
     event.add("summary", summary)
-    where = (
-        t(lang, "meeting.online", url=stand_url(stand, public_url))
-        if meeting.mode is MeetingMode.online
-        else t(lang, "meeting.onsite", stand=name)
-    )
-    event.add("location", where)
+    event.add("location", _where(meeting, stand, public_url, lang))
     event.add("url", stand_url(stand, public_url))
     if cancelled:
         event.add("status", "CANCELLED")

@@ -225,6 +225,24 @@ async def test_contact_accept_chat_and_meeting_make_one_lead_the_stands_alone(
         )
         assert "alice@rooms.test" not in await exported()
 
+        # Alice cancels the meeting: Bob hears it, and the lead keeps both events.
+        cancelled = await http.delete(booked.json()["ics"][:-4], headers=_as(world, "alice"))
+        assert cancelled.status_code == 204
+        gone = await bob.push(bob_room, "meeting.cancelled")
+        assert gone["data"] == {
+            "meeting": booked.json()["id"],
+            "stand": "alpha-works",
+            "by": {"name": "Alice"},
+            "start": "2027-03-26T12:00:00Z",
+        }
+        detail = (
+            await http.get(
+                f"/api/v1/stands/alpha-works/leads/{lead['id']}", headers=_as(world, "bob")
+            )
+        ).json()
+        kinds = [e["kind"] for e in detail["history"]]
+        assert "meeting" in kinds and kinds[-1] == "meeting_cancelled"
+
 
 async def test_a_ring_nobody_answers_is_missed_and_offers_slots(
     client: httpx.AsyncClient, db: AsyncSession, clock: FakeClock, tmp_path: Path, settings
