@@ -84,6 +84,7 @@ export const paths = {
   meeting: (id) => `${BASE}/meetings/${enc(id)}`,
   myStands: () => `${BASE}/me/stands`,
   myRinging: () => `${BASE}/me/contact-requests`,
+  myMeetings: () => `${BASE}/me/meetings`,
   slots: (stand) => `${BASE}/stands/${enc(stand)}/slots`,
   leads: (stand) => `${BASE}/stands/${enc(stand)}/leads`,
   lead: (stand, id) => `${BASE}/stands/${enc(stand)}/leads/${enc(id)}`,

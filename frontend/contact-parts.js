@@ -56,21 +56,37 @@ export function offer(slot, zone, busy) {
   </li>`;
 }
 
-/** The meeting booked: when, how, with whom, its calendar file (also mailed to both), and a
- * way to cancel it (`cancelling`: on its way). */
-export function booked(meeting, zone, cancelling = false) {
-  const when = slotWhen(meeting, zone);
+/** The meeting just booked: said so, then the meeting itself (`meetingDetails`). */
+export function booked(meeting, zone, { cancelling = false } = {}) {
   return html`<div class="contact-booked" tabindex="-1" data-testid="meeting-booked" data-focus-key="booked">
     <p class="contact-state-line">✓ ${t("contact.booked")}</p>
-    <p><strong>${when}</strong></p>
-    <p class="muted">${t(`contact.mode.${meeting.mode}`)} · ${t("contact.with", { name: meeting.staff.name })}</p>
-    ${meeting.ics ? html`<a class="button button-primary" href="${meeting.ics}" download data-testid="meeting-ics"
-      data-focus-key="meeting-ics">${t("contact.ics")}</a>` : ""}
+    ${meetingDetails(meeting, zone, { cancelling, primary: true })}
     <p class="muted">${t("contact.mailed")}</p>
-    <button type="button" class="link-button" data-cancel-meeting="${meeting.id}" data-testid="meeting-cancel"
-      data-focus-key="meeting-cancel" ${cancelling ? html`aria-disabled="true"` : ""}>${t(cancelling
-        ? "contact.cancelling" : "contact.cancelMeeting")}</button>
   </div>`;
+}
+
+/**
+ * One meeting of mine, for either of its two people: when (in `zone`), how, with whom
+ * (`meeting.with`, else its staff member), its calendar file, the chat where the two talk
+ * (an online meeting's video call starts there) and a way to cancel it (`cancelling`: on
+ * its way). `stand`: say at which stand (the staff desk lists several).
+ */
+export function meetingDetails(meeting, zone, { cancelling = false, primary = false, stand = false } = {}) {
+  const when = slotWhen(meeting, zone);
+  const name = (meeting.with || meeting.staff).name;
+  const where = stand ? ` · ${nameOf(meeting.stand)}` : "";
+  return html`<p><strong data-testid="meeting-when">${when}</strong></p>
+    <p class="muted">${t(`contact.mode.${meeting.mode}`)} · ${t("contact.with", { name })}${where}</p>
+    <div class="meeting-actions">
+      ${meeting.room ? html`<button type="button" class="button${primary ? " button-primary" : ""}"
+        data-meeting-chat="${meeting.id}" data-testid="meeting-chat" data-focus-key="meeting-chat-${meeting.id}"
+        aria-label="${t("contact.meetingChatLabel", { name, when })}">${t("contact.meetingChat")}</button>` : ""}
+      <a class="button" href="${meeting.ics}" download data-testid="meeting-ics"
+        data-focus-key="meeting-ics-${meeting.id}">${t("contact.ics")}</a>
+      <button type="button" class="link-button" data-cancel-meeting="${meeting.id}" data-testid="meeting-cancel"
+        data-focus-key="meeting-cancel-${meeting.id}" aria-label="${t("contact.cancelMeetingLabel", { name, when })}"
+        ${cancelling ? html`aria-disabled="true"` : ""}>${t(cancelling ? "contact.cancelling" : "contact.cancelMeeting")}</button>
+    </div>`;
 }
 
 /** A visitor's call ringing at the staff desk: who, at which stand, what they asked. */

@@ -17,7 +17,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "signature": "Pavilion",
         "meeting.subject": "Meeting at {stand}: {when}",
         "meeting.summary": "{stand}: meeting of {staff} and {visitor}",
-        "meeting.online": "online: open the stand's page at that time, {url}",
+        "meeting.online": "online, by video call: at that time open {url} and the meeting's chat",
         "meeting.onsite": "at the stand of {stand}, on site",
         "meeting.body": (
             "Hello {name},\n\n"
@@ -55,7 +55,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "signature": "Pavilion",
         "meeting.subject": "Встреча на стенде «{stand}»: {when}",
         "meeting.summary": "{stand}: встреча, {staff} и {visitor}",
-        "meeting.online": "онлайн: в это время откройте страницу стенда, {url}",
+        "meeting.online": "онлайн, видеозвонком: в это время откройте {url} и чат встречи",
         "meeting.onsite": "на стенде «{stand}», на площадке",
         "meeting.body": (
             "Здравствуйте, {name}!\n\n"

@@ -14,7 +14,7 @@
 
 import { account, me } from "../account.js";
 import { deleteJSON, getJSON, paths, postJSON } from "../api.js";
-import { booked, countdown, offer, secondsLeft, slotWhen, tickCountdowns } from "../contact-parts.js";
+import { booked, countdown, meetingDetails, offer, secondsLeft, slotWhen, tickCountdowns } from "../contact-parts.js";
 import { html, render } from "../html.js";
 import { i18n, t } from "../i18n.js";
 import { roomSocket } from "../socket.js";
@@ -27,7 +27,9 @@ const STORE = "pavilion.contact."; // + stand slug → the id of the tab's reque
 /** What the panel knows of one stand: the request, the meeting booked, the slots taken. */
 function blank() {
   return {
-    request: null, meeting: null, taken: new Set(), problem: null, busy: false, booking: null, cancelling: false,
+    request: null, meeting: null, taken: new Set(), problem: null, busy: false, booking: null, cancelling: null,
+    upcoming: [], // my meetings at this stand that have not ended (GET /me/meetings)
+    chatting: false, // the chat opened from one of those meetings
   };
 }
 
@@ -57,7 +59,10 @@ class PvContact extends HTMLElement {
     const another = !this._stand || this._stand.slug !== value.slug;
     if (another) this.chat.pause(); // another stand's conversation
     this._stand = value;
-    if (another) this.restore();
+    if (another) {
+      this.restore();
+      this.loadMeetings();
+    }
     this.draw();
   }
 
@@ -98,6 +103,7 @@ class PvContact extends HTMLElement {
       this.chat.pause();
       this.entries.clear(); // another person's requests are not this one's
       this.restore();
+      this.loadMeetings();
     }
     this.person = person ? person.id : null;
     this.draw();
@@ -163,6 +169,32 @@ class PvContact extends HTMLElement {
       const peer = request.answered_by?.name || this._stand.name;
       this.chat.open(request.room, t("contact.chatWith", { name: peer }), peer);
     }
+  }
+
+  /** My meetings at the stand shown (the chat of one may be opened from the panel). */
+  async loadMeetings() {
+    const slug = this._stand?.slug;
+    if (!slug || !me()) return;
+    let mine;
+    try {
+      mine = await getJSON(paths.myMeetings());
+    } catch {
+      return; // the panel works without them; they come back with the next visit
+    }
+    this.entry(slug).upcoming = mine.filter((m) => m.as === "visitor" && m.stand.slug === slug);
+    if (slug === this._stand?.slug) this.draw();
+  }
+
+  /** Open the chat of one of my meetings here, below the meetings. */
+  openMeetingChat(id) {
+    const entry = this.entry();
+    const meeting = [entry.meeting, ...entry.upcoming].find((m) => m && String(m.id) === String(id));
+    if (!meeting?.room) return;
+    entry.chatting = true;
+    this.draw();
+    const peer = meeting.with?.name || meeting.staff.name;
+    this.chat.open(meeting.room, t("contact.chatWith", { name: peer }), peer);
+    this.chat.querySelector("textarea")?.focus();
   }
 
   joinOwnRoom() {
@@ -252,6 +284,7 @@ class PvContact extends HTMLElement {
     const focusInChat = this.chat.contains(active) ? active : null;
     render(this.body, this.panel());
     this.body.querySelector("[data-chat-slot]")?.replaceWith(this.chat);
+    if (!this.chat.isConnected) this.chat.pause(); // not shown: its call, if any, ends
     focusInChat?.focus({ preventScroll: true });
   }
 
@@ -261,8 +294,23 @@ class PvContact extends HTMLElement {
         data-state="${state}">
       <h3 id="contact-title">${t("contact.title")}</h3>
       ${this.duty()}
+      ${state === "signin" ? "" : this.meetingsHere(state)}
       ${this.content(state)}
+      ${state !== "answered" && this.entry().chatting ? html`<div data-chat-slot></div>` : ""}
       ${this.entry().problem ? html`<p class="room-note room-note-error" role="alert" data-testid="contact-problem">${this.entry().problem}</p>` : ""}
+    </section>`;
+  }
+
+  /** My meetings at this stand, except the one just booked (said below, with the booking). */
+  meetingsHere() {
+    const entry = this.entry();
+    const list = entry.upcoming.filter((m) => m.id !== entry.meeting?.id);
+    if (!list.length) return "";
+    const zone = viewerZone();
+    return html`<section class="contact-meetings" aria-labelledby="contact-meetings-title" data-testid="my-meetings">
+      <h4 id="contact-meetings-title">${t("contact.yourMeetings")}</h4>
+      <ul class="meeting-list">${list.map((m) => html`<li class="meeting-item" data-testid="my-meeting">
+        ${meetingDetails(m, zone, { cancelling: entry.cancelling === m.id })}</li>`)}</ul>
     </section>`;
   }
 
@@ -319,7 +367,7 @@ class PvContact extends HTMLElement {
     const zone = viewerZone();
     if (entry.meeting) {
       return html`<p class="contact-state-line" tabindex="-1" data-contact-state>${t("contact.missed")}</p>
-        ${booked(entry.meeting, zone, entry.cancelling)}`;
+        ${booked(entry.meeting, zone, { cancelling: entry.cancelling === entry.meeting.id })}`;
     }
     const offers = (this.request.offers || []).filter((slot) => !entry.taken.has(slot.id));
     return html`<div class="contact-missed" data-testid="contact-missed">
@@ -328,7 +376,7 @@ class PvContact extends HTMLElement {
         ? html`<p>${t("contact.offers")}</p>
           <p class="zone-note">${t("contact.zoneNote", { zone })}</p>
           <ul class="offers" data-testid="offers">${offers.map((slot) => offer(slot, zone, entry.booking !== null))}</ul>`
-        : html`<p class="muted">${t("contact.noOffers")}</p>`}
+        : entry.upcoming.length ? "" : html`<p class="muted">${t("contact.noOffers")}</p>`}
       <button type="button" class="link-button" data-again data-focus-key="contact-again">${t("contact.again")}</button>
     </div>`;
   }
@@ -346,7 +394,8 @@ class PvContact extends HTMLElement {
     const button = event.target.closest("button");
     if (!button || !this.body.contains(button) || button.getAttribute("aria-disabled") === "true") return;
     if (button.dataset.book) this.book(button.dataset.book);
-    else if (button.dataset.cancelMeeting) this.cancelMeeting();
+    else if (button.dataset.cancelMeeting) this.cancelMeeting(Number(button.dataset.cancelMeeting));
+    else if (button.dataset.meetingChat) this.openMeetingChat(button.dataset.meetingChat);
     else if ("again" in button.dataset) this.again();
   }
 
@@ -381,6 +430,7 @@ class PvContact extends HTMLElement {
     try {
       entry.meeting = await postJSON(paths.meetings(slug), { slot: slot.id });
       this.announce(`${t("contact.booked")} ${slotWhen(entry.meeting, viewerZone())}`);
+      entry.upcoming = [...entry.upcoming, entry.meeting];
     } catch (error) {
       if (error.status === 409) {
         entry.taken.add(slot.id);
@@ -395,26 +445,33 @@ class PvContact extends HTMLElement {
     (this.querySelector(next) || this.querySelector("[data-contact-state]"))?.focus();
   }
 
-  /** Cancel the meeting booked (both people are mailed the cancellation): its slot is offered
-   * again, so another can be chosen at once. */
-  async cancelMeeting() {
+  /** Cancel one of my meetings here (both people are mailed the cancellation); a slot just
+   * booked is offered again, so another can be chosen at once. */
+  async cancelMeeting(id) {
     const slug = this._stand.slug;
     const entry = this.entry(slug);
-    if (!entry.meeting || entry.cancelling) return;
-    entry.cancelling = true;
+    if (entry.cancelling !== null) return;
+    const meeting = [entry.meeting, ...entry.upcoming].find((m) => m && m.id === id);
+    if (!meeting) return;
+    entry.cancelling = id;
     entry.problem = null;
     this.draw();
+    let gone = true;
     try {
-      await deleteJSON(paths.meeting(entry.meeting.id));
-      entry.meeting = null;
+      await deleteJSON(paths.meeting(id));
       this.announce(t("contact.cancelled"));
     } catch (error) {
-      entry.problem = error.status === 404 ? t("contact.cancelledAlready") : t("contact.failed", { message: error.message });
-      if (error.status === 404) entry.meeting = null;
+      gone = error.status === 404; // cancelled already (by the staff member, say)
+      entry.problem = gone ? t("contact.cancelledAlready") : t("contact.failed", { message: error.message });
     }
-    entry.cancelling = false;
+    if (gone) {
+      if (entry.meeting?.id === id) entry.meeting = null;
+      entry.upcoming = entry.upcoming.filter((m) => m.id !== id);
+    }
+    entry.cancelling = null;
     this.draw();
-    (this.querySelector("[data-book]") || this.querySelector("[data-contact-state]"))?.focus();
+    (this.querySelector("[data-book]") || this.querySelector("[data-contact-state]") || this.querySelector("#contact-title"))
+      ?.focus();
   }
 
   /** Missed: start over (someone may be on duty by now). */

@@ -8,11 +8,14 @@
 //
 // Only calls that ring while the desk is open are heard: keep it open during duty hours.
 //
+// Beside the calls, the person's meetings that have not ended (GET /me/meetings), each with the
+// chat where the two meet (an online meeting's video call starts there) and a way to cancel it.
+//
 // Below the calls, <pv-stand-dashboard> holds a chosen stand's leads, slots and figures.
 
 import { account, known, me } from "../account.js";
-import { getJSON, paths, postJSON } from "../api.js";
-import { ring, tickCountdowns } from "../contact-parts.js";
+import { deleteJSON, getJSON, paths, postJSON } from "../api.js";
+import { meetingDetails, ring, tickCountdowns } from "../contact-parts.js";
 import { html, render } from "../html.js";
 import { lang, t } from "../i18n.js";
 import { myStands, refreshStands, staffedStands, standsKnown } from "../my-stands.js";
@@ -38,6 +41,8 @@ class PvExhibitor extends HTMLElement {
     this.mine = new Set(); // request ids this person answered
     this.notes = [];
     this.chats = []; // [{room, heading, element}], the newest first
+    this.meetings = null; // my meetings as staff that have not ended; null until loaded
+    this.cancelling = null; // the meeting whose cancellation is on its way
     this.ticker = null;
     this.shape = null;
     this.painted = {};
@@ -57,6 +62,7 @@ class PvExhibitor extends HTMLElement {
     const person = known() ? me() : null;
     if (person) this.joinOwnRoom(person.id);
     if (person && opened) refreshStands(); // made staff meanwhile? the desk asks again
+    if (person && (opened || this.meetings === null)) this.loadMeetings();
     for (const chat of this.chats) chat.element.resume();
     this.draw();
     if (opened) this.querySelector("#exhibitor-title")?.focus();
@@ -84,6 +90,7 @@ class PvExhibitor extends HTMLElement {
       this.mine.clear();
       this.notes = [];
       this.chats = [];
+      this.meetings = null;
     }
     if (!this.hidden) this.update();
   }
@@ -151,10 +158,47 @@ class PvExhibitor extends HTMLElement {
       if (call && !this.mine.has(id)) this.endedNote(call, data.state);
     } else if (type === "meeting.booked") {
       this.meetingNote("exhibitor.booked", data.visitor.name, data);
+      this.loadMeetings();
     } else if (type === "meeting.cancelled") {
       this.meetingNote("exhibitor.meetingCancelled", data.by.name, data);
+      this.loadMeetings();
     }
     this.paint();
+  }
+
+  // --- the meetings ---------------------------------------------------------------------------
+
+  async loadMeetings() {
+    const person = this.person;
+    try {
+      const mine = await getJSON(paths.myMeetings());
+      if (person !== this.person) return;
+      this.meetings = mine.filter((m) => m.as === "staff");
+    } catch {
+      if (this.meetings === null) this.meetings = [];
+    }
+    this.paint();
+  }
+
+  openMeetingChat(id) {
+    const meeting = this.meetings?.find((m) => String(m.id) === id);
+    if (meeting?.room) this.openChat(meeting.room, { visitor: meeting.with, stand: meeting.stand });
+  }
+
+  async cancelMeeting(id) {
+    const meeting = this.meetings?.find((m) => String(m.id) === id);
+    if (!meeting || this.cancelling) return;
+    this.cancelling = meeting.id;
+    this.paint();
+    try {
+      await deleteJSON(paths.meeting(meeting.id));
+      this.note(t("exhibitor.youCancelled", { name: meeting.with.name, when: dayMomentIn(meeting.start, viewerZone()) }));
+    } catch (error) {
+      if (error.status !== 404) this.note(t("exhibitor.cancelFailed", { message: error.message }));
+    }
+    this.cancelling = null;
+    await this.loadMeetings();
+    this.querySelector("#exhibitor-meetings-title")?.focus();
   }
 
   /** A meeting booked or cancelled by `name`, said in a note. */
@@ -299,6 +343,8 @@ class PvExhibitor extends HTMLElement {
           <h3 id="exhibitor-calls-title" tabindex="-1">${t("exhibitor.calls")}</h3>
           <div data-part="calls"></div>
           <div data-part="notes"></div>
+          <h3 id="exhibitor-meetings-title" class="block-title" tabindex="-1">${t("exhibitor.meetings")}</h3>
+          <div data-part="meetings" data-testid="desk-meetings"></div>
         </section>
         <section aria-labelledby="exhibitor-chats-title" data-testid="chats">
           <h3 id="exhibitor-chats-title" class="block-title" tabindex="-1">${t("exhibitor.chats")}</h3>
@@ -321,7 +367,18 @@ class PvExhibitor extends HTMLElement {
       : html`<p class="room-empty" data-testid="calls-empty">${t("exhibitor.noCalls")}</p>`);
     this.part("notes", this.notes.length ? html`<ul class="call-notes" data-testid="call-notes">
       ${this.notes.map((item) => html`<li>${item.text}</li>`)}</ul>` : "");
+    this.part("meetings", this.meetingList());
     this.paintChats();
+  }
+
+  meetingList() {
+    if (this.meetings === null) return html`<p class="room-empty">${t("exhibitor.meetingsLoading")}</p>`;
+    if (!this.meetings.length) {
+      return html`<p class="room-empty" data-testid="meetings-empty">${t("exhibitor.noMeetings")}</p>`;
+    }
+    const zone = viewerZone();
+    return html`<ul class="meeting-list">${this.meetings.map((m) => html`<li class="meeting-item" data-testid="desk-meeting">
+      ${meetingDetails(m, zone, { cancelling: this.cancelling === m.id, stand: true })}</li>`)}</ul>`;
   }
 
   part(name, markup) {
@@ -362,6 +419,8 @@ class PvExhibitor extends HTMLElement {
     if (!button || button.getAttribute("aria-disabled") === "true") return;
     if (button.dataset.accept) this.accept(button.dataset.accept);
     else if (button.dataset.closeChat) this.closeChat(button.dataset.closeChat);
+    else if (button.dataset.meetingChat) this.openMeetingChat(button.dataset.meetingChat);
+    else if (button.dataset.cancelMeeting) this.cancelMeeting(button.dataset.cancelMeeting);
   }
 }
 

@@ -73,6 +73,16 @@ async def lead_for(db: AsyncSession, clock: Clock, stand_id: int, visitor_id: in
     return lead
 
 
+async def ensure_room(db: AsyncSession, clock: Clock, lead: Lead) -> str:
+    """The lead's private room (the visitor and the stand's staff), opened if it has none yet
+    (the caller commits)."""
+    if lead.room is None:
+        members = [lead.visitor_id, *(s.user_id for s in await staff_of(db, lead.stand_id))]
+        lead.room = await open_private_room(db, clock, "stand", members, commit=False)
+        db.add(lead)
+    return lead.room
+
+
 def record(lead: Lead, clock: Clock, kind: str, actor: int | None, **data: Any) -> LeadEvent:
     assert lead.id is not None
     lead.updated_at = clock.now()
@@ -248,15 +258,12 @@ async def accept(db: AsyncSession, clock: Clock, bus: Bus, request_id: int, staf
         raise Conflict("request: it was answered by a colleague or is over", field="request")
     lead = await db.get(Lead, request.lead_id)
     assert lead is not None and stand.id is not None
-    if lead.room is None:
-        members = [lead.visitor_id, *(s.user_id for s in await staff_of(db, stand.id))]
-        lead.room = await open_private_room(db, clock, "stand", members, commit=False)
+    room = await ensure_room(db, clock, lead)
     if lead.status is LeadStatus.new:
         lead.status = LeadStatus.contacted
     seconds = (now - request.created_at).total_seconds()
     db.add(record(lead, clock, "answered", staff.id, request=request_id, seconds=round(seconds, 1)))
     db.add(lead)
-    room = lead.room
     await db.commit()
     await bus.publish(
         f"user:{lead.visitor_id}",

@@ -99,6 +99,11 @@ async def my_stands(db: DbSession, user: CurrentUser) -> list[dict[str, str]]:
     ]
 
 
+@router.get("/me/meetings", summary="My meetings that have not ended (as visitor or staff)")
+async def my_meetings(db: DbSession, clock: AppClock, user: CurrentUser) -> list[dict[str, Any]]:
+    return await meetings.upcoming(db, clock, require_user(user))
+
+
 @router.get(
     "/me/contact-requests", summary="Requests ringing at my stands now (a desk opened mid-ring)"
 )
@@ -221,16 +226,10 @@ async def book_meeting(
     meeting = await meetings.book(
         db, clock, _bus(request), stand, visitor, body.slot, settings.public_url
     )
+    lead = await db.get(Lead, meeting.lead_id)
     staff = await db.get(User, meeting.staff_id)
-    return {
-        "id": meeting.id,
-        "start": meeting.starts_at.isoformat().replace("+00:00", "Z"),
-        "end": meeting.ends_at.isoformat().replace("+00:00", "Z"),
-        "tz": meeting.tz,
-        "mode": meeting.mode.value,
-        "staff": {"name": staff.name if staff else ""},
-        "ics": f"/api/v1/meetings/{meeting.id}.ics",
-    }
+    assert lead is not None and staff is not None
+    return meetings.view(meeting, lead, stand, staff, visitor, visitor)
 
 
 @router.get(

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server import __version__
 from server.accounts.models import User
 from server.clock import Clock
 from server.errors import Conflict, NotFound
-from server.expo.leads import lead_for, record
+from server.expo.leads import ensure_room, lead_for, record
 from server.expo.models import Lead, Meeting, MeetingMode, Slot, Stand
 from server.i18n import language, span, t, with_signature
 from server.mail.outbox import Attachment, queue
@@ -85,6 +88,8 @@ async def book(
             mode=slot.mode.value,
         )
     )
+    # Where the two talk before and at the meeting (online, a video call from that chat).
+    await ensure_room(db, clock, lead)
     db.add(lead)
     staff = await db.get(User, slot.staff_id)
     assert staff is not None
@@ -144,6 +149,46 @@ async def cancel(
     return meeting
 
 
+async def upcoming(db: AsyncSession, clock: Clock, me: User) -> list[dict[str, Any]]:
+    """My meetings that have not ended, soonest first: as the visitor, or as the staff member."""
+    query = (
+        select(Meeting, Lead, Stand)
+        .join(Lead, col(Lead.id) == Meeting.lead_id)
+        .join(Stand, col(Stand.id) == Lead.stand_id)
+        .where(or_(col(Meeting.visitor_id) == me.id, col(Meeting.staff_id) == me.id))
+        .where(col(Meeting.ends_at) > clock.now())
+        .order_by(col(Meeting.starts_at))
+    )
+    rows = (await db.exec(query)).all()
+    ids = {m.staff_id for m, _, _ in rows} | {m.visitor_id for m, _, _ in rows}
+    people = {u.id: u for u in (await db.exec(select(User).where(col(User.id).in_(ids)))).all()}
+    return [
+        view(meeting, lead, stand, people[meeting.staff_id], people[meeting.visitor_id], me)
+        for meeting, lead, stand in rows
+    ]
+
+
+def view(
+    meeting: Meeting, lead: Lead, stand: Stand, staff: User, visitor: User, me: User
+) -> dict[str, Any]:
+    """A meeting as one of its two people sees it: `as` (visitor or staff) and `with` whom."""
+    mine_as = "staff" if me.id == meeting.staff_id else "visitor"
+    return {
+        "id": meeting.id,
+        "start": _utc(meeting.starts_at),
+        "end": _utc(meeting.ends_at),
+        "tz": meeting.tz,
+        "mode": meeting.mode.value,
+        "stand": {"slug": stand.slug, "name": stand.name_en, "name_ru": stand.name_ru},
+        "staff": {"name": staff.name},
+        "visitor": {"name": visitor.name},
+        "as": mine_as,
+        "with": {"name": visitor.name if mine_as == "staff" else staff.name},
+        "room": lead.room,
+        "ics": f"/api/v1/meetings/{meeting.id}.ics",
+    }
+
+
 def _mail_both(
     db: AsyncSession,
     clock: Clock,
@@ -166,7 +211,8 @@ def _mail_both(
         )
         kind = f"text/calendar; method={'CANCEL' if cancelled else 'REQUEST'}; charset=utf-8"
         if cancelled_by is None:
-            where = _where(meeting, stand, public_url, lang)
+            page = desk_url(public_url) if person is staff else stand_url(stand, public_url)
+            where = _where(meeting, stand, page, lang)
             subject = t(lang, "meeting.subject", stand=name, when=when)
             body = t(
                 lang,
@@ -199,10 +245,16 @@ def _mail_both(
         )
 
 
-def _where(meeting: Meeting, stand: Stand, public_url: str, lang: str) -> str:
+def _where(meeting: Meeting, stand: Stand, url: str, lang: str) -> str:
+    """Where they meet: at the stand, or online from the page at `url` (the stand's, where the
+    visitor finds the meeting's chat; the exhibitor desk, for staff)."""
     if meeting.mode is MeetingMode.online:
-        return t(lang, "meeting.online", url=stand_url(stand, public_url))
+        return t(lang, "meeting.online", url=url)
     return t(lang, "meeting.onsite", stand=stand_name(stand, lang))
+
+
+def desk_url(public_url: str) -> str:
+    return f"{public_url.rstrip('/')}/?view=exhibitor"
 
 
 def meeting_ics(
@@ -232,7 +284,7 @@ def meeting_ics(
     event.add("dtend", meeting.ends_at.astimezone(zone))
     summary = t(lang, "meeting.summary", stand=name, staff=staff.name, visitor=visitor.name)
     event.add("summary", summary)
-    event.add("location", _where(meeting, stand, public_url, lang))
+    event.add("location", _where(meeting, stand, stand_url(stand, public_url), lang))
     event.add("url", stand_url(stand, public_url))
     if cancelled:
         event.add("status", "CANCELLED")

@@ -1,8 +1,9 @@
 """The showrooms in real browsers: a visitor walks the hall, finds a product by a word, opens
 its stand and its pictures; presses "Talk to us now" and chats with the staff member who
-accepts the call at the exhibitor desk (while a colleague's desk says a colleague answered);
-and, where nobody is on duty, books one of the meeting slots offered, shown in the visitor's
-own zone.
+accepts the call at the exhibitor desk (while a colleague's desk says a colleague answered),
+then the two see and hear each other in a video call started from the chat; and, where nobody
+is on duty, the visitor books one of the meeting slots offered, shown in their own zone,
+cancels it, books it again, and meets the staff member in the meeting's chat.
 
 The server is the demo forum on the system clock with three small showroom packs imported
 before it serves: the host region (Volga, Kazan) with a large stand whose two staff members
@@ -593,7 +594,7 @@ async def test_from_the_chat_the_visitor_video_calls_the_staff_member_who_answer
 
 
 async def test_with_nobody_on_duty_a_visitor_books_a_slot_shown_in_their_own_zone(
-    people: list[Person], showroom_server: LiveServer
+    people: list[Person], showroom_server: LiveServer, tmp_path: Path
 ) -> None:
     visitor, staff, _ = (p.page for p in people)
     day = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
@@ -636,7 +637,7 @@ async def test_with_nobody_on_duty_a_visitor_books_a_slot_shown_in_their_own_zon
     await expect(booked).to_contain_text("The invitation is in your mail too.")
 
     # A wrong choice is undone: the meeting is cancelled, and its time is offered again.
-    await booked.get_by_role("button", name="Cancel this meeting").click()
+    await booked.get_by_role("button", name=re.compile(r"^Cancel the meeting with ")).click()
     await expect(visitor.get_by_test_id("contact-announce")).to_contain_text(
         "The meeting is cancelled.", timeout=LIVE
     )
@@ -644,6 +645,41 @@ async def test_with_nobody_on_duty_a_visitor_books_a_slot_shown_in_their_own_zon
     again = missed.get_by_test_id("offer").filter(has_text=when)
     await expect(again).to_have_count(1)
     await expect(again.get_by_role("button", name=re.compile(r"^Book "))).to_be_focused()
+
+    # Booked again: the staff member's desk lists it, and it is still there for the visitor
+    # after a reload, with the chat where the two meet.
+    await again.get_by_role("button", name=re.compile(r"^Book ")).click()
+    await expect(booked).to_contain_text("Your meeting is booked.", timeout=LIVE)
+    desk = await open_desk(staff, showroom_server, STAFF)
+    listed = desk.get_by_test_id("desk-meeting")
+    await expect(listed).to_have_count(1, timeout=LIVE)
+    await expect(listed).to_contain_text(f"Online · with {VISITOR_NAME} · Volga Pumps")
+    await expect(listed.get_by_test_id("meeting-when")).to_have_text(when)
+
+    await visitor.reload()
+    mine = panel.get_by_test_id("my-meeting")
+    await expect(mine).to_have_count(1, timeout=LIVE)
+    await expect(mine).to_contain_text(f"Online · with {STAFF_NAME}")
+    await mine.get_by_test_id("meeting-chat").click()
+    visitor_chat = panel.get_by_test_id("private-chat")
+    await send(visitor_chat, "Shall we look at the pump curves?")
+    await listed.get_by_test_id("meeting-chat").click()
+    staff_chat = desk.get_by_test_id("private-chat")
+    await expect(said(staff_chat, "Shall we look at the pump curves?")).to_have_count(
+        1, timeout=LIVE
+    )
+
+    await listed.scroll_into_view_if_needed()
+    await save_screenshot(staff, tmp_path, "showrooms-desk-meeting.png")
+    await mine.scroll_into_view_if_needed()
+    await save_screenshot(visitor, tmp_path, "showrooms-my-meeting.png")
+
+    # The staff member cancels it from the desk.
+    await listed.get_by_test_id("meeting-cancel").click()
+    await expect(desk.get_by_test_id("meetings-empty")).to_be_visible(timeout=LIVE)
+    await expect(desk.get_by_test_id("call-notes")).to_contain_text(
+        f"You cancelled the meeting with {VISITOR_NAME}"
+    )
 
 
 async def send(chat: Any, text: str) -> None:

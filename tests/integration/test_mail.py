@@ -129,6 +129,12 @@ async def test_a_booked_meeting_invites_both_people_in_their_language_and_zone(
     assert to_visitor["Subject"].split() == [*expected.split(), "(Asia/Tokyo)"]
     assert "С кем: Anna Petrova" in to_visitor.get_body(("plain",)).get_content()
     assert "With: Юки Танака" in to_staff.get_body(("plain",)).get_content()
+    # An online meeting: each is sent to the page where they find its chat.
+    assert "http://pavilion.test/?view=exhibitor" in to_staff.get_body(("plain",)).get_content()
+    assert (
+        "http://pavilion.test/?view=stand&stand=kamturbo"
+        in to_visitor.get_body(("plain",)).get_content()
+    )
     uids = set()
     for message in (to_staff, to_visitor):
         inline, attached = _calendar(message)
@@ -146,6 +152,21 @@ async def test_a_booked_meeting_invites_both_people_in_their_language_and_zone(
         uids.add(str(event["UID"]))
     assert len(uids) == 1  # one event in both calendars
 
+    # Both see it among their meetings, with the chat where they meet (nobody else does).
+    mine = {
+        who: (await client.get("/api/v1/me/meetings", headers=header)).json()
+        for who, header in (("staff", STAFF), ("visitor", VISITOR), ("outsider", OUTSIDER))
+    }
+    assert [(m["as"], m["with"]["name"], m["stand"]["slug"]) for m in mine["visitor"]] == [
+        ("visitor", "Anna Petrova", "kamturbo")
+    ]
+    assert [(m["as"], m["with"]["name"]) for m in mine["staff"]] == [("staff", "Юки Танака")]
+    assert mine["outsider"] == []
+    room = mine["visitor"][0]["room"]
+    assert room == mine["staff"][0]["room"] == meeting["room"] and room.startswith("private:")
+    for header, status in ((VISITOR, 200), (STAFF, 200), (OUTSIDER, 404)):
+        assert (await client.get(f"/api/v1/rooms/{room}", headers=header)).status_code == status
+
     # The visitor cancels: both get a CANCEL of the same event, and the slot is free again.
     outsider = await client.delete(f"/api/v1/meetings/{meeting['id']}", headers=OUTSIDER)
     cancelled = await client.delete(f"/api/v1/meetings/{meeting['id']}", headers=VISITOR)
@@ -160,6 +181,7 @@ async def test_a_booked_meeting_invites_both_people_in_their_language_and_zone(
     (event,) = inline.walk("VEVENT")
     assert (inline["METHOD"], event["STATUS"], event["SEQUENCE"]) == ("CANCEL", "CANCELLED", 1)
     assert str(event["UID"]) in uids
+    assert (await client.get("/api/v1/me/meetings", headers=VISITOR)).json() == []
     slots = (await client.get("/api/v1/stands/kamturbo/slots", headers=VISITOR)).json()
     assert [s["start"] for s in slots] == ["2027-03-26T07:00:00Z"]
 
