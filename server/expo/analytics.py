@@ -15,6 +15,7 @@ from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,6 +28,7 @@ from server.expo.models import (
     LeadEvent,
     Meeting,
     Stand,
+    StandStaff,
     StandVisit,
 )
 
@@ -92,8 +94,15 @@ async def report(
     }
     visits = (
         await db.exec(
-            select(StandVisit).where(
-                StandVisit.stand_id == stand.id, StandVisit.started_at >= since
+            select(StandVisit)
+            .where(StandVisit.stand_id == stand.id, StandVisit.started_at >= since)
+            .where(  # the stand's own staff looking at their page are not visitors
+                or_(
+                    col(StandVisit.visitor_id).is_(None),
+                    col(StandVisit.visitor_id).not_in(
+                        select(StandStaff.user_id).where(StandStaff.stand_id == stand.id)
+                    ),
+                )
             )
         )
     ).all()

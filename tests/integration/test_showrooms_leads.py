@@ -316,6 +316,7 @@ async def test_stand_analytics_count_per_local_day_for_its_staff_only(
         await client.post(f"/api/v1/visits/{opened['visit']}/ping", json={"key": opened["key"]})
     forged = await client.post(f"/api/v1/visits/{opened['visit']}/ping", json={"key": "x" * 32})
     await client.post(f"{base}/visits")
+    await client.post(f"{base}/visits", headers=staff)  # its own staff: not a visitor
     # A request answered after 20 s, then a slot booked.
     asked = (await client.post(f"{base}/contact-requests", json={}, headers=visitor)).json()
     clock.advance(timedelta(seconds=20))
