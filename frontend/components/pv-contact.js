@@ -414,7 +414,9 @@ class PvContact extends HTMLElement {
       this.settle(slug, request); // focus was on the button: it goes to the news
     } catch (error) {
       entry.busy = false;
-      entry.problem = error.status === 401 ? t("contact.signIn") : t("contact.failed", { message: error.message });
+      entry.problem = error.status === 401 ? t("contact.signIn")
+        : error.code === "rate_limited" ? t("contact.tooMany", { minutes: Math.max(1, Math.ceil((error.retryAfter || 60) / 60)) })
+          : t("contact.failed", { message: error.message });
       this.draw();
     }
   }

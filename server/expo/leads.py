@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import User
 from server.clock import Clock
-from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from server.expo.models import (
     ContactRequest,
     ContactState,
@@ -37,6 +37,7 @@ from server.rooms.access import open_private_room
 
 SHAREABLE = ("email", "organisation", "country")  # besides the name, always shown
 MAX_OFFERS = 8
+MAX_REQUESTS_PER_HOUR = 5
 
 
 async def stand_by_slug(db: AsyncSession, slug: str) -> Stand:
@@ -149,6 +150,27 @@ async def request_view(
     }
 
 
+async def _limit_requests(db: AsyncSession, lead: Lead, now: datetime) -> None:
+    """At most MAX_REQUESTS_PER_HOUR rings from one visitor to one stand: staff are not to be
+    rung again and again (the chat, once answered, stays open for more)."""
+    since = now - timedelta(hours=1)
+    made = (
+        await db.exec(
+            select(ContactRequest.created_at)
+            .where(ContactRequest.lead_id == lead.id, col(ContactRequest.created_at) > since)
+            .order_by(col(ContactRequest.created_at))
+        )
+    ).all()
+    if len(made) >= MAX_REQUESTS_PER_HOUR:
+        retry = int((made[0] + timedelta(hours=1) - now).total_seconds()) + 1
+        raise RateLimited(
+            f"request: {MAX_REQUESTS_PER_HOUR} calls to this stand within an hour; "
+            f"try again in {max(1, retry // 60)} min, or book a meeting",
+            field="request",
+            retry_after=retry,
+        )
+
+
 async def request_contact(
     db: AsyncSession,
     clock: Clock,
@@ -171,6 +193,7 @@ async def request_contact(
     existing = (await db.exec(open_query)).first()
     if existing is not None:
         return existing, False
+    await _limit_requests(db, lead, now)
     rung = [
         s.user_id
         for s in await staff_of(db, stand.id)

@@ -357,3 +357,32 @@ async def test_stand_analytics_count_per_local_day_for_its_staff_only(
         ("2027-03-20", 2),
         ("2027-03-21", 1),
     ]
+
+
+async def test_a_visitor_cannot_ring_a_stand_again_and_again(
+    client: httpx.AsyncClient, db: AsyncSession, clock: FakeClock, tmp_path: Path, settings
+) -> None:
+    visitor = {"Authorization": "Bearer visitor"}
+    await signed_in(db, clock, "visitor@leads.test", visitor)
+    await db.commit()
+    doc = stand_doc("quiet-works", staff=[_person("nobody@leads.test", [])])
+    store = MediaStore(settings.media_dir / "showrooms")
+    await import_pack(db, clock, read_pack(write_pack(tmp_path / "p", [doc])), store)
+    await db.commit()
+    url = "/api/v1/stands/quiet-works/contact-requests"
+
+    made = []
+    for _ in range(5):  # nobody on duty: each is missed at once, so the next is a new one
+        made.append(await client.post(url, json={}, headers=visitor))
+        clock.advance(timedelta(minutes=5))
+    refused = await client.post(url, json={}, headers=visitor)
+    clock.advance(timedelta(minutes=40))  # an hour after the first
+    allowed = await client.post(url, json={}, headers=visitor)
+
+    assert [r.status_code for r in made] == [201] * 5
+    assert {r.json()["state"] for r in made} == {"missed"}
+    assert refused.status_code == 429
+    assert refused.json()["error"]["field"] == "request"
+    assert "book a meeting" in refused.json()["error"]["message"]
+    assert int(refused.headers["Retry-After"]) == 35 * 60 + 1  # until the first is an hour old
+    assert allowed.status_code == 201
