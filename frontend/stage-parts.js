@@ -147,3 +147,49 @@ function removal(s) {
     </p>
   </div>`;
 }
+
+/**
+ * The frame of a stage page (`name`: "backstage" or "console"): back to the room, the header
+ * and connection parts its page paints, and `body` (the page when ready, else why not).
+ */
+export function stagePage(name, status, body) {
+  return html`<section class="wrap stage-page ${name}-page" aria-labelledby="${name}-title" data-testid="${name}-page"
+      data-status="${status}">
+    <a class="back-link" href="${hrefFor({ view: "room" })}" data-focus-key="back" data-testid="${name}-back"><span
+      aria-hidden="true">←</span> ${t("backstage.back")}</a>
+    <header class="room-head stage-head">
+      <div data-part="header"></div>
+      <p class="room-status"><span data-part="connection"></span></p>
+    </header>
+    ${body}
+  </section>`;
+}
+
+/** A stage page's heading: its kicker (`icon` and the page's own word), then the session. */
+export function stageHeader(name, icon, session) {
+  return html`<p class="kicker">${icon} ${t(`${name}.kicker`)}</p>
+    <h2 id="${name}-title" tabindex="-1" data-focus-key="${name}-title">${session ? session.title : t(`${name}.title`)}</h2>`;
+}
+
+/**
+ * A stage page that is not ready, and why: still loading (`loading`: its text key), nobody
+ * signed in (`signIn`), an error to retry (`failure`), or refused (`refusal`: the text key for
+ * the status), with the way back to the room.
+ */
+export function stageNotReady(name, status, { loading, signIn, refusal, failure }) {
+  if (status === "loading") return html`<p class="notice notice-loading" role="status">${t(loading)}</p>`;
+  if (status === "signin") {
+    return html`<div class="empty-state" data-testid="${name}-signin"><p>${t(signIn)}</p>
+      <a class="button button-primary" href="${hrefFor({ view: "signin" })}" data-focus-key="signin">${t("account.signIn")}</a></div>`;
+  }
+  if (status === "error") {
+    return html`<div class="notice notice-error" role="alert">
+      <p>${t("room.error", { message: failure?.message ?? "" })}</p>
+      <button type="button" class="button" data-retry data-focus-key="retry">${t("program.retry")}</button>
+    </div>`;
+  }
+  return html`<div class="notice notice-error" role="alert" data-testid="${name}-refused">
+    <p>${t(refusal(status))}</p>
+    <p class="actions"><a class="button" href="${hrefFor({ view: "room" })}" data-focus-key="refused-back">${t("backstage.back")}</a></p>
+  </div>`;
+}

@@ -126,7 +126,9 @@ def create_app(
         await the_bus.start()
         tally.start()
         if not settings.smtp_url:
-            log.info("mail goes to %s (PAVILION_SMTP_URL sends it)", settings.mail_outbox)
+            # In production nobody reads that folder: say so louder.
+            level = logging.WARNING if settings.environment == "production" else logging.INFO
+            log.log(level, "mail goes to %s (PAVILION_SMTP_URL sends it)", settings.mail_outbox)
         for task in (runner, sweeper, rings, mail):
             if task is not None:
                 task.start()

@@ -19,7 +19,7 @@ import { roomSocket } from "../socket.js";
 import { stageProblem, publish } from "../stage.js";
 import * as parts from "../stage-parts.js";
 import { StageState } from "../stage-state.js";
-import { current, hrefFor } from "../state.js";
+import { current } from "../state.js";
 import { loadSessionInto } from "../session-loader.js";
 
 const NO_DEVICES = { cameras: [], microphones: [] };
@@ -180,43 +180,22 @@ class PvBackstage extends HTMLElement {
   }
 
   page(status) {
-    return html`<section class="wrap stage-page backstage-page" aria-labelledby="backstage-title" data-testid="backstage-page"
-        data-status="${status}">
-      <a class="back-link" href="${hrefFor({ view: "room" })}" data-focus-key="back" data-testid="backstage-back"><span
-        aria-hidden="true">←</span> ${t("backstage.back")}</a>
-      <header class="room-head stage-head">
-        <div data-part="header"></div>
-        <p class="room-status"><span data-part="connection"></span></p>
-      </header>
-      ${status === "ready" ? this.layout() : this.elsewhere(status)}
-    </section>`;
+    return parts.stagePage("backstage", status, status === "ready" ? this.layout() : this.elsewhere(status));
   }
 
   header() {
-    return html`<p class="kicker">🎙 ${t("backstage.kicker")}</p>
-      <h2 id="backstage-title" tabindex="-1" data-focus-key="backstage-title">${this.session ? this.session.title : t("backstage.title")}</h2>`;
+    return parts.stageHeader("backstage", "🎙", this.session);
   }
 
   /** The page before (or instead of) the backstage: loading, signing in, refused. */
   elsewhere(status) {
-    if (status === "loading") {
-      return html`<p class="notice notice-loading" role="status">${t("backstage.loading")}</p>`;
-    }
-    if (status === "signin") {
-      return html`<div class="empty-state" data-testid="backstage-signin"><p>${t("backstage.signIn")}</p>
-        <a class="button button-primary" href="${hrefFor({ view: "signin" })}" data-focus-key="signin">${t("account.signIn")}</a></div>`;
-    }
-    if (status === "error") {
-      return html`<div class="notice notice-error" role="alert">
-        <p>${t("room.error", { message: this.failure.message })}</p>
-        <button type="button" class="button" data-retry data-focus-key="retry">${t("program.retry")}</button>
-      </div>`;
-    }
-    const text = { refused: "backstage.refused", forbidden: "room.forbidden", not_found: "room.notFound" }[status];
-    return html`<div class="notice notice-error" role="alert" data-testid="backstage-refused">
-      <p>${t(text)}</p>
-      <p class="actions"><a class="button" href="${hrefFor({ view: "room" })}" data-focus-key="refused-back">${t("backstage.back")}</a></p>
-    </div>`;
+    const refusals = { refused: "backstage.refused", forbidden: "room.forbidden", not_found: "room.notFound" };
+    return parts.stageNotReady("backstage", status, {
+      loading: "backstage.loading",
+      signIn: "backstage.signIn",
+      refusal: (s) => refusals[s],
+      failure: this.failure,
+    });
   }
 
   layout() {

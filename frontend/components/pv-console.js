@@ -18,7 +18,7 @@ import { apply } from "../snapshot.js";
 import { RoomError, roomSocket } from "../socket.js";
 import * as parts from "../stage-parts.js";
 import { StageState } from "../stage-state.js";
-import { current, hrefFor, viewerZone } from "../state.js";
+import { current, viewerZone } from "../state.js";
 import { loadSessionInto } from "../session-loader.js";
 
 class PvConsole extends HTMLElement {
@@ -193,41 +193,20 @@ class PvConsole extends HTMLElement {
   }
 
   page(status) {
-    return html`<section class="wrap stage-page console-page" aria-labelledby="console-title" data-testid="console-page"
-        data-status="${status}">
-      <a class="back-link" href="${hrefFor({ view: "room" })}" data-focus-key="back" data-testid="console-back"><span
-        aria-hidden="true">←</span> ${t("backstage.back")}</a>
-      <header class="room-head stage-head">
-        <div data-part="header"></div>
-        <p class="room-status"><span data-part="connection"></span></p>
-      </header>
-      ${status === "ready" ? this.layout() : this.elsewhere(status)}
-    </section>`;
+    return parts.stagePage("console", status, status === "ready" ? this.layout() : this.elsewhere(status));
   }
 
   header() {
-    return html`<p class="kicker">🎛 ${t("console.kicker")}</p>
-      <h2 id="console-title" tabindex="-1" data-focus-key="console-title">${this.session ? this.session.title : t("console.title")}</h2>`;
+    return parts.stageHeader("console", "🎛", this.session);
   }
 
   elsewhere(status) {
-    if (status === "loading") {
-      return html`<p class="notice notice-loading" role="status">${t("console.loadingPage")}</p>`;
-    }
-    if (status === "signin") {
-      return html`<div class="empty-state" data-testid="console-signin"><p>${t("console.signIn")}</p>
-        <a class="button button-primary" href="${hrefFor({ view: "signin" })}" data-focus-key="signin">${t("account.signIn")}</a></div>`;
-    }
-    if (status === "forbidden") {
-      return html`<div class="notice notice-error" role="alert" data-testid="console-refused">
-        <p>${t("console.forbidden")}</p>
-        <p class="actions"><a class="button" href="${hrefFor({ view: "room" })}" data-focus-key="refused-back">${t("backstage.back")}</a></p>
-      </div>`;
-    }
-    return html`<div class="notice notice-error" role="alert">
-      <p>${t("room.error", { message: this.failure.message })}</p>
-      <button type="button" class="button" data-retry data-focus-key="retry">${t("program.retry")}</button>
-    </div>`;
+    return parts.stageNotReady("console", status, {
+      loading: "console.loadingPage",
+      signIn: "console.signIn",
+      refusal: () => "console.forbidden",
+      failure: this.failure,
+    });
   }
 
   layout() {

@@ -200,6 +200,8 @@ def test_app_environment_builds_production_settings(monkeypatch: pytest.MonkeyPa
         ["https://localhost"],
     )
     assert settings.log_format == "json"
+    # No SMTP server named: mail goes to the outbox folder.
+    assert (settings.smtp_url, settings.mail_from) == ("", "Pavilion <no-reply@localhost>")
     # Browsers are offered the compose file's own coturn, with credentials from its secret.
     assert settings.turn_secret == SECRETS["TURN_SECRET"]
     assert settings.ice_servers == [
