@@ -22,6 +22,14 @@ class Inbox:
     """What the server was sent: each message parsed, with its envelope's recipients."""
 
     messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
+    connections: int = 0  # SMTP sessions opened (each says EHLO once)
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.connections += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)

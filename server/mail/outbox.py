@@ -1,10 +1,11 @@
 """Queueing messages and delivering them.
 
 `queue` adds a message to the caller's session, to be committed with the rest of its work.
-`deliver` sends what is due: each message is first claimed with a conditional UPDATE that moves
-its `due_at` past the time a send may take, so two nodes never send the same message, and a node
-that dies mid-send leaves it to be tried again. A failure is retried after 1, 2, 4 … minutes
-(at most an hour apart), and given up after MAX_ATTEMPTS, with the reason kept."""
+`deliver` sends what is due, a batch at a time over one SMTP connection. The batch is first
+claimed with one conditional UPDATE that moves its `due_at` past the time a send may take, so two
+nodes never send the same message, and a node that dies mid-send leaves the rest to be tried
+again; each message is marked sent as soon as the server took it. A failure is retried after 1,
+2, 4 … minutes (at most an hour apart), and given up after MAX_ATTEMPTS, with the reason kept."""
 
 from __future__ import annotations
 
@@ -113,49 +114,74 @@ def retry_after(attempts: int) -> timedelta:
 
 
 async def deliver(db: AsyncSession, clock: Clock, transport: Transport, sender: str) -> int:
-    """Send what is due (a batch); how many were sent."""
-    now = clock.now()
-    due = (
-        await db.exec(
-            select(OutboxMail.id, OutboxMail.due_at)
-            .where(col(OutboxMail.sent_at).is_(None), col(OutboxMail.failed_at).is_(None))
-            .where(col(OutboxMail.due_at) <= now)
-            .order_by(col(OutboxMail.due_at), col(OutboxMail.id))
-            .limit(BATCH)
-        )
-    ).all()
+    """Send what is due (a batch, over one connection); how many were sent."""
+    claimed = await _claim(db, clock.now())
+    if not claimed:
+        return 0
+    mails = list(
+        (
+            await db.exec(
+                select(OutboxMail)
+                .where(col(OutboxMail.id).in_(claimed))
+                .order_by(col(OutboxMail.id))
+            )
+        ).all()
+    )
     sent = 0
-    for mail_id, due_at in due:
-        if await _claim(db, mail_id, due_at, now + CLAIM):
-            sent += await _send_one(db, clock, transport, sender, mail_id)
+    async with transport.connection() as send:
+        for index, mail in enumerate(mails):
+            try:
+                await send(message(mail, sender))
+            except Exception as error:  # any transport failure: kept, and retried
+                # The server is down or refusing: the rest of the batch waits with this one
+                # rather than each waiting out its own timeout (and outliving the claim).
+                await _failed(db, clock, mails[index:], error)
+                return sent
+            mail.sent_at = clock.now()
+            mail.last_error = None
+            db.add(mail)
+            await db.commit()  # one by one: a crash mid-batch resends none already sent
+            log.info("mail %s sent to %s", mail.id, mail.to_email)
+            sent += 1
     return sent
 
 
-async def _claim(db: AsyncSession, mail_id: int | None, due_at: datetime, until: datetime) -> bool:
+async def _claim(db: AsyncSession, now: datetime) -> list[int]:
+    """Claim up to BATCH due messages for this node, in one UPDATE: their `due_at` moves past
+    the time a send may take, so another node's claim (also `due_at <= now`) misses them."""
+    due = (
+        select(OutboxMail.id)
+        .where(col(OutboxMail.sent_at).is_(None), col(OutboxMail.failed_at).is_(None))
+        .where(col(OutboxMail.due_at) <= now)
+        .order_by(col(OutboxMail.due_at), col(OutboxMail.id))
+        .limit(BATCH)
+    )
+    ids = list((await db.exec(due)).all())
+    if not ids:
+        return []
     claimed = await db.exec(
         update(OutboxMail)
-        .where(col(OutboxMail.id) == mail_id, col(OutboxMail.due_at) == due_at)
-        .where(col(OutboxMail.sent_at).is_(None))
-        .values(due_at=until, attempts=OutboxMail.attempts + 1)
+        .where(col(OutboxMail.id).in_(ids), col(OutboxMail.due_at) <= now)
+        .where(col(OutboxMail.sent_at).is_(None), col(OutboxMail.failed_at).is_(None))
+        .values(due_at=now + CLAIM, attempts=OutboxMail.attempts + 1)
+        .returning(col(OutboxMail.id))
     )
+    mine = [int(row) for row in claimed.scalars().all()]
     await db.commit()
-    return bool(claimed.rowcount)
+    return mine
 
 
-async def _send_one(
-    db: AsyncSession, clock: Clock, transport: Transport, sender: str, mail_id: int | None
-) -> int:
-    mail = await db.get(OutboxMail, mail_id)
-    assert mail is not None
-    await db.refresh(mail)
-    try:
-        await transport.send(message(mail, sender))
-    except Exception as error:  # any transport failure: kept, and retried
-        now = clock.now()
-        mail.last_error = f"{type(error).__name__}: {error}"[:500]
+async def _failed(
+    db: AsyncSession, clock: Clock, mails: list[OutboxMail], error: Exception
+) -> None:
+    """These could not be sent: each is tried again later, or given up after MAX_ATTEMPTS."""
+    now = clock.now()
+    reason = f"{type(error).__name__}: {error}"[:500]
+    for mail in mails:
+        mail.last_error = reason
         if mail.attempts >= MAX_ATTEMPTS:
             mail.failed_at = now
-            log.error("mail %s to %s given up: %s", mail.id, mail.to_email, mail.last_error)
+            log.error("mail %s to %s given up: %s", mail.id, mail.to_email, reason)
         else:
             mail.due_at = now + retry_after(mail.attempts)
             log.warning(
@@ -163,14 +189,7 @@ async def _send_one(
                 mail.id,
                 mail.to_email,
                 mail.due_at.isoformat(),
-                mail.last_error,
+                reason,
             )
         db.add(mail)
-        await db.commit()
-        return 0
-    mail.sent_at = clock.now()
-    mail.last_error = None
-    db.add(mail)
     await db.commit()
-    log.info("mail %s sent to %s", mail.id, mail.to_email)
-    return 1

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from server.clock import Clock
 from server.db import Database
-from server.mail.outbox import deliver
+from server.mail.outbox import BATCH, deliver
 from server.mail.transport import Transport
 from server.sweeping import Sweeper
 
@@ -30,5 +30,12 @@ class MailSweeper(Sweeper):
         self._sender = sender
 
     async def sweep(self) -> int:
+        """Batch after batch while they come full (a mass invitation goes out at once, not 20
+        every 5 s); a batch that failed or ran short waits for the next sweep."""
+        sent = 0
         async with self._database.session() as db:
-            return await deliver(db, self._clock, self._transport, self._sender)
+            while True:
+                batch = await deliver(db, self._clock, self._transport, self._sender)
+                sent += batch
+                if batch < BATCH:
+                    return sent

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -14,9 +16,15 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
+Send = Callable[[EmailMessage], Awaitable[None]]
+
 
 class Transport(Protocol):
     async def send(self, message: EmailMessage) -> None: ...
+
+    def connection(self) -> AbstractAsyncContextManager[Send]:
+        """A way to send several messages in a row (over one connection, where there is one)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,45 @@ class SmtpTransport:
             implicit_tls=implicit,
         )
 
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Send]:
+        """One SMTP connection for a batch, opened at the first message (none if nothing is
+        sent); a message it fails on closes it, and the error goes to the caller."""
+        client: aiosmtplib.SMTP | None = None
+
+        async def send(message: EmailMessage) -> None:
+            nonlocal client
+            if client is None:
+                client = self._client()
+                await client.connect()
+                if self.username and self.password:
+                    await client.login(self.username, self.password)
+            try:
+                await client.send_message(message)
+            except BaseException:
+                client.close()
+                client = None
+                raise
+
+        try:
+            yield send
+        finally:
+            if client is not None and client.is_connected:
+                try:
+                    await client.quit()
+                except aiosmtplib.SMTPException:
+                    client.close()
+
+    def _client(self) -> aiosmtplib.SMTP:
+        return aiosmtplib.SMTP(
+            hostname=self.hostname,
+            port=self.port,
+            use_tls=self.implicit_tls,
+            # None: STARTTLS if offered; a password never crosses the network in clear.
+            start_tls=None if not self.password or self.implicit_tls else True,
+            timeout=self.timeout,
+        )
+
     async def send(self, message: EmailMessage) -> None:
         await aiosmtplib.send(
             message,
@@ -69,6 +116,10 @@ class FolderTransport:
 
     async def send(self, message: EmailMessage) -> None:
         await asyncio.to_thread(self._write, message)
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Send]:
+        yield self.send
 
     def _write(self, message: EmailMessage) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

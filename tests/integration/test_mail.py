@@ -213,6 +213,20 @@ async def test_mail_waits_while_smtp_is_down_and_goes_once_it_is_back(
         assert len(inbox.messages) == 2
 
 
+async def test_a_mass_mailing_leaves_in_one_sweep_a_connection_per_batch(
+    client: httpx.AsyncClient, db: AsyncSession, clock: FakeClock, inbox: Inbox
+) -> None:
+    for n in range(45):
+        queue(db, clock, to_email=f"staff{n}@pavilion.test", subject=f"#{n}", body="Welcome")
+    await db.commit()
+
+    clock.advance(SWEEP)  # one sweep, not one per 20 messages
+    await inbox.wait(45)
+
+    assert inbox.connections == 3  # batches of 20, 20 and 5
+    assert sorted(int(m["Subject"][1:]) for _, m in inbox.messages) == list(range(45))
+
+
 async def _outbox_when(db: AsyncSession, ready, within: float = 15.0) -> list[OutboxMail]:
     """The outbox's rows once `ready(rows)` holds (a background sweeper writes them)."""
     loop = asyncio.get_running_loop()
