@@ -145,9 +145,18 @@ export class Call extends EventTarget {
     this.emit();
   }
 
-  /** One `call.signal` pushed to the room (mine come back too, and are ignored). */
+  /** One `call.signal` pushed to the room (mine come back too: only another tab's matter). */
   receive(message) {
-    if (message.from === this.me()) return;
+    if (message.from === this.me()) {
+      // Another tab of mine answered or declined the call ringing here: it rings no more.
+      if (this.state === "ringing" && message.call === this.id && ["answer", "hangup"].includes(message.kind)) {
+        clearTimeout(this.timer);
+        if (current === this) current = null;
+        this.reset();
+        this.emit();
+      }
+      return;
+    }
     const { kind, call } = message;
     if (kind === "offer") return this.offered(message);
     if (call !== this.id) return; // an older call's, or another tab's
