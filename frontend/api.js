@@ -71,6 +71,7 @@ export const paths = {
   whip: (session) => `${BASE}/stage/${enc(session)}/whip`,
   whipSource: (session, source) => `${BASE}/stage/${enc(session)}/whip/${enc(source)}`,
   whep: (session) => `${BASE}/stage/${enc(session)}/whep`,
+  hls: (session) => `/hls/${enc(session)}/index.m3u8`,
   take: (session) => `${BASE}/stage/${enc(session)}/take`,
   stageSource: (session, source) => `${BASE}/stage/${enc(session)}/sources/${enc(source)}`,
   pavilions: () => `${BASE}/pavilions`,

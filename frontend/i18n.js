@@ -489,6 +489,7 @@ export const dictionary = {
     "stage.player.label": "The stage: what the audience sees",
     "stage.player.connecting": "Connecting to the stage…",
     "stage.player.playing": "The stage is live.",
+    "stage.player.broadcast": "Broadcast stream: many people are watching, so this plays a few seconds behind.",
     "stage.player.offAir": "Nothing on air yet",
     "stage.player.offAirHint": "The stage appears here when the session goes live.",
     "stage.player.unmute": "Turn the sound on",
@@ -503,6 +504,7 @@ export const dictionary = {
     "stage.error.network": "The server cannot be reached. Check your connection and try again.",
     "stage.error.webrtc": "The browser could not connect to the stage: {message}",
     "stage.error.lost": "The connection to the stage was lost.",
+    "stage.error.hlsUnsupported": "Many people are watching, and this browser cannot play the broadcast stream. Try a current browser, or retry in a moment.",
 
     "devices.videoinput": "Camera {n}",
     "devices.audioinput": "Microphone {n}",
@@ -1414,6 +1416,7 @@ export const dictionary = {
     "stage.player.label": "Сцена: то, что видят зрители",
     "stage.player.connecting": "Подключаемся к сцене…",
     "stage.player.playing": "Идёт трансляция.",
+    "stage.player.broadcast": "Общий поток: смотрящих много, поэтому картинка отстаёт на несколько секунд.",
     "stage.player.offAir": "В эфире пока ничего нет",
     "stage.player.offAirHint": "Сцена появится здесь, когда начнётся трансляция сессии.",
     "stage.player.unmute": "Включить звук",
@@ -1428,6 +1431,7 @@ export const dictionary = {
     "stage.error.network": "Сервер недоступен. Проверьте подключение и попробуйте снова.",
     "stage.error.webrtc": "Браузеру не удалось подключиться к сцене: {message}",
     "stage.error.lost": "Связь со сценой прервалась.",
+    "stage.error.hlsUnsupported": "Смотрящих много, а этот браузер не умеет играть общий поток. Откройте страницу в современном браузере или повторите чуть позже.",
 
     "devices.videoinput": "Камера {n}",
     "devices.audioinput": "Микрофон {n}",

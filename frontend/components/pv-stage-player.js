@@ -7,17 +7,25 @@
 //
 // Browsers let a video play by itself only without sound: it starts muted, with a button to
 // turn the sound on.
+//
+// A node serves a limited number of WebRTC viewers (PAVILION_STAGE_MAX_VIEWERS). Past it the
+// WHEP offer is refused with 503, and the player plays the session's HLS stream instead
+// (`/hls/{session}/index.m3u8`, a few seconds behind), natively where the browser can and
+// through hls.js (frontend/vendor/, loaded only then) elsewhere, and says so.
 
+import { paths } from "../api.js";
 import { html, render } from "../html.js";
 import { i18n, t } from "../i18n.js";
 import { stageProblem, watch } from "../stage.js";
+
+const HLS_TYPE = "application/vnd.apple.mpegurl";
 
 class PvStagePlayer extends HTMLElement {
   constructor() {
     super();
     this.session = null;
     this.onAir = undefined;
-    this.link = null;
+    this.link = null; // the WebRTC link, or the HLS playback ({stop, hls: true})
     this.status = "idle"; // idle, connecting, playing, off-air, error
     this.problem = "";
     this.ticket = 0;
@@ -37,11 +45,13 @@ class PvStagePlayer extends HTMLElement {
       <video class="stage-video" data-testid="stage-video" playsinline autoplay muted></video>
       <div class="stage-overlay" tabindex="-1" aria-live="polite"></div>
       <button type="button" class="stage-sound" data-stage-sound hidden></button>
+      <p class="stage-delay" data-testid="stage-delay" hidden></p>
     </div>`;
     this.video = this.querySelector("video");
     this.video.muted = true;
     this.overlay = this.querySelector(".stage-overlay");
     this.sound = this.querySelector("[data-stage-sound]");
+    this.delayNote = this.querySelector(".stage-delay");
     this.video.addEventListener("playing", () => this.setStatus("playing"));
     this.video.addEventListener("volumechange", () => this.paint());
     this.addEventListener("click", (event) => this.onClick(event));
@@ -87,7 +97,9 @@ class PvStagePlayer extends HTMLElement {
     try {
       link = await watch(this.session);
     } catch (error) {
-      if (ticket === this.ticket) this.fail(stageProblem(error, "watch"));
+      if (ticket !== this.ticket) return;
+      if (error.status === 503) await this.playHls(ticket);
+      else this.fail(stageProblem(error, "watch"));
       return;
     }
     if (ticket !== this.ticket) {
@@ -101,6 +113,38 @@ class PvStagePlayer extends HTMLElement {
     });
     this.video.srcObject = link.stream;
     this.video.play().catch(() => {}); // autoplay does it; a refusal leaves it paused
+  }
+
+  /** The node's WebRTC viewers are full: the HLS stream instead, through hls.js where the
+   * browser has Media Source Extensions, else natively (Safari on iOS). */
+  async playHls(ticket) {
+    const url = paths.hls(this.session);
+    const video = this.video;
+    let Hls = null;
+    try {
+      Hls = (await import("../vendor/hls.light.esm.js")).default;
+    } catch {
+      Hls = null; // not loadable here: the browser's own player, if it has one
+    }
+    if (ticket !== this.ticket) return;
+    if (Hls?.isSupported()) {
+      // No worker: the page's CSP allows scripts from this site only, not blob: workers.
+      const hls = new Hls({ enableWorker: false, liveSyncDurationCount: 2, manifestLoadingMaxRetry: 6 });
+      hls.on(Hls.Events.ERROR, (_event, data) => {
+        if (data.fatal && this.link?.player === hls) this.fail(t("stage.error.lost"));
+      });
+      hls.loadSource(url);
+      hls.attachMedia(video);
+      this.link = { hls: true, player: hls, stop: () => hls.destroy() };
+    } else if (video.canPlayType(HLS_TYPE)) {
+      video.src = url;
+      this.link = { hls: true, stop: () => video.removeAttribute("src") };
+    } else {
+      this.fail(t("stage.error.hlsUnsupported"));
+      return;
+    }
+    this.paint();
+    video.play().catch(() => {});
   }
 
   disconnect() {
@@ -144,6 +188,7 @@ class PvStagePlayer extends HTMLElement {
     this.dataset.state = this.status;
     this.video.setAttribute("aria-label", t("stage.player.label"));
     const playing = this.status === "playing";
+    this.dataset.transport = this.link?.hls ? "hls" : this.link ? "webrtc" : "";
     this.video.hidden = !this.link; // without a stream, the stage's own backdrop shows
     this.sound.hidden = !playing;
     this.sound.textContent = this.video.muted ? `🔇 ${t("stage.player.unmute")}` : `🔊 ${t("stage.player.mute")}`;
@@ -151,6 +196,8 @@ class PvStagePlayer extends HTMLElement {
     if (message.text !== this.painted) render(this.overlay, message); // said once, not again
     this.painted = message.text;
     this.overlay.classList.toggle("visually-hidden", playing);
+    this.delayNote.hidden = !(playing && this.link?.hls);
+    this.delayNote.textContent = t("stage.player.broadcast");
   }
 
   message() {

@@ -151,7 +151,7 @@ async def test_a_speaker_taken_on_air_from_the_console_plays_in_the_attendees_ro
     await expect(place).to_contain_text("The audience sees and hears you now.")
 
     # The attendee's room plays the program: frames advance and its clock runs. (Its first
-    # attempt is refused on the way, to see the failure said and the retry work.)
+    # attempt fails on the way, to see the failure said and the retry work.)
     refusals: list[str] = []
 
     async def refuse_once(route: Route) -> None:
@@ -159,14 +159,14 @@ async def test_a_speaker_taken_on_air_from_the_console_plays_in_the_attendees_ro
             await route.continue_()
             return
         refusals.append(route.request.url)
-        body = {"error": {"code": "unavailable", "message": "busy"}}
-        await route.fulfill(status=503, json=body)
+        body = {"error": {"code": "internal", "message": "broken"}}
+        await route.fulfill(status=500, json=body)
 
     await attendee.route(re.compile(r"/api/v1/stage/\d+/whep$"), refuse_once)
     await attendee.goto(page_url(live_server, session, "room"))
     stage = attendee.locator("[data-testid=stage] pv-stage-player")
     await expect(attendee.get_by_test_id("stage-problem")).to_contain_text(
-        "The stage could not answer (status 503). Try again in a moment.", timeout=LIVE
+        "The stage could not answer (status 500). Try again in a moment.", timeout=LIVE
     )
     await attendee.get_by_role("button", name="Try again").click()
     await expect(stage).to_have_attribute("data-state", "playing", timeout=LIVE)
@@ -187,6 +187,31 @@ async def test_a_speaker_taken_on_air_from_the_console_plays_in_the_attendees_ro
     await expect(attendee.get_by_role("button", name="Выключить звук")).to_be_visible(timeout=LIVE)
     await expect(stage).to_have_attribute("data-state", "playing")
     await expect_advancing(attendee, before)
+
+    # With the node's WebRTC viewers full (503), a newcomer gets the HLS stream instead,
+    # through hls.js, a few seconds behind, and is told so.
+    crowd = await people[2].context.new_page()
+    crowd_errors: list[str] = []
+    crowd.on("pageerror", lambda error: crowd_errors.append(str(error)))
+
+    async def full(route: Route) -> None:
+        body = {"error": {"code": "unavailable", "message": "full: watch /hls/"}}
+        await route.fulfill(status=503, json=body)
+
+    await crowd.route(re.compile(r"/api/v1/stage/\d+/whep$"), full)
+    await crowd.goto(page_url(live_server, session, "room"))
+    broadcast = crowd.locator("[data-testid=stage] pv-stage-player")
+    await expect(broadcast).to_have_attribute("data-transport", "hls", timeout=LIVE)
+    await expect(broadcast).to_have_attribute("data-state", "playing", timeout=LIVE)
+    await expect(crowd.get_by_test_id("stage-delay")).to_have_text(
+        "Broadcast stream: many people are watching, so this plays a few seconds behind."
+    )
+    start = await playback(crowd)
+    await expect_advancing(crowd, start)
+    assert ((await playback(crowd))["width"], (await playback(crowd))["height"]) == (640, 360)
+    await save_screenshot(crowd, tmp_path, "stage-room-broadcast.png")
+    await crowd.close()
+    assert crowd_errors == []
 
     await save_screenshot(speaker, tmp_path, "stage-backstage.png")
     await save_screenshot(moderator, tmp_path, "stage-console.png")
