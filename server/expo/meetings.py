@@ -210,30 +210,14 @@ def _mail_both(
             meeting, stand, staff, visitor, public_url, stamp, lang, cancelled=cancelled
         )
         kind = f"text/calendar; method={'CANCEL' if cancelled else 'REQUEST'}; charset=utf-8"
+        said = {"name": person.name, "stand": name, "when": when, "other": other.name}
         if cancelled_by is None:
             page = desk_url(public_url) if person is staff else stand_url(stand, public_url)
-            where = _where(meeting, stand, page, lang)
             subject = t(lang, "meeting.subject", stand=name, when=when)
-            body = t(
-                lang,
-                "meeting.body",
-                name=person.name,
-                stand=name,
-                when=when,
-                other=other.name,
-                where=where,
-            )
+            body = t(lang, "meeting.body", **said, where=_where(meeting, stand, page, lang))
         else:
             subject = t(lang, "meeting.cancelled.subject", stand=name, when=when)
-            body = t(
-                lang,
-                "meeting.cancelled.body",
-                name=person.name,
-                stand=name,
-                when=when,
-                other=other.name,
-                by=cancelled_by.name,
-            )
+            body = t(lang, "meeting.cancelled.body", **said, by=cancelled_by.name)
         queue(
             db,
             clock,

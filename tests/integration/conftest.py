@@ -1,4 +1,5 @@
-"""A running app for the room tests: real uvicorn, real sockets, the rooms world loaded."""
+"""A running app for the room tests: real uvicorn, real sockets, the rooms world loaded; and a
+real SMTP server for the mail tests (a module points its `settings` at `smtp_port`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,20 @@ from server.clock import FakeClock
 from server.settings import Settings
 from tests.roomclient import RoomClient
 from tests.rooms_world import PEOPLE, World, build_world, token_of
-from tests.servers import serve_in_thread
+from tests.servers import free_port, serve_in_thread
+from tests.smtp_server import Inbox, smtp_server
+
+
+@pytest.fixture
+def smtp_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def inbox(smtp_port: int) -> Iterator[Inbox]:
+    """An SMTP server on 127.0.0.1:`smtp_port` for the test, and what it received."""
+    with smtp_server(smtp_port) as (received, _):
+        yield received
 
 
 def room_settings(folder: Path, **overrides: object) -> Settings:

@@ -6,7 +6,6 @@ is back, and never twice, however many nodes sweep the outbox."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -28,7 +27,6 @@ from server.mail.transport import SmtpTransport
 from server.settings import Settings
 from tests.conftest import postgres_database
 from tests.factories import signed_in
-from tests.servers import free_port
 from tests.showroom_packs import stand_doc, write_pack
 from tests.smtp_server import Inbox, smtp_server
 
@@ -40,21 +38,10 @@ SWEEP = timedelta(seconds=6)  # past the mail sweeper's 5 s
 
 
 @pytest.fixture
-def smtp_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
 def settings(settings: Settings, smtp_port: int) -> Settings:
     return settings.model_copy(
         update={"smtp_url": f"smtp://127.0.0.1:{smtp_port}", "mail_from": SENDER}
     )
-
-
-@pytest.fixture
-def inbox(smtp_port: int) -> Iterator[Inbox]:
-    with smtp_server(smtp_port) as (received, _):
-        yield received
 
 
 async def _stand_with_people(

@@ -6,7 +6,6 @@ its link works once, before it expires, ending the account's other sessions."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -21,9 +20,8 @@ from server.expo.media import MediaStore
 from server.expo.packs import read_pack
 from server.settings import Settings
 from tests.factories import signed_in
-from tests.servers import free_port
 from tests.showroom_packs import stand_doc, write_pack
-from tests.smtp_server import Inbox, smtp_server
+from tests.smtp_server import Inbox
 
 ME = {"Authorization": "Bearer mine"}
 SWEEP = timedelta(seconds=6)  # past the mail sweeper's 5 s
@@ -31,19 +29,8 @@ LINK = re.compile(r"http://pavilion\.test/\?view=password&token=([A-Za-z0-9_-]+)
 
 
 @pytest.fixture
-def smtp_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
 def settings(settings: Settings, smtp_port: int) -> Settings:
     return settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{smtp_port}"})
-
-
-@pytest.fixture
-def inbox(smtp_port: int) -> Iterator[Inbox]:
-    with smtp_server(smtp_port) as (received, _):
-        yield received
 
 
 def _token(message: EmailMessage) -> str:
