@@ -19,6 +19,7 @@ import { html, render } from "../html.js";
 import { i18n, t } from "../i18n.js";
 import { roomSocket } from "../socket.js";
 import { hrefFor, viewerZone } from "../state.js";
+import { dayMomentIn } from "../time.js";
 
 const TICK_MS = 1000;
 const RECHECK_MS = 3000; // after the deadline, ask the server this often until it says
@@ -106,6 +107,7 @@ class PvContact extends HTMLElement {
       this.loadMeetings();
     }
     this.person = person ? person.id : null;
+    if (this.shown) this.follow();
     this.draw();
   }
 
@@ -157,14 +159,14 @@ class PvContact extends HTMLElement {
     }
   }
 
-  /** Hear the request's notices while it rings; open its chat once answered. */
+  /** Hear my own notices (a request's news, a meeting the stand cancelled); tick while a
+   * request rings; open its chat once answered. */
   follow() {
+    if (!me()) return;
+    this.joinOwnRoom();
     const request = this.request;
-    if (!request || !me()) return;
-    if (request.state === "open") {
-      this.joinOwnRoom();
-      this.startTicker();
-    }
+    if (!request) return;
+    if (request.state === "open") this.startTicker();
     if (request.state === "answered" && request.room) {
       const peer = request.answered_by?.name || this._stand.name;
       this.chat.open(request.room, t("contact.chatWith", { name: peer }), peer);
@@ -203,7 +205,11 @@ class PvContact extends HTMLElement {
     this.leaveOwnRoom();
     this.ownRoom = room;
     this.socket.join(room, {
-      snapshot: () => this.check(), // joined (or back after a drop): notices may have been missed
+      snapshot: () => {
+        // Joined (or back after a drop): notices may have been missed meanwhile.
+        this.check();
+        this.loadMeetings();
+      },
       push: (push) => this.onNotice(push),
       failed: () => {
         this.ownRoom = null; // the countdown's end still asks the server
@@ -218,6 +224,10 @@ class PvContact extends HTMLElement {
   }
 
   onNotice({ type, data }) {
+    if (type === "meeting.cancelled") {
+      this.meetingCancelled(data);
+      return;
+    }
     for (const [slug, entry] of this.entries) {
       const request = entry.request;
       if (!request || request.id !== data.request || request.state !== "open") continue;
@@ -225,6 +235,20 @@ class PvContact extends HTMLElement {
         this.settle(slug, { ...request, state: "answered", room: data.room, answered_by: data.by });
       } else if (type === "contact.missed") {
         this.settle(slug, { ...request, state: "missed", offers: data.offers });
+      }
+    }
+  }
+
+  /** The stand's staff member cancelled one of my meetings: it goes, and I am told. */
+  meetingCancelled({ meeting, by, start }) {
+    for (const [slug, entry] of this.entries) {
+      if (entry.meeting?.id !== meeting && !entry.upcoming.some((m) => m.id === meeting)) continue;
+      if (entry.meeting?.id === meeting) entry.meeting = null;
+      entry.upcoming = entry.upcoming.filter((m) => m.id !== meeting);
+      entry.problem = t("contact.cancelledBy", { name: by.name, when: dayMomentIn(start, viewerZone()) });
+      if (slug === this._stand?.slug) {
+        this.announce(entry.problem);
+        this.draw();
       }
     }
   }

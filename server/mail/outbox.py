@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
-from sqlalchemy import update
+from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,6 +27,8 @@ from server.mail.transport import Transport
 log = logging.getLogger("pavilion.mail")
 
 MAX_ATTEMPTS = 8
+KEEP_SENT = timedelta(days=30)  # sent messages are kept this long (what went to whom), then go
+KEEP_FAILED = timedelta(days=90)  # messages given up on, kept longer for someone to look into
 CLAIM = timedelta(minutes=5)  # longer than any send (the SMTP timeout is 30 s)
 BATCH = 20
 
@@ -193,3 +195,18 @@ async def _failed(
             )
         db.add(mail)
     await db.commit()
+
+
+async def purge(db: AsyncSession, now: datetime) -> int:
+    """Forget messages sent more than KEEP_SENT ago and given up more than KEEP_FAILED ago;
+    how many."""
+    gone = await db.exec(
+        delete(OutboxMail).where(
+            or_(
+                col(OutboxMail.sent_at) < now - KEEP_SENT,
+                col(OutboxMail.failed_at) < now - KEEP_FAILED,
+            )
+        )
+    )
+    await db.commit()
+    return int(gone.rowcount)

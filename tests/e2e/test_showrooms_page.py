@@ -674,11 +674,16 @@ async def test_with_nobody_on_duty_a_visitor_books_a_slot_shown_in_their_own_zon
     await mine.scroll_into_view_if_needed()
     await save_screenshot(visitor, tmp_path, "showrooms-my-meeting.png")
 
-    # The staff member cancels it from the desk.
+    # The staff member cancels it from the desk (the visitor's page is still open).
     await listed.get_by_test_id("meeting-cancel").click()
     await expect(desk.get_by_test_id("meetings-empty")).to_be_visible(timeout=LIVE)
     await expect(desk.get_by_test_id("call-notes")).to_contain_text(
         f"You cancelled the meeting with {VISITOR_NAME}"
+    )
+    # The visitor's open page hears it at once.
+    await expect(mine).to_have_count(0, timeout=LIVE)
+    await expect(panel.get_by_test_id("contact-problem")).to_contain_text(
+        f"{STAFF_NAME} cancelled your meeting of"
     )
 
 

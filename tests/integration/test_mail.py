@@ -214,6 +214,29 @@ async def test_a_mass_mailing_leaves_in_one_sweep_a_connection_per_batch(
     assert sorted(int(m["Subject"][1:]) for _, m in inbox.messages) == list(range(45))
 
 
+async def test_old_mail_is_forgotten_sent_after_a_month_given_up_after_three(
+    client: httpx.AsyncClient, db: AsyncSession, clock: FakeClock, inbox: Inbox
+) -> None:
+    queue(db, clock, to_email="sent@pavilion.test", subject="sent", body="Hi")
+    await db.commit()
+    clock.advance(SWEEP)
+    await inbox.wait(1)
+    given_up = queue(db, clock, to_email="nobody@pavilion.test", subject="failed", body="Hi")
+    given_up.failed_at, given_up.due_at = clock.now(), clock.now() + timedelta(days=999)
+    await db.commit()
+
+    def subjects(rows: list[OutboxMail]) -> list[str]:
+        return sorted(row.subject for row in rows)
+
+    clock.advance(timedelta(days=29))  # the sweeper wakes, and purges (at most once an hour)
+    await asyncio.sleep(0.5)
+    assert subjects(await _outbox_when(db, lambda rows: True)) == ["failed", "sent"]
+    clock.advance(timedelta(days=2))  # sent 31 days ago
+    await _outbox_when(db, lambda rows: subjects(rows) == ["failed"])
+    clock.advance(timedelta(days=60))  # given up 91 days ago
+    await _outbox_when(db, lambda rows: rows == [])
+
+
 async def _outbox_when(db: AsyncSession, ready, within: float = 15.0) -> list[OutboxMail]:
     """The outbox's rows once `ready(rows)` holds (a background sweeper writes them)."""
     loop = asyncio.get_running_loop()
