@@ -20,11 +20,15 @@ import { stageProblem, publish } from "../stage.js";
 import * as parts from "../stage-parts.js";
 import { StageState } from "../stage-state.js";
 import { current } from "../state.js";
-import { loadSessionInto } from "../session-loader.js";
+import { SessionPage } from "../session-loader.js";
 
 const NO_DEVICES = { cameras: [], microphones: [] };
 
-class PvBackstage extends HTMLElement {
+class PvBackstage extends SessionPage {
+  get titleId() {
+    return "backstage-title";
+  }
+
   connectedCallback() {
     this._forum = null;
     this.socket = roomSocket();
@@ -65,58 +69,14 @@ class PvBackstage extends HTMLElement {
     this.cameraProblem = "";
   }
 
-  set forum(value) {
-    this._forum = value;
-  }
-
-  get forum() {
-    return this._forum;
-  }
-
-  get publicRoom() {
-    return `session:${current().session}`;
-  }
-
-  /** Shown, or the URL or the person changed: join the session's room as this person. */
-  update({ opened = false } = {}) {
-    const id = current().session;
-    if (!this._forum || !id) return;
-    const person = me();
-    const key = known() && person ? `${this._forum.slug}|${id}|${person.id}` : null;
-    if (key !== this.entered) this.enter(key);
-    this.loadSession(id);
-    this.draw();
-    if (opened) this.querySelector("#backstage-title")?.focus();
-  }
-
-  /** Hidden: leave the stage and the room, and turn the camera off. */
-  pause() {
-    this.enter(null);
-  }
-
   enter(key) {
     if (this.joined) this.socket.leave(this.joined);
     this.unpublish();
     this.closeDevices();
     this.stage.forget();
     this.clear();
-    this.entered = key;
-    this.joined = key ? this.publicRoom : null;
-    if (!key) return;
-    this.socket.join(this.joined, {
-      snapshot: (snapshot) => this.onSnapshot(snapshot),
-      push: (push) => this.onPush(push),
-      failed: (error) => {
-        this.failure = error;
-        this.draw();
-      },
-    });
+    this.joinRoom(key);
   }
-
-  loadSession(id) {
-    return loadSessionInto(this, id);
-  }
-
 
   // --- the room and the stage ------------------------------------------------------------------
 

@@ -19,9 +19,13 @@ import { RoomError, roomSocket } from "../socket.js";
 import * as parts from "../stage-parts.js";
 import { StageState } from "../stage-state.js";
 import { current, viewerZone } from "../state.js";
-import { loadSessionInto } from "../session-loader.js";
+import { SessionPage } from "../session-loader.js";
 
-class PvConsole extends HTMLElement {
+class PvConsole extends SessionPage {
+  get titleId() {
+    return "console-title";
+  }
+
   connectedCallback() {
     this._forum = null;
     this.socket = roomSocket();
@@ -55,38 +59,6 @@ class PvConsole extends HTMLElement {
     this.confirming = null; // the source whose removal awaits a yes
   }
 
-  set forum(value) {
-    this._forum = value;
-  }
-
-  get forum() {
-    return this._forum;
-  }
-
-  get publicRoom() {
-    return `session:${current().session}`;
-  }
-
-  get staffRoom() {
-    return `${this.publicRoom}:staff`;
-  }
-
-  update({ opened = false } = {}) {
-    const id = current().session;
-    if (!this._forum || !id) return;
-    const person = me();
-    const key = known() && person ? `${this._forum.slug}|${id}|${person.id}` : null;
-    if (key !== this.entered) this.enter(key);
-    this.loadSession(id);
-    this.draw();
-    if (opened) this.querySelector("#console-title")?.focus();
-  }
-
-  /** Hidden: leave the rooms and stop the program monitor. */
-  pause() {
-    this.enter(null);
-  }
-
   enter(key) {
     if (this.joined) {
       this.socket.leave(`${this.joined}:staff`);
@@ -95,26 +67,13 @@ class PvConsole extends HTMLElement {
     this.player.stop();
     this.stage.forget();
     this.clear();
-    this.entered = key;
-    this.joined = key ? this.publicRoom : null;
-    if (!key) return;
-    this.socket.join(this.joined, {
-      snapshot: (snapshot) => this.onSnapshot(snapshot),
-      push: (push) => {
-        if (push.type === "stage.state") this.stage.set(push.data);
-        else this.room = apply(this.room, push.type, push.data);
-      },
-      failed: (error) => {
-        this.failure = error;
-        this.draw();
-      },
-    });
+    this.joinRoom(key);
   }
 
-  loadSession(id) {
-    return loadSessionInto(this, id);
+  onPush(push) {
+    if (push.type === "stage.state") this.stage.set(push.data);
+    else this.room = apply(this.room, push.type, push.data);
   }
-
 
   // --- the rooms and the stage -----------------------------------------------------------------
 

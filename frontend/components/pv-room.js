@@ -23,14 +23,18 @@ import { speaksHere, stageLinks } from "../stage-parts.js";
 import { StageState } from "../stage-state.js";
 import { current, hrefFor, navigate, viewerZone } from "../state.js";
 import { formatDay, momentIn, timeRange, wallDate } from "../time.js";
-import { loadSessionInto } from "../session-loader.js";
+import { SessionPage } from "../session-loader.js";
 
 const BURST_MS = 5000; // how long a reaction burst counts on the bar
 const TICK_MS = 1000;
 const MAX_OPTIONS = 10;
 const MUTE_MINUTES = 15;
 
-class PvRoom extends HTMLElement {
+class PvRoom extends SessionPage {
+  get titleId() {
+    return "room-title";
+  }
+
   connectedCallback() {
     this._forum = null;
     this.socket = roomSocket();
@@ -71,39 +75,6 @@ class PvRoom extends HTMLElement {
     this.waitUntil = 0;
   }
 
-  set forum(value) {
-    this._forum = value;
-  }
-
-  get forum() {
-    return this._forum;
-  }
-
-  get publicRoom() {
-    return `session:${current().session}`;
-  }
-
-  get staffRoom() {
-    return `${this.publicRoom}:staff`;
-  }
-
-  /** Shown, or the URL or the person changed: join the room of this session as this person. */
-  update({ opened = false } = {}) {
-    const id = current().session;
-    if (!this._forum || !id) return;
-    const person = me();
-    const key = known() && person ? `${this._forum.slug}|${id}|${person.id}` : null;
-    if (key !== this.entered) this.enter(key);
-    this.loadSession(id);
-    this.draw();
-    if (opened) this.querySelector("#room-title")?.focus();
-  }
-
-  /** Hidden: leave the rooms (the socket closes when no page holds a room). */
-  pause() {
-    this.enter(null);
-  }
-
   enter(key) {
     if (this.joined) {
       this.socket.leave(`${this.joined}:staff`);
@@ -118,23 +89,8 @@ class PvRoom extends HTMLElement {
     this.player.stop();
     this.stage.forget();
     this.clear();
-    this.entered = key;
-    this.joined = key ? this.publicRoom : null;
-    if (!key) return;
-    this.socket.join(this.joined, {
-      snapshot: (snapshot) => this.onSnapshot(snapshot),
-      push: (push) => this.onPush(push),
-      failed: (error) => {
-        this.failure = error;
-        this.draw();
-      },
-    });
+    this.joinRoom(key);
   }
-
-  loadSession(id) {
-    return loadSessionInto(this, id);
-  }
-
 
   // --- the room's state ----------------------------------------------------------------------
 
