@@ -29,6 +29,7 @@ from server.mail.sweeper import MailSweeper
 from server.mail.transport import FolderTransport, SmtpTransport, Transport
 from server.marathon.api import router as marathon_router
 from server.marathon.runner import MarathonRunner
+from server.metrics import Metrics
 from server.program.api import router as program_router
 from server.program.cache import BoundedCache
 from server.program.rendering import Prepared
@@ -87,7 +88,15 @@ def create_app(
     settings: Settings, *, clock: Clock | None = None, bus: Bus | None = None
 ) -> FastAPI:
     """Build the Pavilion app for these settings; the lifespan opens and closes its resources."""
-    db = Database(settings.database_url)
+    metrics = Metrics()
+    db = Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pool_overflow=settings.db_pool_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        write_wait=settings.db_write_wait,
+        metrics=metrics,
+    )
     the_bus = bus or create_bus(settings.redis_url, history_size=settings.room_history)
     the_clock = clock or SystemClock()
     hub = Hub(
@@ -149,6 +158,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.metrics = metrics
     app.state.db = db
     app.state.clock = the_clock
     app.state.marathon_runner = runner

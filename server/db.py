@@ -9,10 +9,14 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.types import DateTime, String, TypeDecorator
+from sqlalchemy.util import await_
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.metrics import Metrics
+from server.writers import WriteGate, is_write
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -73,13 +77,38 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class Database:
-    """Owns the engine and hands out sessions; created by `create_app`, never global."""
+    """Owns the engine and hands out sessions; created by `create_app`, never global.
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    The pool holds `pool_size` connections and opens up to `pool_overflow` more under load; a
+    unit of work that cannot get one within `pool_timeout` seconds is refused (503 `busy`,
+    see server/transient.py) instead of waiting on. On SQLite, writers queue for the node's
+    one writer slot for at most `write_wait` seconds (server/writers.py)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = 10,
+        pool_overflow: int = 10,
+        pool_timeout: float = 10.0,
+        write_wait: float = 10.0,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(url, echo=echo)
+        self.metrics = metrics or Metrics()
+        self.engine: AsyncEngine = create_async_engine(
+            url,
+            echo=echo,
+            pool_size=pool_size,
+            max_overflow=pool_overflow,
+            pool_timeout=pool_timeout,
+        )
+        self.writers: WriteGate | None = None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine.sync_engine, "connect", sqlite_pragmas)
+            self.writers = WriteGate(write_wait, self.metrics)
+            _queue_writers(self.engine, self.writers)
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
@@ -97,3 +126,56 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    def pool_status(self) -> dict[str, int]:
+        """Connections in use, idle in the pool, and opened beyond its size (for /metrics)."""
+        pool: Any = self.engine.sync_engine.pool
+        return {
+            "checked_out": int(pool.checkedout()),
+            "idle": int(pool.checkedin()),
+            "overflow": max(0, int(pool.overflow())),
+            "size": int(pool.size()),
+        }
+
+
+def _queue_writers(engine: AsyncEngine, gate: WriteGate) -> None:
+    """Make every transaction wait for `gate` before its first write and give the slot back
+    once it commits or rolls back (or its connection is closed or invalidated)."""
+    sync = engine.sync_engine
+    dialect = sync.dialect
+
+    @event.listens_for(sync, "before_cursor_execute")
+    def _before(
+        conn: Connection, _cursor: Any, statement: str, *_args: Any
+    ) -> None:  # greenlet context: may await
+        raw = _raw(conn.connection)
+        if gate.holder is not raw and is_write(statement):
+            await_(gate.acquire(raw))
+
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_connection: Any) -> None:
+        try:
+            commit(dbapi_connection)
+        finally:
+            gate.release(_raw(dbapi_connection))
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        try:
+            rollback(dbapi_connection)
+        finally:
+            gate.release(_raw(dbapi_connection))
+
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+
+    def _gone(dbapi_connection: Any, *_args: Any) -> None:
+        gate.release(_raw(dbapi_connection))
+
+    for name in ("checkin", "close", "invalidate"):
+        event.listen(sync.pool, name, _gone)
+
+
+def _raw(connection: Any) -> Any:
+    """The driver's own connection, whether given it or the pool's proxy around it."""
+    return getattr(connection, "dbapi_connection", None) or connection

@@ -36,7 +36,9 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-DbSession = Annotated[AsyncSession, Depends(_session)]
+# Closed as soon as the route returns (before the answer is sent), so its connection and, on
+# SQLite, the writer slot are free at once; and closed before a retry (server/transient.py).
+DbSession = Annotated[AsyncSession, Depends(_session, scope="function")]
 AppClock = Annotated[Clock, Depends(_clock)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 

@@ -50,6 +50,13 @@ class Unavailable(DomainError):
     code = "unavailable"
 
 
+class Busy(Unavailable):
+    """A bound was reached (the database's writers queued too long, too many joins at once):
+    nothing was done; try again after `retry_after` seconds. Never a 500 (DESIGN.md section 2)."""
+
+    code = "busy"
+
+
 class Invalid(DomainError):
     """Bad input; `field` names what was wrong so a client can point at it."""
 

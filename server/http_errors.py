@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server.errors import DomainError, error_body, http_status_for
+from server.transient import busy_for
 
 log = logging.getLogger("pavilion.http")
 
@@ -66,6 +67,9 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    busy = busy_for(exc, getattr(request.app.state, "metrics", None))
+    if busy is not None:  # the database ran out of room outside a route (a middleware)
+        return await _domain_error(request, busy)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse(error_body("internal", "internal server error"), 500)
 

@@ -26,6 +26,14 @@ class Settings(BaseSettings):
     environment: Environment = "dev"
     database_url: str = "sqlite+aiosqlite:///./pavilion.db"
     redis_url: str | None = None
+    # The database pool: connections kept open, extra ones opened under load, and how long a
+    # unit of work may wait for one before it is refused with 503 `busy` (Retry-After).
+    db_pool_size: int = Field(default=10, ge=1, le=500)
+    db_pool_overflow: int = Field(default=10, ge=0, le=500)
+    db_pool_timeout: float = Field(default=10.0, gt=0, le=120)
+    # SQLite: how long a transaction may queue for the node's one writer slot before it is
+    # refused with 503 `busy` (server/writers.py).
+    db_write_wait: float = Field(default=10.0, gt=0, le=120)
     secret_key: str = INSECURE_SECRET
     public_url: str = "http://127.0.0.1:8000"
     allowed_origins: list[str] = Field(

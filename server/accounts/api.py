@@ -20,8 +20,9 @@ from server.accounts.service import SignedIn
 from server.deps import SESSION_COOKIE, AppClock, AppSettings, CurrentUser, DbSession, bearer_token
 from server.program.models import Forum
 from server.settings import Settings
+from server.transient import RetryingRoute
 
-router = APIRouter(prefix="/api/v1", tags=["accounts"])
+router = APIRouter(route_class=RetryingRoute, prefix="/api/v1", tags=["accounts"])
 
 
 def _deliver(response: Response, settings: Settings, signed: SignedIn) -> dict[str, Any]:

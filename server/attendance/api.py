@@ -26,8 +26,9 @@ from server.program.exports import program_ics
 from server.program.models import Forum, Session
 from server.program.service import get_forum, load_program
 from server.program.zones import local_times, parse_zone, utc_z
+from server.transient import RetryingRoute
 
-router = APIRouter(prefix="/api/v1", tags=["attendance"])
+router = APIRouter(route_class=RetryingRoute, prefix="/api/v1", tags=["attendance"])
 
 SessionId = Annotated[int, Path(description="The session's id", ge=1)]
 

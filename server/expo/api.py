@@ -17,9 +17,10 @@ from server.expo.models import Pavilion, PavilionKind, Product, Stand, StandStaf
 from server.expo.views import image, pavilion_view, staff_view, stand_card, stand_view, text
 from server.marathon.models import MarathonSegment
 from server.program.models import Forum, Session, SessionStatus
+from server.transient import RetryingRoute
 
-router = APIRouter(prefix="/api/v1", tags=["showrooms"])
-media_router = APIRouter(tags=["showrooms"])
+router = APIRouter(route_class=RetryingRoute, prefix="/api/v1", tags=["showrooms"])
+media_router = APIRouter(route_class=RetryingRoute, tags=["showrooms"])
 
 LangParam = Annotated[Literal["en", "ru"], Query(description="Language of names and texts")]
 Slug = Annotated[str, Path(max_length=64, pattern=r"^[a-z0-9-]+$")]

@@ -34,8 +34,9 @@ from server.program.importer import local_instant
 from server.program.zones import parse_zone
 from server.realtime.bus import Bus
 from server.rooms.models import ChatMessage
+from server.transient import RetryingRoute
 
-router = APIRouter(prefix="/api/v1", tags=["showrooms"])
+router = APIRouter(route_class=RetryingRoute, prefix="/api/v1", tags=["showrooms"])
 
 Slug = Annotated[str, Path(max_length=64, pattern=r"^[a-z0-9-]+$")]
 

@@ -22,8 +22,9 @@ from server.program.api import ForumSlug, LangParam, TzParam
 from server.program.models import Forum
 from server.program.zones import parse_zone, utc_z
 from server.realtime.bus import Bus
+from server.transient import RetryingRoute
 
-router = APIRouter(prefix="/api/v1", tags=["marathon"])
+router = APIRouter(route_class=RetryingRoute, prefix="/api/v1", tags=["marathon"])
 
 MarathonSlug = Annotated[str, Path(description="The marathon's slug, e.g. capitals", max_length=80)]
 SegmentId = Annotated[int, Path(description="The segment's id", ge=1)]

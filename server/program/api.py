@@ -16,8 +16,9 @@ from server.program.rendering import Prepared, prepare, program_json
 from server.program.schemas import ForumPublic, ProgramPublic, SessionPublic
 from server.program.views import Lang, ProgramFilter, forum_view, session_view
 from server.program.zones import parse_local_date, parse_zone
+from server.transient import RetryingRoute
 
-router = APIRouter(prefix="/api/v1", tags=["program"])
+router = APIRouter(route_class=RetryingRoute, prefix="/api/v1", tags=["program"])
 
 ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
 

@@ -24,6 +24,7 @@ from server.realtime import frames
 from server.realtime.bus import Bus
 from server.realtime.connection import Connection
 from server.realtime.hub import Hub
+from server.transient import run_unit
 
 log = logging.getLogger("pavilion.ws")
 
@@ -116,17 +117,26 @@ class Dispatcher:
         operation = self._operations.get(request.op)
         if operation is None and request.op != "room.join":
             raise Invalid(f"op: unknown operation {request.op!r}", field="op")
+        if operation is None:
+            await run_unit(lambda: self._join_unit(conn, request, room), self._database.metrics)
+            return
+        data = _parse(operation.model, request.data)
+
+        async def unit() -> dict[str, Any]:
+            async with self._database.session() as db:
+                admission = await self._policy.admit(db, conn.user, room)
+                context = Context(
+                    db, self._clock, self._hub.bus, self._hub, conn.user, room, admission, conn
+                )
+                return await operation.handler(context, data)
+
+        answer = await run_unit(unit, self._database.metrics)
+        conn.send(frames.reply(request.id, answer))
+
+    async def _join_unit(self, conn: Connection, request: frames.Request, room: str) -> None:
         async with self._database.session() as db:
             admission = await self._policy.admit(db, conn.user, room)
-            if operation is None:
-                await self._join(db, conn, request, admission)
-                return
-            data = _parse(operation.model, request.data)
-            context = Context(
-                db, self._clock, self._hub.bus, self._hub, conn.user, room, admission, conn
-            )
-            answer = await operation.handler(context, data)
-        conn.send(frames.reply(request.id, answer))
+            await self._join(db, conn, request, admission)
 
     async def _join(
         self, db: AsyncSession, conn: Connection, request: frames.Request, admission: Any

@@ -14,9 +14,10 @@ from server.realtime.bus import Bus
 from server.rooms import announcements, snapshot
 from server.rooms.access import admit
 from server.rooms.handlers import Text
+from server.transient import RetryingRoute
 
-router = APIRouter(prefix="/api/v1/rooms", tags=["rooms"])
-rtc_router = APIRouter(prefix="/api/v1/rtc", tags=["rooms"])
+router = APIRouter(route_class=RetryingRoute, prefix="/api/v1/rooms", tags=["rooms"])
+rtc_router = APIRouter(route_class=RetryingRoute, prefix="/api/v1/rtc", tags=["rooms"])
 
 
 class AnnounceIn(BaseModel):

@@ -17,8 +17,9 @@ from server.rooms import hands
 from server.rooms.models import HandStatus
 from server.stage.ingest import SourceState, Stage
 from server.stage.recording import HLS_FILE
+from server.transient import RetryingRoute
 
-router = APIRouter(prefix="/api/v1/stage", tags=["stage"])
+router = APIRouter(route_class=RetryingRoute, prefix="/api/v1/stage", tags=["stage"])
 SDP = "application/sdp"
 MAX_SDP_BYTES = 64 * 1024
 
@@ -169,7 +170,7 @@ async def change_source(
     return await _stage(request).change(session, source, to=body.state, muted=body.muted)
 
 
-hls_router = APIRouter(prefix="/hls", tags=["stage"])
+hls_router = APIRouter(route_class=RetryingRoute, prefix="/hls", tags=["stage"])
 HLS_TYPES = {"m3u8": "application/vnd.apple.mpegurl", "ts": "video/mp2t"}
 
 
