@@ -22,8 +22,9 @@ import psutil
 from sqlalchemy import insert
 from sqlmodel import col, select
 
+from server.accounts.hashing import hash_password
 from server.accounts.models import AuthSession, User
-from server.accounts.service import hash_password, token_digest
+from server.accounts.service import token_digest
 from server.clock import SystemClock
 from server.db import Database
 from server.migrate import upgrade

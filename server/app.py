@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from server import __version__
 from server.accounts.api import router as accounts_router
+from server.accounts.hashing import Passwords
 from server.attendance.api import router as attendance_router
 from server.attendance.badges import signing_key
 from server.attendance.sweeper import OfferSweeper
@@ -97,6 +98,7 @@ def create_app(
         write_wait=settings.db_write_wait,
         metrics=metrics,
     )
+    passwords = Passwords(metrics, max_wait=settings.password_hash_wait)
     the_bus = bus or create_bus(settings.redis_url, history_size=settings.room_history)
     the_clock = clock or SystemClock()
     hub = Hub(
@@ -150,6 +152,7 @@ def create_app(
         await hub.close()
         await the_bus.close()
         await db.dispose()
+        passwords.close()
 
     app = FastAPI(
         title="Pavilion",
@@ -159,6 +162,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.metrics = metrics
+    app.state.passwords = passwords
     app.state.db = db
     app.state.clock = the_clock
     app.state.marathon_runner = runner

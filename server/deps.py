@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.hashing import Passwords
 from server.accounts.models import User
 from server.accounts.service import user_for_token
 from server.clock import Clock
@@ -36,11 +37,17 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
+def _passwords(request: Request) -> Passwords:
+    passwords: Passwords = request.app.state.passwords
+    return passwords
+
+
 # Closed as soon as the route returns (before the answer is sent), so its connection and, on
 # SQLite, the writer slot are free at once; and closed before a retry (server/transient.py).
 DbSession = Annotated[AsyncSession, Depends(_session, scope="function")]
 AppClock = Annotated[Clock, Depends(_clock)]
 AppSettings = Annotated[Settings, Depends(_settings)]
+AppPasswords = Annotated[Passwords, Depends(_passwords)]
 
 
 SESSION_COOKIE = "pavilion_session"

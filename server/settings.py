@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # SQLite: how long a transaction may queue for the node's one writer slot before it is
     # refused with 503 `busy` (server/writers.py).
     db_write_wait: float = Field(default=10.0, gt=0, le=120)
+    # How long a sign-in, sign-up or new password may queue for an Argon2 worker (one per
+    # core) before it is refused with 503 `busy` (server/accounts/hashing.py).
+    password_hash_wait: float = Field(default=10.0, gt=0, le=120)
     secret_key: str = INSECURE_SECRET
     public_url: str = "http://127.0.0.1:8000"
     allowed_origins: list[str] = Field(

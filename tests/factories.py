@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.hashing import hash_password
 from server.accounts.models import AuthSession, User
-from server.accounts.service import hash_password, token_digest
+from server.accounts.service import token_digest
 from server.clock import Clock
 from server.program.importer import ImportReport, import_program
 

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlmodel import col, select
 
-from server.accounts import passwords, service
+from server.accounts import passwords as password_links
+from server.accounts import service
 from server.accounts.models import (
     Grant,
     LoginIn,
@@ -17,7 +18,15 @@ from server.accounts.models import (
     user_json,
 )
 from server.accounts.service import SignedIn
-from server.deps import SESSION_COOKIE, AppClock, AppSettings, CurrentUser, DbSession, bearer_token
+from server.deps import (
+    SESSION_COOKIE,
+    AppClock,
+    AppPasswords,
+    AppSettings,
+    CurrentUser,
+    DbSession,
+    bearer_token,
+)
 from server.program.models import Forum
 from server.settings import Settings
 from server.transient import RetryingRoute
@@ -45,9 +54,14 @@ def _address(request: Request) -> str:
 
 @router.post("/auth/signup", status_code=201, summary="Create an account and sign in")
 async def signup(
-    body: SignupIn, response: Response, db: DbSession, clock: AppClock, settings: AppSettings
+    body: SignupIn,
+    response: Response,
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+    passwords: AppPasswords,
 ) -> dict[str, Any]:
-    user = await service.sign_up(db, clock, body)
+    user = await service.sign_up(db, clock, passwords, body)
     signed = await service.open_session(db, clock, user)
     await db.commit()
     return _deliver(response, settings, signed)
@@ -61,8 +75,11 @@ async def login(
     db: DbSession,
     clock: AppClock,
     settings: AppSettings,
+    passwords: AppPasswords,
 ) -> dict[str, Any]:
-    signed = await service.sign_in(db, clock, body.email, body.password, _address(request))
+    signed = await service.sign_in(
+        db, clock, passwords, body.email, body.password, _address(request)
+    )
     await db.commit()
     return _deliver(response, settings, signed)
 
@@ -75,7 +92,7 @@ async def login(
 async def password_reset(
     body: PasswordResetIn, db: DbSession, clock: AppClock, settings: AppSettings
 ) -> dict[str, Any]:
-    await passwords.request_reset(db, clock, body.email, settings.public_url)
+    await password_links.request_reset(db, clock, body.email, settings.public_url)
     await db.commit()
     return {"email": body.email}
 
@@ -90,8 +107,9 @@ async def password_set(
     db: DbSession,
     clock: AppClock,
     settings: AppSettings,
+    hasher: AppPasswords,
 ) -> dict[str, Any]:
-    user = await passwords.set_password(db, clock, body.token, body.password)
+    user = await password_links.set_password(db, clock, hasher, body.token, body.password)
     signed = await service.open_session(db, clock, user)
     await db.commit()
     return _deliver(response, settings, signed)

@@ -8,8 +8,9 @@ from __future__ import annotations
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.hashing import hash_password
 from server.accounts.models import Role, User
-from server.accounts.service import find_user, grant, hash_password
+from server.accounts.service import find_user, grant
 from server.attendance.models import Invite
 from server.clock import Clock
 from server.program.models import Session

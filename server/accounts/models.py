@@ -12,6 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from server.db import StrEnumType, UTCDateTime
@@ -43,12 +44,14 @@ class AuthSession(SQLModel, table=True):
 
 
 class LoginAttempt(SQLModel, table=True):
-    """A failed sign-in, kept for throttling per account (by email) and per address."""
+    """A sign-in being checked (`pending`) or that failed, kept for throttling per account (by
+    email) and per address; one that succeeds is deleted."""
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(sa_type=String(254), index=True)
     address: str = Field(sa_type=String(64), index=True)
     at: datetime = Field(sa_type=UTCDateTime, index=True)
+    pending: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
 
 
 class PasswordTokenPurpose(StrEnum):

@@ -15,8 +15,9 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.hashing import Passwords
 from server.accounts.models import AuthSession, PasswordToken, PasswordTokenPurpose, User
-from server.accounts.service import find_user, hash_password, token_digest
+from server.accounts.service import find_user, token_digest
 from server.clock import Clock
 from server.errors import Invalid
 from server.i18n import language, moment, t, with_signature
@@ -89,9 +90,12 @@ async def request_reset(db: AsyncSession, clock: Clock, email: str, public_url: 
     )
 
 
-async def set_password(db: AsyncSession, clock: Clock, token: str, password: str) -> User:
+async def set_password(
+    db: AsyncSession, clock: Clock, passwords: Passwords, token: str, password: str
+) -> User:
     """Choose the password with a link's token: the token is spent, and the account's sessions
-    are ended (the caller opens a new one and commits)."""
+    are ended (the caller opens a new one and commits). Hashed before anything is written."""
+    password_hash = await passwords.hash(password)
     now = clock.now()
     spent = await db.exec(
         update(PasswordToken)
@@ -110,7 +114,7 @@ async def set_password(db: AsyncSession, clock: Clock, token: str, password: str
         )
     user = await db.get(User, user_id)
     assert user is not None
-    user.password_hash = hash_password(password)
+    user.password_hash = password_hash
     db.add(user)
     await db.exec(
         update(AuthSession)

@@ -2,6 +2,13 @@
 
 A wrong password and an unknown email get the same answer and cost the same time (an unknown
 email is checked against a dummy hash), so the sign-in form does not tell who has an account.
+
+The throttle is exact under concurrency: a sign-in first reserves its attempt (counted and
+written in one serialized step), and only then checks the password, outside any transaction
+and off the event loop (server/accounts/hashing.py). An attempt that succeeds is taken back;
+one that fails stays, and counts for 15 minutes. So 40 wrong passwords at once for one account
+get exactly MAX_FAILURES_PER_ACCOUNT checks. The per-address limit counts finished failures
+only: it must not refuse many people signing in at once from one office (one address).
 """
 
 from __future__ import annotations
@@ -11,12 +18,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.hashing import Passwords, needs_rehash
 from server.accounts.models import AuthSession, Grant, LoginAttempt, Role, SignupIn, User
 from server.clock import Clock
 from server.errors import Conflict, RateLimited, Unauthorized
@@ -26,20 +33,6 @@ SESSION_DAYS = 30
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
-
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a password anyone has")
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def _password_matches(stored: str | None, password: str) -> bool:
-    try:
-        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def token_digest(token: str) -> str:
@@ -51,18 +44,28 @@ async def find_user(db: AsyncSession, email: str) -> User | None:
     return (await db.exec(query)).first()
 
 
-async def sign_up(db: AsyncSession, clock: Clock, data: SignupIn) -> User:
-    """A new account (the caller commits). Conflict if the email is taken."""
+def _taken() -> Conflict:
+    return Conflict("email: an account with this email exists; sign in instead", field="email")
+
+
+async def sign_up(db: AsyncSession, clock: Clock, passwords: Passwords, data: SignupIn) -> User:
+    """A new account (the caller commits). Conflict if the email is taken. The password is
+    hashed before anything is written: no transaction waits for Argon2."""
     parse_zone(data.tz, field="tz")
     if await find_user(db, data.email) is not None:
-        raise Conflict("email: an account with this email exists; sign in instead", field="email")
+        raise _taken()
+    password_hash = await passwords.hash(data.password)
     user = User(
         **data.model_dump(exclude={"password"}),
-        password_hash=hash_password(data.password),
+        password_hash=password_hash,
         created_at=clock.now(),
     )
     db.add(user)
-    await db.flush()
+    try:
+        await db.flush()
+    except IntegrityError:  # the same email signed up a moment ago, in another request
+        await db.rollback()
+        raise _taken() from None
     return user
 
 
@@ -74,20 +77,30 @@ class SignedIn:
 
 
 async def sign_in(
-    db: AsyncSession, clock: Clock, email: str, password: str, address: str
+    db: AsyncSession,
+    clock: Clock,
+    passwords: Passwords,
+    email: str,
+    password: str,
+    address: str,
 ) -> SignedIn:
     """A new server-side session for these credentials, or Unauthorized (the same for a
-    wrong password and an unknown email), or RateLimited after too many failures."""
+    wrong password and an unknown email), or RateLimited after too many failures (the caller
+    commits the session)."""
     now = clock.now()
     email = email.strip().lower()
-    await _check_throttle(db, email, address, now)
+    passwords.admit()  # refused for load before it reserves anything
+    attempt = await _reserve_attempt(db, email, address, now)
     user = await find_user(db, email)
-    if not _password_matches(user.password_hash if user else None, password) or user is None:
-        db.add(LoginAttempt(email=email, address=address, at=now))
-        await db.commit()
+    if not await passwords.verify(user.password_hash if user else None, password) or not user:
+        await db.exec(
+            update(LoginAttempt).where(col(LoginAttempt.id) == attempt).values(pending=False)
+        )
+        await db.commit()  # a failure now, for this address too
         raise Unauthorized("email or password is wrong")
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    await db.exec(delete(LoginAttempt).where(col(LoginAttempt.id) == attempt))
+    if needs_rehash(user.password_hash):
+        user.password_hash = await passwords.hash(password)
         db.add(user)
     return await open_session(db, clock, user)
 
@@ -107,22 +120,39 @@ async def open_session(db: AsyncSession, clock: Clock, user: User) -> SignedIn:
     return SignedIn(user, token, expires)
 
 
-async def _check_throttle(db: AsyncSession, email: str, address: str, now: datetime) -> None:
+async def _reserve_attempt(db: AsyncSession, email: str, address: str, now: datetime) -> int:
+    """Write this attempt, then count it with the others in the window, in one transaction
+    that concurrent sign-ins for the same account cannot interleave with (SQLite: the write
+    comes first, so the count runs holding the node's one writer slot; PostgreSQL: an advisory
+    lock on the account). Over the limit: undone, and RateLimited. Commits; the attempt's id."""
+    row = LoginAttempt(email=email, address=address, at=now, pending=True)
+    db.add(row)
+    await db.flush()
+    if db.get_bind().dialect.name == "postgresql":
+        await db.exec(select(func.pg_advisory_xact_lock(func.hashtext(email))))
     since = now - THROTTLE_WINDOW
-    for column, value, limit in (
-        (LoginAttempt.email, email, MAX_FAILURES_PER_ACCOUNT),
-        (LoginAttempt.address, address, MAX_FAILURES_PER_ADDRESS),
-    ):
-        query = select(func.count(), func.min(LoginAttempt.at)).where(
-            column == value, col(LoginAttempt.at) > since
-        )
+    others = (col(LoginAttempt.at) > since, col(LoginAttempt.id) != row.id)
+    per_account = select(func.count(), func.min(LoginAttempt.at)).where(
+        LoginAttempt.email == email, *others
+    )
+    # Sign-ins still being checked are not failures (yet): many people signing in at once
+    # from one address must not be refused for it.
+    per_address = select(func.count(), func.min(LoginAttempt.at)).where(
+        LoginAttempt.address == address, col(LoginAttempt.pending).is_(False), *others
+    )
+    limits = ((per_account, MAX_FAILURES_PER_ACCOUNT), (per_address, MAX_FAILURES_PER_ADDRESS))
+    for query, limit in limits:
         count, oldest = (await db.exec(query)).one()
         if count >= limit:
+            await db.rollback()
             retry = int((oldest + THROTTLE_WINDOW - now).total_seconds()) + 1
             raise RateLimited(
                 f"too many failed sign-ins; try again in {max(1, retry // 60)} min",
                 retry_after=max(1, retry),
             )
+    await db.commit()
+    assert row.id is not None
+    return row.id
 
 
 async def user_for_token(db: AsyncSession, clock: Clock, token: str) -> User | None:
