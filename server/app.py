@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -26,11 +26,13 @@ from server.expo.sweeper import RingSweeper
 from server.headers import SecurityHeadersMiddleware
 from server.http_errors import install_error_handlers
 from server.logs import AccessLogMiddleware
+from server.looplag import LoopLagProbe
 from server.mail.sweeper import MailSweeper
 from server.mail.transport import FolderTransport, SmtpTransport, Transport
 from server.marathon.api import router as marathon_router
 from server.marathon.runner import MarathonRunner
-from server.metrics import Metrics
+from server.metrics import Metrics, RequestMetrics
+from server.metrics_api import router as metrics_router
 from server.program.api import router as program_router
 from server.program.cache import BoundedCache
 from server.program.rendering import Prepared
@@ -50,6 +52,7 @@ from server.rooms.tally import Tally
 from server.settings import Settings
 from server.stage.api import hls_router
 from server.stage.api import router as stage_router
+from server.stage.audience import HlsAudience
 from server.stage.ingest import Stage, StageConfig
 
 log = logging.getLogger("pavilion.app")
@@ -76,6 +79,41 @@ def _health_routes(app: FastAPI) -> None:
         return JSONResponse(
             {**error_body("not_ready", "a dependency is unreachable"), "checks": checks}, 503
         )
+
+
+def _watch(
+    metrics: Metrics, db: Database, hub: Hub, stage: Stage, audience: HlsAudience
+) -> None:
+    """Gauges read from their owners at scrape time (server/metrics.py)."""
+    sockets, rooms = "Open room sockets", "Rooms with members on this node"
+    metrics.watch("pavilion_ws_sockets", sockets, lambda: [((), float(hub.socket_count))])
+    metrics.watch("pavilion_ws_rooms", rooms, lambda: [((), float(hub.room_count))])
+    metrics.watch(
+        "pavilion_db_pool_connections",
+        "Database connections by state: checked_out (in use), idle, overflow; and the size",
+        lambda: [((state,), float(n)) for state, n in db.pool_status().items()],
+        ("state",),
+    )
+    writers = db.writers
+    if writers is not None:
+        metrics.watch(
+            "pavilion_db_write_queue",
+            "SQLite: transactions waiting for the writer slot",
+            lambda: [((), float(writers.queued))],
+        )
+
+    def viewers() -> Iterator[tuple[tuple[str, ...], float]]:  # (session, kind), viewers
+        for kind, counts in (("webrtc", stage.viewer_counts()), ("hls", audience.counts())):
+            for session, n in counts.items():
+                yield (str(session), kind), float(n)
+
+    metrics.watch(
+        "pavilion_stage_viewers",
+        "Stage viewers per session on this node: webrtc (WHEP), hls (fetched the playlist "
+        "in the last 30 s)",
+        viewers,
+        ("session", "kind"),
+    )
 
 
 def mail_transport(settings: Settings) -> Transport:
@@ -130,11 +168,15 @@ def create_app(
     sweeper = OfferSweeper(db, the_clock) if settings.marathon_runner else None
     rings = RingSweeper(db, the_clock, the_bus)
     mail = MailSweeper(db, the_clock, mail_transport(settings), settings.mail_from)
+    probe = LoopLagProbe(metrics)
+    audience = HlsAudience()
+    _watch(metrics, db, hub, stage, audience)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         log.info("pavilion starting", extra={"environment": settings.environment})
         await the_bus.start()
+        probe.start()
         tally.start()
         if not settings.smtp_url:
             # In production nobody reads that folder: say so louder.
@@ -148,6 +190,7 @@ def create_app(
             if task is not None:
                 await task.stop()
         await tally.stop()
+        await probe.stop()
         await stage.close()
         await hub.close()
         await the_bus.close()
@@ -163,6 +206,8 @@ def create_app(
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.passwords = passwords
+    app.state.loop_lag = probe
+    app.state.hls_audience = audience
     app.state.db = db
     app.state.clock = the_clock
     app.state.marathon_runner = runner
@@ -181,8 +226,10 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(RequestMetrics, metrics=metrics)
     app.add_middleware(CaptureTransport)  # outermost: it needs the server's own `send`
     _health_routes(app)
+    app.include_router(metrics_router)
     app.include_router(program_router)
     app.include_router(marathon_router)
     app.include_router(accounts_router)

@@ -8,11 +8,13 @@ rooms, stage viewers, the database pool, the mail queue) are read at scrape time
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -145,6 +147,12 @@ class Metrics:
             registry=r,
         )
 
+        self.mail_queue = Gauge(
+            "pavilion_mail_queue",
+            "Messages in the outbox not sent yet (nor given up on)",
+            registry=r,
+        )
+
     def watch(
         self, name: str, documentation: str, read: Reading, labels: tuple[str, ...] = ()
     ) -> None:
@@ -153,3 +161,44 @@ class Metrics:
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class RequestMetrics:
+    """ASGI middleware: counts each HTTP request by its route's template (`/api/v1/sessions/
+    {session}/registrations`, never the raw path: ids would make the series endless) and
+    times it."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = _template(scope)
+            method = scope["method"]
+            self.metrics.http_requests.labels(route, method, str(status)).inc()
+            self.metrics.http_seconds.labels(route, method).observe(
+                time.perf_counter() - started
+            )
+
+
+def _template(scope: Scope) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if not isinstance(path, str):
+        return "unmatched"
+    return "static" if path in ("", "/") and not hasattr(route, "endpoint") else path

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"]
     )
     host: str = "127.0.0.1"
+    # The bearer token a Prometheus scraper presents to /metrics. In production /metrics is
+    # refused to anyone without it (or without an organiser's sign-in); elsewhere, unset, it
+    # is open.
+    metrics_token: str | None = None
     # Proxies whose X-Forwarded-For is believed ("*": any, for an app reachable only through
     # its proxy, as in docker-compose.yml).
     forwarded_allow_ips: str = "127.0.0.1"

@@ -89,6 +89,12 @@ async def held(db: AsyncSession, user: User, *, forum_id: int, session: Session)
     return found
 
 
+async def organises_a_forum(db: AsyncSession, user: User) -> bool:
+    """Whether the user organises any forum (what reading a node's /metrics takes)."""
+    query = select(Grant.id).where(Grant.user_id == user.id, Grant.role == Role.organiser)
+    return (await db.exec(query.limit(1))).first() is not None
+
+
 async def require(
     db: AsyncSession,
     user: User | None,

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -195,6 +195,14 @@ async def _failed(
             )
         db.add(mail)
     await db.commit()
+
+
+async def waiting(db: AsyncSession) -> int:
+    """Messages not sent yet and not given up on (the mail queue)."""
+    query = select(func.count()).where(
+        col(OutboxMail.sent_at).is_(None), col(OutboxMail.failed_at).is_(None)
+    )
+    return int((await db.exec(query)).one())
 
 
 async def purge(db: AsyncSession, now: datetime) -> int:

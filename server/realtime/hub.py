@@ -67,6 +67,14 @@ class Hub:
     def connections(self) -> list[Connection]:
         return list(self._connections)
 
+    @property
+    def socket_count(self) -> int:
+        return len(self._connections)
+
+    @property
+    def room_count(self) -> int:
+        return len(self._rooms)
+
     # --- rooms --------------------------------------------------------------------------------
 
     def local_users(self, room: str) -> set[int]:

@@ -15,6 +15,7 @@ from server.errors import Forbidden, Invalid, NotFound
 from server.program.models import Session
 from server.rooms import hands
 from server.rooms.models import HandStatus
+from server.stage.audience import HlsAudience
 from server.stage.ingest import SourceState, Stage
 from server.stage.recording import HLS_FILE
 from server.transient import RetryingRoute
@@ -190,7 +191,7 @@ async def hls_file(
     """Those who may attend the session (closed sessions stay closed here too). The playlist
     changes every segment; a segment never changes."""
     found = await _session(db, session)
-    await require(db, user, Permission.attend, forum_id=found.forum_id, session=found)
+    viewer = await require(db, user, Permission.attend, forum_id=found.forum_id, session=found)
     if not HLS_FILE.match(name):
         raise NotFound(f"name: no HLS file {name!r}", field="name")
     folder = _stage(request).config.hls
@@ -198,5 +199,8 @@ async def hls_file(
     if path is None or not path.is_file():
         raise NotFound(f"name: {name!r} is not (or no longer) in the playlist", field="name")
     kind = name.rsplit(".", 1)[1]
+    if kind == "m3u8" and viewer.id is not None:
+        audience: HlsAudience = request.app.state.hls_audience
+        audience.seen(session, viewer.id)
     cache = "private, no-cache" if kind == "m3u8" else "private, max-age=86400, immutable"
     return FileResponse(path, media_type=HLS_TYPES[kind], headers={"Cache-Control": cache})

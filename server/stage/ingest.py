@@ -243,6 +243,13 @@ class Stage:
         await viewer.pc.close()
         await self._retire(viewer.session_id)
 
+    def viewer_counts(self) -> dict[int, int]:
+        """WebRTC viewers per session on this node."""
+        counts: dict[int, int] = {}
+        for viewer in self._viewers.values():
+            counts[viewer.session_id] = counts.get(viewer.session_id, 0) + 1
+        return counts
+
     def sources(self, session_id: int) -> list[Source]:
         return list(self._sources.get(session_id, {}).values())
 

@@ -319,3 +319,43 @@ def test_image_runs_unprivileged_migrates_then_serves_and_checks_its_health() ->
     assert "pip install -c requirements.lock ." in dockerfile
     assert re.search(r"^HEALTHCHECK\b.*\\\n.*/healthz", dockerfile, re.M)
     assert cmd == ['["sh", "-c", "pavilion db upgrade && exec pavilion serve"]']
+
+
+PROMETHEUS = ROOT / "deploy" / "prometheus.yml"
+
+
+def test_the_monitoring_profile_scrapes_every_replica_with_the_metrics_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    prometheus = service("prometheus")
+    config = yaml.safe_load(PROMETHEUS.read_text(encoding="utf-8"))
+    (job,) = config["scrape_configs"]
+    secret = load_compose()["secrets"]["metrics_token"]
+    token = "metrics-token-0123456789"
+
+    settings = app_settings(monkeypatch, {**SECRETS, "METRICS_TOKEN": token})
+
+    # Optional: `docker compose up` alone starts no Prometheus.
+    assert prometheus["profiles"] == ["monitoring"]
+    assert f"./{PROMETHEUS.relative_to(ROOT)}:/etc/prometheus/prometheus.yml:ro" in (
+        prometheus["volumes"]
+    )
+    # Every replica, each on its own: the service name resolves to one address per replica.
+    assert job["dns_sd_configs"] == [
+        {"names": ["app"], "type": "A", "port": 8000, "refresh_interval": "30s"}
+    ]
+    assert job["metrics_path"] == "/metrics"
+    # The token the scraper presents is the one the app expects.
+    assert job["authorization"]["credentials_file"] == "/run/secrets/metrics_token"
+    assert prometheus["secrets"] == ["metrics_token"] and secret == {"environment": "METRICS_TOKEN"}
+    assert settings.metrics_token == token
+    # Published on this host's loopback only.
+    assert prometheus["ports"] == ["127.0.0.1:9090:9090"]
+
+
+def test_without_a_metrics_token_production_keeps_metrics_for_organisers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = app_settings(monkeypatch, SECRETS)
+
+    assert (settings.environment, settings.metrics_token) == ("production", "")

@@ -1,0 +1,48 @@
+"""`GET /metrics`: the node's figures for Prometheus, never public in production.
+
+Who may read them: a scraper presenting `PAVILION_METRICS_TOKEN` as its bearer token, and the
+organisers of a forum (signed in; `pavilion rehearse` reads them with its organiser's token).
+Outside production, with no metrics token set, anyone who reaches the node may (the demo on a
+laptop). Figures that live in the database (the mail queue) are read at scrape time.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from fastapi import APIRouter, Request, Response
+
+from server.accounts.permissions import organises_a_forum
+from server.deps import AppSettings, CurrentUser, DbSession, bearer_token
+from server.errors import Forbidden, Unauthorized
+from server.mail.outbox import waiting
+from server.metrics import CONTENT_TYPE, Metrics
+from server.settings import Settings
+
+router = APIRouter(tags=["health"])
+
+
+def _scraper(request: Request, settings: Settings) -> bool:
+    token = bearer_token(request)
+    expected = settings.metrics_token
+    return bool(token and expected and hmac.compare_digest(token, expected))
+
+
+@router.get(
+    "/metrics",
+    summary="The node's figures in the Prometheus exposition format (scrapers and organisers)",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE: {}}}},
+)
+async def metrics(
+    request: Request, user: CurrentUser, db: DbSession, settings: AppSettings
+) -> Response:
+    open_here = settings.environment != "production" and not settings.metrics_token
+    if not (open_here or _scraper(request, settings)):
+        if user is None:
+            raise Unauthorized("metrics: present the metrics token or sign in as an organiser")
+        if not await organises_a_forum(db, user):
+            raise Forbidden("metrics: only a forum's organisers may read them")
+    figures: Metrics = request.app.state.metrics
+    figures.mail_queue.set(await waiting(db))
+    return Response(figures.exposition(), media_type=CONTENT_TYPE)
