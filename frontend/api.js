@@ -105,19 +105,43 @@ export function withQuery(path, params = {}) {
   return text ? `${path}?${text}` : path;
 }
 
-/** The ApiError for a 4xx/5xx answer, with the server's own message, code and field. */
+/** The ApiError for a 4xx/5xx answer, with the server's own message, code and field (a
+ * `busy` refusal is worded here, in the reader's language, with its wait). */
 export function problemOf(response, body) {
   const problem = (body && body.error) || {};
   const header = Number(response.headers.get("Retry-After"));
-  return new ApiError(problem.message || t("error.http", { status: response.status }), {
+  const retryAfter = problem.retry_after ?? (header > 0 ? header : null);
+  const message =
+    problem.code === "busy"
+      ? t("error.busy", { seconds: Math.ceil(retryAfter || 1) })
+      : problem.message || t("error.http", { status: response.status });
+  return new ApiError(message, {
     status: response.status,
     code: problem.code || "error",
     field: problem.field || null,
-    retryAfter: problem.retry_after ?? (header > 0 ? header : null),
+    retryAfter,
   });
 }
 
-async function send(method, url, { body, signal } = {}) {
+// A `busy` answer (503: a bound was reached, nothing was done) is tried again quietly, as its
+// Retry-After asks (jittered, so that those refused together do not return together), a few
+// times before the person is told.
+const BUSY_RETRIES = 3;
+const BUSY_WAIT_CAP_S = 10;
+
+async function send(method, url, options = {}) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await sendOnce(method, url, options);
+    } catch (error) {
+      const wait = error instanceof ApiError && error.code === "busy" ? error.retryAfter || 1 : null;
+      if (wait === null || attempt >= BUSY_RETRIES || wait > BUSY_WAIT_CAP_S) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000 * (1 + Math.random())));
+    }
+  }
+}
+
+async function sendOnce(method, url, { body, signal } = {}) {
   const headers = { Accept: "application/json" };
   const init = { method, headers, signal, credentials: "same-origin" };
   if (body !== undefined) {

@@ -870,6 +870,7 @@ export const dictionary = {
 
     "error.network": "the server cannot be reached; check your connection.",
     "error.http": "the server answered with status {status}.",
+    "error.busy": "very many people are doing the same right now; please try again in {seconds} s.",
 
     "type.strategic_session": "Strategic session",
     "type.plenary": "Plenary session",
@@ -1806,6 +1807,7 @@ export const dictionary = {
 
     "error.network": "сервер недоступен, проверьте подключение.",
     "error.http": "сервер ответил с кодом {status}.",
+    "error.busy": "сейчас это делают очень многие; попробуйте ещё раз через {seconds} с.",
 
     "type.strategic_session": "Стратегическая сессия",
     "type.plenary": "Пленарное заседание",

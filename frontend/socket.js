@@ -2,18 +2,28 @@
 // the session cookie the browser sends with the handshake.
 //
 // Requests are paired with their replies by `id` and time out; pushes go to the room that
-// joined them. The socket reconnects by itself (0.5 s doubling to 10 s, with jitter) and
-// re-joins every room with `since` = the last push it applied, so the server replays what was
-// missed (or sends a snapshot when it cannot): nothing is applied twice, nothing is lost. A
-// push out of sequence, from another epoch, or a `room.reset` makes it re-join that room the
-// same way.
+// joined them. The socket reconnects by itself, after a random wait below a ceiling that
+// doubles from 1 s to 15 s ("full jitter": when a node restarts, its thousands of tabs come
+// back spread over that window, not all in the same instant), or after the wait the server
+// asked for when it shed the socket under load (close 1013, `{"code": "busy",
+// "retry_after": N}`). It re-joins every room with `since` = the last push it applied, so the
+// server replays what was missed (or sends a snapshot when it cannot): nothing is applied
+// twice, nothing is lost. A push out of sequence, from another epoch, or a `room.reset` makes
+// it re-join that room the same way. Pushes with seq 0 are volatile states (presence counts,
+// reaction bursts): applied as they come, never replayed, no place in the sequence.
+//
+// A join is never sent twice at once: it waits for its answer (the server answers every join,
+// or says `busy` with a retry hint), and one that takes longer than JOIN_TIMEOUT_MS means
+// the connection is gone bad: it is dropped and comes back.
 //
 // `state` is "idle" (no room joined), "connecting" (first attempt), "online" or "reconnecting";
 // every change is announced as `state` on the socket.
 
-const FIRST_DELAY_MS = 500;
-const MAX_DELAY_MS = 10_000;
+const FIRST_DELAY_MS = 1_000;
+const MAX_DELAY_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 10_000;
+const JOIN_TIMEOUT_MS = 45_000;
+const TRY_AGAIN_LATER = 1013; // the server shed the socket, or it fell behind
 const DROPPED = 4000; // our own close code for `drop()` (4000-4999 are for applications)
 const PING_EVERY_MS = 25_000; // a half-open connection shows as an unanswered ping
 
@@ -29,10 +39,22 @@ export class RoomError extends Error {
   }
 }
 
-/** The delay before reconnect attempt `n` (0, 1, …): doubling from 0.5 s to 10 s, jittered. */
+/** The delay before reconnect attempt `n` (0, 1, …): anywhere below a ceiling doubling from
+ * 1 s to 15 s. */
 export function backoff(n, random = Math.random) {
   const ceiling = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** n);
-  return ceiling / 2 + random() * (ceiling / 2);
+  return random() * ceiling;
+}
+
+/** The wait a 1013 close asks for, in ms (`{"code": "busy", "retry_after": N}`), jittered
+ * upwards so that those shed together do not return together; null without one. */
+export function retryHint(reason, random = Math.random) {
+  try {
+    const seconds = Number(JSON.parse(reason).retry_after);
+    return seconds > 0 ? seconds * 1000 * (1 + random()) : null;
+  } catch {
+    return null;
+  }
 }
 
 function socketUrl() {
@@ -51,6 +73,8 @@ class Membership {
     this.epoch = null;
     this.seq = 0;
     this.joining = false; // a join is in flight: pushes until its reply belong to the old one
+    this.inFlight = false; // a room.join is sent and not answered yet
+    this.again = false; // another join was asked for while one was in flight
     this.retry = null;
   }
 
@@ -124,7 +148,7 @@ export class RoomSocket extends EventTarget {
     ws.opened = false;
     ws.addEventListener("open", () => this.onOpen(ws));
     ws.addEventListener("message", (event) => this.onMessage(ws, event.data));
-    ws.addEventListener("close", () => this.onClose(ws));
+    ws.addEventListener("close", (event) => this.onClose(ws, event));
   }
 
   onOpen(ws) {
@@ -162,13 +186,15 @@ export class RoomSocket extends EventTarget {
     return true;
   }
 
-  onClose(ws) {
+  onClose(ws, event = null) {
     if (ws !== this.ws) return;
     clearInterval(this.pinger);
     this.ws = null;
     this.failWaiting();
     for (const membership of this.rooms.values()) {
       membership.joining = false;
+      membership.inFlight = false;
+      membership.again = false;
       clearTimeout(membership.retry);
     }
     if (this.rooms.size === 0) {
@@ -176,7 +202,8 @@ export class RoomSocket extends EventTarget {
       return;
     }
     this.setState("reconnecting");
-    const delay = backoff(this.attempt++);
+    const asked = event?.code === TRY_AGAIN_LATER ? retryHint(event.reason) : null;
+    const delay = asked ?? backoff(this.attempt++);
     this.reconnectTimer = setTimeout(async () => {
       this.reconnectTimer = null;
       if (!ws.opened && (await this.refused())) return;
@@ -204,12 +231,12 @@ export class RoomSocket extends EventTarget {
 
   // --- frames --------------------------------------------------------------------------------
 
-  send(op, room, data, onReply) {
+  send(op, room, data, onReply, timeout = this.timeout) {
     const id = this.nextId++;
     const timer = setTimeout(() => {
       this.waiting.delete(id);
       onReply({ id, ok: false, error: { code: "timeout" } });
-    }, this.timeout);
+    }, timeout);
     this.waiting.set(id, { onReply, timer });
     this.ws.send(JSON.stringify({ id, op, room, data }));
     return id;
@@ -247,6 +274,10 @@ export class RoomSocket extends EventTarget {
   onPush(push) {
     const membership = this.rooms.get(push.room);
     if (!membership || membership.joining || membership.epoch === null) return;
+    if (push.seq === 0 && push.type !== "room.reset") {
+      membership.listener.push(push); // volatile: a state the next one replaces
+      return;
+    }
     if (push.type === "room.reset" || push.epoch !== membership.epoch) {
       this.sendJoin(membership);
       return;
@@ -264,15 +295,36 @@ export class RoomSocket extends EventTarget {
 
   sendJoin(membership) {
     clearTimeout(membership.retry);
+    if (membership.inFlight) {
+      membership.again = true; // asked again meanwhile: once this one is answered
+      return;
+    }
     membership.joining = true;
-    this.send("room.join", membership.room, membership.since(), (frame) => {
-      if (this.rooms.get(membership.room) !== membership) return; // left meanwhile
-      // After a timeout the join may still be answered late: its pushes stay ignored until
-      // the next attempt's reply.
-      membership.joining = frame.error?.code === "timeout";
-      if (frame.ok) this.joined(membership, frame.data);
-      else this.joinFailed(membership, new RoomError(frame.error));
-    });
+    membership.inFlight = true;
+    const ws = this.ws;
+    this.send(
+      "room.join",
+      membership.room,
+      membership.since(),
+      (frame) => {
+        membership.inFlight = false;
+        if (this.rooms.get(membership.room) !== membership) return; // left meanwhile
+        if (frame.error?.code === "timeout") {
+          // No answer in all that time: the connection has gone bad. Drop it; the rooms are
+          // joined again on the next one.
+          if (ws === this.ws) ws.close(DROPPED, "a join went unanswered");
+          return;
+        }
+        membership.joining = false;
+        if (frame.ok) this.joined(membership, frame.data);
+        else this.joinFailed(membership, new RoomError(frame.error));
+        if (membership.again && this.state === "online") {
+          membership.again = false;
+          this.sendJoin(membership); // a gap or a reset seen while the join was in flight
+        }
+      },
+      JOIN_TIMEOUT_MS,
+    );
   }
 
   joined(membership, data) {
@@ -292,7 +344,8 @@ export class RoomSocket extends EventTarget {
       if (this.rooms.size === 0) this.stop();
       return;
     }
-    const delay = error.retryAfter ? error.retryAfter * 1000 : backoff(2);
+    // A `busy` join is told when to come back; those told together spread out (jitter).
+    const delay = error.retryAfter ? error.retryAfter * 1000 * (1 + Math.random()) : backoff(2);
     membership.retry = setTimeout(() => {
       if (this.state === "online" && this.rooms.get(membership.room) === membership) {
         this.sendJoin(membership);

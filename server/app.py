@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import WebSocketRoute
 
 from server import __version__
 from server.accounts.api import router as accounts_router
@@ -23,6 +24,7 @@ from server.expo.api import media_router as showroom_media_router
 from server.expo.api import router as expo_router
 from server.expo.leads_api import router as leads_router
 from server.expo.sweeper import RingSweeper
+from server.gc_tuning import settle_collector
 from server.headers import SecurityHeadersMiddleware
 from server.http_errors import install_error_handlers
 from server.logs import AccessLogMiddleware
@@ -36,17 +38,21 @@ from server.metrics_api import router as metrics_router
 from server.program.api import router as program_router
 from server.program.cache import BoundedCache
 from server.program.rendering import Prepared
+from server.realtime.admission import Bounded
 from server.realtime.bus import Bus, create_bus
 from server.realtime.connection import CaptureTransport
 from server.realtime.dispatch import Dispatcher
-from server.realtime.endpoint import router as socket_router
+from server.realtime.endpoint import room_socket
 from server.realtime.hub import Hub
 from server.realtime.ice import is_turn
 from server.realtime.limits import UserBuckets
+from server.rehearsals.api import router as rehearsals_router
+from server.rehearsals.sweeper import RehearsalSweeper
 from server.rooms.api import router as rooms_router
 from server.rooms.api import rtc_router
 from server.rooms.handlers import operations
 from server.rooms.presence import Presence
+from server.rooms.shared import SharedSnapshots
 from server.rooms.snapshot import RoomPolicy
 from server.rooms.tally import Tally
 from server.settings import Settings
@@ -124,9 +130,16 @@ def mail_transport(settings: Settings) -> Transport:
 
 
 def create_app(
-    settings: Settings, *, clock: Clock | None = None, bus: Bus | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    bus: Bus | None = None,
+    tune_gc: bool = False,
 ) -> FastAPI:
-    """Build the Pavilion app for these settings; the lifespan opens and closes its resources."""
+    """Build the Pavilion app for these settings; the lifespan opens and closes its resources.
+
+    `tune_gc` (what `pavilion serve` asks for; see server/gc_tuning.py): the process is the
+    app's alone, so the garbage collector may be set for a long-running server."""
     metrics = Metrics()
     db = Database(
         settings.database_url,
@@ -137,12 +150,17 @@ def create_app(
         metrics=metrics,
     )
     passwords = Passwords(metrics, max_wait=settings.password_hash_wait)
-    the_bus = bus or create_bus(settings.redis_url, history_size=settings.room_history)
+    the_bus = bus or create_bus(
+        settings.redis_url,
+        history_size=settings.room_history,
+        state_file=settings.media_dir / "state" / "memory-bus.json",
+    )
     the_clock = clock or SystemClock()
     hub = Hub(
         the_bus,
         sockets_per_user=settings.ws_sockets_per_user,
         max_replay=settings.ws_outbox_frames // 2,
+        metrics=metrics,
     )
     tally = Tally(db, the_bus)
     stage = Stage(
@@ -161,13 +179,22 @@ def create_app(
         clock=the_clock,
         publish=the_bus.publish,
     )
-    tally.also.append(Presence(db, hub).flush)
-    policy = RoomPolicy(the_clock, the_bus)
-    dispatcher = Dispatcher(db, the_clock, hub, policy, operations(tally, stage.end_guest))
+    presence = Presence(db, hub)
+    tally.also.append(presence.flush)
+    shared = SharedSnapshots(db, metrics)
+    hub.membership_listeners.append(shared.forget_unless(hub.has_members))
+    policy = RoomPolicy(the_clock, the_bus, shared, presence)
+    joins = Bounded("ws_join", settings.ws_joins_in_flight, settings.ws_join_wait, metrics)
+    dispatcher = Dispatcher(
+        db, the_clock, hub, policy, operations(tally, stage.end_guest), joins=joins
+    )
     runner = MarathonRunner(db, the_clock, the_bus) if settings.marathon_runner else None
     sweeper = OfferSweeper(db, the_clock) if settings.marathon_runner else None
     rings = RingSweeper(db, the_clock, the_bus)
-    mail = MailSweeper(db, the_clock, mail_transport(settings), settings.mail_from)
+    rehearsals = RehearsalSweeper(db, the_clock, hub)
+    mail = MailSweeper(
+        db, the_clock, mail_transport(settings), settings.mail_from, metrics=metrics
+    )
     probe = LoopLagProbe(metrics)
     audience = HlsAudience()
     _watch(metrics, db, hub, stage, audience)
@@ -182,11 +209,13 @@ def create_app(
             # In production nobody reads that folder: say so louder.
             level = logging.WARNING if settings.environment == "production" else logging.INFO
             log.log(level, "mail goes to %s (PAVILION_SMTP_URL sends it)", settings.mail_outbox)
-        for task in (runner, sweeper, rings, mail):
+        for task in (runner, sweeper, rings, mail, rehearsals):
             if task is not None:
                 task.start()
+        if tune_gc:
+            settle_collector()
         yield
-        for task in (runner, sweeper, rings, mail):
+        for task in (runner, sweeper, rings, mail, rehearsals):
             if task is not None:
                 await task.stop()
         await tally.stop()
@@ -219,6 +248,7 @@ def create_app(
     app.state.tally = tally
     app.state.stage = stage
     app.state.dispatcher = dispatcher
+    app.state.room_policy = policy
     app.state.user_buckets = UserBuckets(settings.ws_rate_per_user, settings.ws_rate_per_user * 2)
     cache_bytes = settings.program_cache_mb * 1024 * 1024
     app.state.program_responses = BoundedCache[bytes](cache_bytes, len)
@@ -240,8 +270,11 @@ def create_app(
     app.include_router(hls_router)
     app.include_router(expo_router)
     app.include_router(leads_router)
+    app.include_router(rehearsals_router)
     app.include_router(showroom_media_router)
-    app.include_router(socket_router)
+    # First in line, and a plain Starlette route: every socket's handshake is matched before
+    # the hundred API routes are tried (FastAPI's matching of them costs a join storm dearly).
+    app.router.routes.insert(0, WebSocketRoute("/ws", room_socket, name="room_socket"))
     if settings.frontend_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
     return app

@@ -1,4 +1,4 @@
-"""The `pavilion` command: serve, demo, migrations and imports."""
+"""The `pavilion` command: serve, demo, migrations, imports and rehearsals."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def _serve(settings: Settings) -> None:
 
     configure_logging(settings.log_level, settings.log_format)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, tune_gc=True),
         host=settings.host,
         port=settings.port,
         log_config=None,
@@ -318,6 +318,53 @@ def demo(
     console.print(f"\n[bold]Pavilion demo[/bold] at [link={url}]{url}[/link]  (Ctrl+C to stop)")
     console.print(f"  marathon of capitals: {url}?forum=demo-forum&marathon=capitals\n")
     _serve(settings.model_copy(update={"port": port}))
+
+
+@app.command()
+def rehearse(
+    url: Annotated[str, typer.Argument(help="The deployment, e.g. https://forum.example.org")],
+    token: Annotated[
+        str, typer.Option(envvar="PAVILION_TOKEN", help="An organiser's bearer token")
+    ],
+    attendees: Annotated[int, typer.Option(min=2, max=5000, help="Rehearsal accounts")] = 100,
+    minutes: Annotated[int, typer.Option(min=1, max=180, help="How long the audience stays")] = 10,
+    session: Annotated[
+        int | None, typer.Option(help="The session rehearsed (default: the marathon's live one)")
+    ] = None,
+    forum: Annotated[
+        str | None, typer.Option(help="The forum's slug (default: the one the token organises)")
+    ] = None,
+    webrtc: Annotated[
+        int | None,
+        typer.Option(help="Attendees watching over WebRTC (default: 1 in 20, at most 10)"),
+    ] = None,
+    ramp: Annotated[
+        float | None, typer.Option(help="Seconds to bring everyone in (default: a fifth of it)")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Where the HTML report goes (default: ./rehearsal-*.html)")
+    ] = None,
+    seconds: Annotated[
+        float | None, typer.Option(hidden=True, min=1, help="Duration in seconds (tests)")
+    ] = None,
+) -> None:
+    """Dress rehearsal: a synthetic audience against your deployment, then a capacity report.
+    Its accounts, and everything they did, are removed at the end (even on Ctrl-C)."""
+    from server.rehearse.runner import Options
+    from server.rehearse.runner import rehearse as run_rehearsal
+
+    options = Options(
+        url=url,
+        token=token,
+        attendees=attendees,
+        seconds=seconds if seconds is not None else minutes * 60.0,
+        session=session,
+        forum=forum,
+        webrtc=webrtc,
+        report=report,
+        ramp=ramp,
+    )
+    raise typer.Exit(asyncio.run(run_rehearsal(options, console)))
 
 
 async def _demo_people(settings: Settings) -> dict[str, str]:

@@ -149,7 +149,7 @@ class Metrics:
 
         self.mail_queue = Gauge(
             "pavilion_mail_queue",
-            "Messages in the outbox not sent yet (nor given up on)",
+            "Messages in the outbox not sent yet (nor given up on), as of the last mail sweep",
             registry=r,
         )
 

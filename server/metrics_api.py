@@ -3,7 +3,8 @@
 Who may read them: a scraper presenting `PAVILION_METRICS_TOKEN` as its bearer token, and the
 organisers of a forum (signed in; `pavilion rehearse` reads them with its organiser's token).
 Outside production, with no metrics token set, anyone who reaches the node may (the demo on a
-laptop). Figures that live in the database (the mail queue) are read at scrape time.
+laptop). A scrape asks the database nothing: figures that live there (the mail queue) are
+noted by their owners as they go (the mail sweeper, every few seconds).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from fastapi import APIRouter, Request, Response
 from server.accounts.permissions import organises_a_forum
 from server.deps import AppSettings, CurrentUser, DbSession, bearer_token
 from server.errors import Forbidden, Unauthorized
-from server.mail.outbox import waiting
 from server.metrics import CONTENT_TYPE, Metrics
 from server.settings import Settings
 
@@ -44,5 +44,4 @@ async def metrics(
         if not await organises_a_forum(db, user):
             raise Forbidden("metrics: only a forum's organisers may read them")
     figures: Metrics = request.app.state.metrics
-    figures.mail_queue.set(await waiting(db))
     return Response(figures.exposition(), media_type=CONTENT_TYPE)

@@ -26,6 +26,7 @@ from server.expo.models import (
 from server.mail.models import OutboxMail
 from server.marathon.models import Marathon, MarathonChange, MarathonSegment
 from server.program.models import Forum, Person, Session, SessionPerson, Track, Venue
+from server.rehearsals.models import Rehearsal
 from server.rooms.models import (
     Announcement,
     ChatMessage,
@@ -73,6 +74,7 @@ __all__ = [
     "Question",
     "QuestionVote",
     "Registration",
+    "Rehearsal",
     "RoomMute",
     "RoomSettings",
     "SearchEntry",

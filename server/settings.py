@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     # Bytes waiting to be sent to one socket before it counts as fallen behind (the bound of
     # the direct path under uvicorn; see server/realtime/connection.py).
     ws_outbox_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Admission in front of joins: at most this many room.join answered at once; the rest wait
+    # in line, and one who would wait longer than ws_join_wait seconds is told `busy` with a
+    # retry hint at once. A node holding ws_max_sockets sockets, or whose line of joins is
+    # that long, sheds new sockets (close 1013 with the hint) instead of stalling everyone.
+    ws_joins_in_flight: int = Field(default=32, ge=1, le=10_000)
+    ws_join_wait: float = Field(default=5.0, gt=0, le=60)
+    ws_max_sockets: int = Field(default=10_000, ge=1)
     ws_rate_per_socket: float = Field(default=20.0, gt=0)
     ws_rate_per_user: float = Field(default=40.0, gt=0)
     # STUN/TURN servers offered to WebRTC peers (JSON list of URLs, e.g.

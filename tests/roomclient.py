@@ -12,6 +12,21 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
+# Pushes that are states the next one replaces: seq 0, not numbered, never replayed.
+VOLATILE = frozenset({"presence.counts", "presence.list", "reaction.counts"})
+
+
+def numbered(pushes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The pushes that take a place in the room's sequence (and resets, which break it);
+    volatile ones (seq 0) left out, after checking that they are volatile indeed."""
+    kept = []
+    for push in pushes:
+        if push["seq"] == 0 and push["type"] != "room.reset":
+            assert push["type"] in VOLATILE, f"{push['type']} arrived unnumbered"
+            continue
+        kept.append(push)
+    return kept
+
 
 class ReplyError(Exception):
     def __init__(self, error: dict[str, Any]) -> None:

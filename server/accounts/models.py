@@ -30,6 +30,8 @@ class User(SQLModel, table=True):
     # Bumped to serialise one person's registrations (see attendance/service.py).
     lock_version: int = 0
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # Set on the synthetic accounts of a rehearsal (server/rehearsals/): removed when it ends.
+    rehearsal_id: int | None = Field(default=None, foreign_key="rehearsal.id", index=True)
 
 
 class AuthSession(SQLModel, table=True):
@@ -118,7 +120,11 @@ class SignupIn(_Input):
     @field_validator("email")
     @classmethod
     def _lower(cls, value: str) -> str:
-        return value.strip().lower()
+        address = value.strip().lower()
+        # The .invalid domain never receives mail (RFC 2606); rehearsal accounts live there.
+        if address.rstrip(".").endswith(".invalid"):
+            raise ValueError("this address cannot receive mail")
+        return address
 
 
 class PasswordResetIn(_Input):

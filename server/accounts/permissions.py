@@ -76,6 +76,15 @@ async def held(db: AsyncSession, user: User, *, forum_id: int, session: Session)
     """Every permission the user holds over this session (one query for the roles, one more
     only for an invitation): for hot paths that need several answers at once."""
     roles = await _roles(db, user, forum_id, session.id)
+    staff = roles & {Role.organiser, Role.moderator, Role.speaker}
+    open_door = session.access is not Access.invite_only or bool(staff)
+    invited = not open_door and await holds_invite(db, user, session)
+    return permissions_over(roles, session.access, invited=invited)
+
+
+def permissions_over(roles: set[Role], access: Access, *, invited: bool) -> set[Permission]:
+    """What these roles (over a session and its forum) allow in a session of this access,
+    for someone who does or does not hold an accepted invitation to it."""
     if Role.organiser in roles:
         return set(Permission)
     found = {Permission.check_in} if Role.door in roles else set()
@@ -84,7 +93,7 @@ async def held(db: AsyncSession, user: User, *, forum_id: int, session: Session)
     staff = roles & {Role.moderator, Role.speaker}
     if staff:
         found.add(Permission.speak)
-    if session.access is not Access.invite_only or staff or await holds_invite(db, user, session):
+    if access is not Access.invite_only or staff or invited:
         found.add(Permission.attend)
     return found
 

@@ -18,14 +18,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import bindparam, delete, func, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.hashing import Passwords, needs_rehash
 from server.accounts.models import AuthSession, Grant, LoginAttempt, Role, SignupIn, User
 from server.clock import Clock
+from server.db import rows
 from server.errors import Conflict, RateLimited, Unauthorized
 from server.program.zones import parse_zone
 
@@ -54,6 +56,7 @@ async def sign_up(db: AsyncSession, clock: Clock, passwords: Passwords, data: Si
     parse_zone(data.tz, field="tz")
     if await find_user(db, data.email) is not None:
         raise _taken()
+    await db.rollback()  # no connection held while Argon2 runs
     password_hash = await passwords.hash(data.password)
     user = User(
         **data.model_dump(exclude={"password"}),
@@ -92,16 +95,19 @@ async def sign_in(
     passwords.admit()  # refused for load before it reserves anything
     attempt = await _reserve_attempt(db, email, address, now)
     user = await find_user(db, email)
+    if user is not None:
+        db.expunge(user)  # kept as it is (a rollback would expire it)
+    await db.rollback()  # no connection (nor SQLite's writer slot) held while Argon2 runs
     if not await passwords.verify(user.password_hash if user else None, password) or not user:
         await db.exec(
             update(LoginAttempt).where(col(LoginAttempt.id) == attempt).values(pending=False)
         )
         await db.commit()  # a failure now, for this address too
         raise Unauthorized("email or password is wrong")
-    await db.exec(delete(LoginAttempt).where(col(LoginAttempt.id) == attempt))
     if needs_rehash(user.password_hash):
-        user.password_hash = await passwords.hash(password)
+        user.password_hash = await passwords.hash(password)  # before anything is written
         db.add(user)
+    await db.exec(delete(LoginAttempt).where(col(LoginAttempt.id) == attempt))
     return await open_session(db, clock, user)
 
 
@@ -155,18 +161,29 @@ async def _reserve_attempt(db: AsyncSession, email: str, address: str, now: date
     return row.id
 
 
-async def user_for_token(db: AsyncSession, clock: Clock, token: str) -> User | None:
-    """The user a live (unexpired, unrevoked) session token belongs to."""
-    query = (
-        select(User)
-        .join(AuthSession, col(AuthSession.user_id) == User.id)
-        .where(
-            AuthSession.token_hash == token_digest(token),
-            col(AuthSession.revoked_at).is_(None),
-            col(AuthSession.expires_at) > clock.now(),
-        )
+# Whose live (unexpired, unrevoked) session a token digest is: built once, run per request.
+_TOKEN_OWNER = (
+    select(*User.__table__.columns)  # type: ignore[attr-defined]
+    .join(AuthSession, col(AuthSession.user_id) == User.id)
+    .where(
+        col(AuthSession.token_hash) == bindparam("digest"),
+        col(AuthSession.revoked_at).is_(None),
+        col(AuthSession.expires_at) > bindparam("now"),
     )
-    return (await db.exec(query)).first()
+)
+
+
+async def user_for_token(db: AsyncSession, clock: Clock, token: str) -> User | None:
+    """The user a live (unexpired, unrevoked) session token belongs to: read fresh (on SQLite,
+    on the loop: every request and socket asks this), handed back detached, so that a route
+    adding it to its session updates that row rather than inserting another."""
+    params = {"digest": token_digest(token), "now": clock.now()}
+    found = await rows(db, _TOKEN_OWNER, params, fresh=True)
+    if not found:
+        return None
+    user = User(**found[0]._mapping)
+    make_transient_to_detached(user)
+    return user
 
 
 async def sign_out(db: AsyncSession, clock: Clock, token: str) -> None:

@@ -49,8 +49,15 @@ def queue(
     subject: str,
     body: str,
     attachments: tuple[Attachment, ...] = (),
-) -> OutboxMail:
-    """A message to send once the caller's transaction commits (the caller commits)."""
+) -> OutboxMail | None:
+    """A message to send once the caller's transaction commits (the caller commits); None
+    when it is to an address that cannot receive mail."""
+    if undeliverable(to_email):
+        # The .invalid top-level domain never receives mail (RFC 2606): it is where the
+        # synthetic accounts of a rehearsal live (server/rehearsals/). Queued, their mail would
+        # only bounce, retry and crowd the queue during the very load it rehearses.
+        log.debug("mail to %s not queued: the address cannot receive mail", to_email)
+        return None
     now = clock.now()
     mail = OutboxMail(
         to_email=to_email,
@@ -70,6 +77,12 @@ def queue(
     )
     db.add(mail)
     return mail
+
+
+def undeliverable(address: str) -> bool:
+    """Whether the address is in the .invalid top-level domain (RFC 2606)."""
+    domain = address.strip().rsplit("@", 1)[-1].rstrip(".").lower()
+    return domain == "invalid" or domain.endswith(".invalid")
 
 
 def message(mail: OutboxMail, sender: str) -> EmailMessage:

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from server.clock import Clock
 from server.db import Database
-from server.mail.outbox import BATCH, deliver, purge
+from server.mail.outbox import BATCH, deliver, purge, waiting
 from server.mail.transport import Transport
+from server.metrics import Metrics
 from server.sweeping import Sweeper
 
 PURGE_EVERY = timedelta(hours=1)
@@ -26,8 +27,10 @@ class MailSweeper(Sweeper):
         sender: str,
         *,
         every: timedelta = timedelta(seconds=5),
+        metrics: Metrics | None = None,
     ) -> None:
         super().__init__(clock, every)
+        self._metrics = metrics
         self._database = database
         self._transport = transport
         self._sender = sender
@@ -45,4 +48,7 @@ class MailSweeper(Sweeper):
                 batch = await deliver(db, self._clock, self._transport, self._sender)
                 sent += batch
                 if batch < BATCH:
-                    return sent
+                    break
+            if self._metrics is not None:  # /metrics shows it without asking the database
+                self._metrics.mail_queue.set(await waiting(db))
+            return sent

@@ -7,17 +7,27 @@
 
 A subscriber may also see an event of type `room.reset` (seq 0): the bus lost its place in
 the room (history gone, or the subscriber fell behind) and whoever listens must start over.
+
+`publish_volatile(room, type, data)` sends a state that the next one replaces (presence counts,
+reaction bursts) to whoever is in the room now: seq 0, not numbered, not kept in history, so
+a resume does not replay it and it takes no room in the ring (a room's snapshot carries the
+latest state instead).
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import logging
+import os
 import secrets
+import time
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("pavilion.bus")
@@ -26,13 +36,15 @@ RESET = "room.reset"
 REDELIVERY_ATTEMPTS = 60  # about four minutes of retrying, backing off to 5 s
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     room: str
     epoch: str
-    seq: int
+    seq: int  # 0: volatile (or room.reset), not numbered
     type: str
     data: dict[str, Any]
+    # When it was published (wall clock, seconds), for the bus lag figure; not part of equality.
+    at: float = field(default=0.0, compare=False)
 
 
 def new_epoch() -> str:
@@ -121,6 +133,10 @@ class Bus(ABC):
         """Number the event, keep it in the room's history, deliver it; its (epoch, seq)."""
 
     @abstractmethod
+    async def publish_volatile(self, room: str, type: str, data: dict[str, Any]) -> None:
+        """Deliver a state to whoever is in the room now; not numbered, not kept."""
+
+    @abstractmethod
     async def position(self, room: str) -> tuple[str, int]:
         """The room's current (epoch, seq): seq of the last event published (0: none yet)."""
 
@@ -167,15 +183,51 @@ class _Room:
 
 
 class MemoryBus(Bus):
-    """One process: a bounded ring buffer of history per room, bounded queues per subscriber."""
+    """One process: a bounded ring buffer of history per room, bounded queues per subscriber.
 
-    def __init__(self, history_size: int = 1000, queue_size: int = 10_000) -> None:
+    With a `state_file`, a graceful stop writes every room's place and history there and the
+    next start reads it back (and deletes it): clients of a restarted node resume where they
+    were instead of each asking for a snapshot. After a crash there is no file, the epoch is
+    new, and clients start over, as they must (a stale file would number new events with seqs
+    they already saw)."""
+
+    def __init__(
+        self, history_size: int = 1000, queue_size: int = 10_000, state_file: Path | None = None
+    ) -> None:
         super().__init__()
         self.epoch = new_epoch()
         self._history_size = history_size
         self._queue_size = queue_size
+        self._state_file = state_file
         self._rooms: dict[str, _Room] = {}
         self._presence: dict[str, set[int]] = {}
+
+    async def start(self) -> None:
+        if self._state_file is not None:
+            await asyncio.to_thread(self._restore, self._state_file)
+
+    async def close(self) -> None:
+        await super().close()
+        if self._state_file is not None:
+            rooms = {name: state for name, state in self._rooms.items() if state.seq}
+            await asyncio.to_thread(_save, self._state_file, rooms)
+
+    def _restore(self, path: Path) -> None:
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            path.unlink()
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            log.warning("could not read the bus state %s (%s); starting afresh", path, exc)
+            path.unlink(missing_ok=True)
+            return
+        for name, room in saved.get("rooms", {}).items():
+            state = self._room(name)
+            state.epoch, state.seq = str(room["epoch"]), int(room["seq"])
+            for seq, type_, data in room["events"][-self._history_size :]:
+                state.events.append(Event(name, state.epoch, int(seq), type_, data))
+        log.info("resumed %d rooms from %s", len(saved.get("rooms", {})), path)
 
     def _room(self, room: str) -> _Room:
         state = self._rooms.get(room)
@@ -188,11 +240,16 @@ class MemoryBus(Bus):
     async def publish(self, room: str, type: str, data: dict[str, Any]) -> tuple[str, int]:
         state = self._room(room)
         state.seq += 1
-        event = Event(room, state.epoch, state.seq, type, data)
+        event = Event(room, state.epoch, state.seq, type, data, time.time())
         state.events.append(event)
         assert state.subscribers is not None
         state.subscribers.offer(event)
         return state.epoch, state.seq
+
+    async def publish_volatile(self, room: str, type: str, data: dict[str, Any]) -> None:
+        state = self._rooms.get(room)
+        if state is not None and state.subscribers is not None:
+            state.subscribers.offer(Event(room, state.epoch, 0, type, data, time.time()))
 
     async def position(self, room: str) -> tuple[str, int]:
         state = self._room(room)
@@ -205,7 +262,8 @@ class MemoryBus(Bus):
         oldest = state.events[0].seq if state.events else state.seq + 1
         if since + 1 < oldest:
             return None
-        return [e for e in state.events if e.seq > since]
+        # Seqs in the ring are consecutive: the missed ones are its tail.
+        return list(itertools.islice(state.events, since + 1 - oldest, None))
 
     def subscribe(self, room: str) -> AsyncIterator[Event]:
         subscribers = self._room(room).subscribers
@@ -228,10 +286,32 @@ class MemoryBus(Bus):
         return None
 
 
-def create_bus(redis_url: str | None, *, history_size: int = 1000) -> Bus:
-    """The memory bus, or the Redis bus when a URL is given (`redis://…`)."""
+def _save(path: Path, rooms: dict[str, _Room]) -> None:
+    """Write the rooms' places and history (readable by this process's user only)."""
+    document = {
+        "rooms": {
+            name: {
+                "epoch": state.epoch,
+                "seq": state.seq,
+                "events": [[e.seq, e.type, e.data] for e in state.events],
+            }
+            for name, state in rooms.items()
+        }
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+        json.dump(document, out, separators=(",", ":"), ensure_ascii=False, default=str)
+    partial.replace(path)
+
+
+def create_bus(
+    redis_url: str | None, *, history_size: int = 1000, state_file: Path | None = None
+) -> Bus:
+    """The memory bus (keeping its rooms across a graceful restart in `state_file`), or the
+    Redis bus when a URL is given (`redis://…`)."""
     if redis_url:
         from server.realtime.redis_bus import RedisBus
 
         return RedisBus(redis_url, history_size=history_size)
-    return MemoryBus(history_size=history_size)
+    return MemoryBus(history_size=history_size, state_file=state_file)

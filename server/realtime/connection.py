@@ -188,9 +188,13 @@ class Connection:
         if self.transport is not None:
             # The close frame waits behind unsent frames; a peer that never reads them would
             # hold the connection open for as long as it keeps acknowledging.
-            await asyncio.sleep(CLOSE_GRACE_SECONDS)
-            if self.transport.get_write_buffer_size() > 0:
-                self.transport.abort()
+            deadline = asyncio.get_running_loop().time() + CLOSE_GRACE_SECONDS
+            while not self.transport.is_closing():
+                if asyncio.get_running_loop().time() >= deadline:
+                    if self.transport.get_write_buffer_size() > 0:
+                        self.transport.abort()
+                    return
+                await asyncio.sleep(0.1)
 
     async def finish(self) -> None:
         """Stop the writer (the socket is done)."""

@@ -9,6 +9,7 @@ lives on.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
@@ -19,8 +20,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.accounts.models import User
 from server.clock import Clock
 from server.db import Database
-from server.errors import DomainError, Invalid
+from server.errors import Busy, DomainError, Invalid
 from server.realtime import frames
+from server.realtime.admission import Bounded
 from server.realtime.bus import Bus
 from server.realtime.connection import Connection
 from server.realtime.hub import Hub
@@ -37,8 +39,10 @@ class RoomPolicy(Protocol):
     async def admit(self, db: AsyncSession, user: User, room: str) -> Any:
         """What the user is in this room (raises NotFound / Forbidden)."""
 
-    async def snapshot(self, db: AsyncSession, user: User, admission: Any) -> dict[str, Any]:
-        """The room's state as this user sees it, from the database."""
+    async def snapshot(
+        self, db: AsyncSession, user: User, admission: Any, at: tuple[str, int]
+    ) -> str:
+        """The room's state as this user sees it for a joiner at `at`, as JSON text."""
 
 
 @dataclass
@@ -82,12 +86,15 @@ class Dispatcher:
         hub: Hub,
         policy: RoomPolicy,
         operations: dict[str, Operation[Any]],
+        joins: Bounded | None = None,
     ) -> None:
         self._database = database
         self._clock = clock
         self._hub = hub
         self._policy = policy
         self._operations = operations
+        self._metrics = database.metrics
+        self.joins = joins or Bounded("ws_join", 32, 5.0, self._metrics)
 
     async def handle(self, conn: Connection, text: str) -> None:
         """Answer one text frame (never raises for the client's mistakes)."""
@@ -118,7 +125,7 @@ class Dispatcher:
         if operation is None and request.op != "room.join":
             raise Invalid(f"op: unknown operation {request.op!r}", field="op")
         if operation is None:
-            await run_unit(lambda: self._join_unit(conn, request, room), self._database.metrics)
+            await self._counted_join(conn, request, room)
             return
         data = _parse(operation.model, request.data)
 
@@ -133,27 +140,48 @@ class Dispatcher:
         answer = await run_unit(unit, self._database.metrics)
         conn.send(frames.reply(request.id, answer))
 
-    async def _join_unit(self, conn: Connection, request: frames.Request, room: str) -> None:
+    async def _counted_join(self, conn: Connection, request: frames.Request, room: str) -> None:
+        """A join, admitted in turn (server/realtime/admission.py), counted and timed."""
+        started = time.perf_counter()
+        outcome = "refused"
+        try:
+            async with self.joins.slot():
+                outcome = await run_unit(
+                    lambda: self._join_unit(conn, request, room), self._metrics
+                )
+        except Busy:
+            outcome = "busy"
+            raise
+        finally:
+            self._metrics.ws_joins.labels(outcome).inc()
+            self._metrics.ws_join_seconds.observe(time.perf_counter() - started)
+
+    async def _join_unit(self, conn: Connection, request: frames.Request, room: str) -> str:
         async with self._database.session() as db:
             admission = await self._policy.admit(db, conn.user, room)
-            await self._join(db, conn, request, admission)
+            return await self._join(db, conn, request, admission)
 
     async def _join(
         self, db: AsyncSession, conn: Connection, request: frames.Request, admission: Any
-    ) -> None:
+    ) -> str:
+        """Join and answer; "recovered" or "snapshot" (what the joiner got)."""
         join = _parse(JoinData, request.data)
         since = (join.since.epoch, join.since.seq) if join.since else None
         room = request.room
         assert room is not None
 
-        async def snapshot() -> dict[str, Any]:
-            return await self._policy.snapshot(db, conn.user, admission)
+        async def snapshot(at: tuple[str, int]) -> str:
+            return await self._policy.snapshot(db, conn.user, admission, at)
 
-        data, backlog = await self._hub.join(conn, room, admission, since, snapshot)
-        conn.send(frames.reply(request.id, data))
-        for text in backlog:
+        joined = await self._hub.join(conn, room, admission, since, snapshot)
+        reply = frames.join_reply(
+            request.id, joined.recovered, joined.epoch, joined.seq, joined.snapshot
+        )
+        conn.send(reply)
+        for text in joined.backlog:
             conn.send(text)
         self._hub.release(conn, room)
+        return "recovered" if joined.recovered else "snapshot"
 
 
 def _parse(model: type[Data], data: dict[str, Any]) -> Data:

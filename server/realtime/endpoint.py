@@ -2,16 +2,20 @@
 
 Refusals happen before the socket is accepted, as an HTTP answer with the usual error body
 (403 for a foreign Origin, 401 without valid credentials, 429 beyond the sockets a user may
-hold). A cookie rides along with cross-site handshakes, so a cookie-authenticated socket needs
-an Origin of ours; `?token=` (what non-browser clients use) is never sent implicitly.
+hold). Under overload a node sheds new sockets instead: accepted and closed at once with 1013
+and a retry hint in the reason, which a browser's page can read. A cookie rides along with
+cross-site handshakes, so a cookie-authenticated socket needs an Origin of ours; `?token=`
+(what non-browser clients use) is never sent implicitly.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import math
 
-from fastapi import APIRouter, WebSocket
+from fastapi import WebSocket
 from fastapi.responses import JSONResponse
 from starlette.types import Message
 from starlette.websockets import WebSocketDisconnect
@@ -19,16 +23,16 @@ from starlette.websockets import WebSocketDisconnect
 from server.accounts.models import User
 from server.accounts.service import user_for_token
 from server.deps import SESSION_COOKIE
-from server.errors import Invalid, error_body
+from server.errors import Busy, Invalid, error_body
+from server.metrics import Metrics
 from server.realtime import frames
-from server.realtime.connection import TOO_BIG, TRANSPORT_KEY, Connection
+from server.realtime.connection import TOO_BIG, TRANSPORT_KEY, TRY_AGAIN_LATER, Connection
 from server.realtime.dispatch import Dispatcher
 from server.realtime.hub import Hub
 from server.realtime.limits import TokenBucket
 from server.settings import Settings
 
 log = logging.getLogger("pavilion.ws")
-router = APIRouter()
 
 
 class _Refusal(Exception):
@@ -57,6 +61,33 @@ async def _authenticate(websocket: WebSocket) -> User:
     return user
 
 
+def _overload(hub: Hub, dispatcher: Dispatcher, settings: Settings) -> Busy | None:
+    """Why this node takes no new socket now (or None): it holds as many as it may, or its
+    line of joins is already longer than a newcomer should wait."""
+    if hub.socket_count >= settings.ws_max_sockets:
+        return Busy(
+            "sockets: this node is full; try again shortly", retry_after=5, bound="ws_sockets"
+        )
+    joins = dispatcher.joins
+    expected = joins.expected_wait()
+    if expected > joins.wait:
+        seconds = max(1, math.ceil(min(expected, 60.0)))
+        return Busy(
+            "sockets: many people are arriving at once", retry_after=seconds, bound="ws_joins"
+        )
+    return None
+
+
+async def _shed(websocket: WebSocket, busy: Busy, metrics: Metrics) -> None:
+    """Turn a socket away under overload: accepted, then closed at once with 1013 (Try Again
+    Later) and a reason a page can read, `{"code": "busy", "retry_after": N}` (a refused
+    handshake would reach a browser as a bare 1006)."""
+    metrics.ws_refused.labels(str(busy.details.get("bound", "busy"))).inc()
+    reason = json.dumps({"code": busy.code, "retry_after": busy.details.get("retry_after", 5)})
+    await websocket.accept()
+    await websocket.close(TRY_AGAIN_LATER, reason)
+
+
 async def _refuse(websocket: WebSocket, refusal: _Refusal) -> None:
     if "websocket.http.response" in websocket.scope.get("extensions", {}):
         body = error_body(refusal.code, refusal.message)
@@ -65,12 +96,17 @@ async def _refuse(websocket: WebSocket, refusal: _Refusal) -> None:
         await websocket.close(1008, refusal.message[:120])
 
 
-@router.websocket("/ws")
 async def room_socket(websocket: WebSocket) -> None:
     """One socket per tab, multiplexing rooms (DESIGN.md section 4)."""
     hub: Hub = websocket.app.state.hub
     settings: Settings = websocket.app.state.settings
+    dispatcher: Dispatcher = websocket.app.state.dispatcher
+    metrics: Metrics = websocket.app.state.metrics
     try:
+        overload = _overload(hub, dispatcher, settings)
+        if overload is not None:
+            await _shed(websocket, overload, metrics)
+            return
         user = await _authenticate(websocket)
         assert user.id is not None
         if not hub.has_room_for(user.id):
@@ -78,7 +114,11 @@ async def room_socket(websocket: WebSocket) -> None:
                 429, "rate_limited", f"sockets: at most {hub.sockets_per_user} open per person"
             )
     except _Refusal as refusal:
+        metrics.ws_refused.labels(refusal.code).inc()
         await _refuse(websocket, refusal)
+        return
+    except Busy as busy:  # the database could not answer in time
+        await _shed(websocket, busy, metrics)
         return
     await websocket.accept()
     conn = Connection(

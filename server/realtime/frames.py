@@ -81,6 +81,18 @@ def reply(frame_id: int | str | None, data: dict[str, Any]) -> str:
     return _dumps({"id": frame_id, "ok": True, "data": data})
 
 
+def join_reply(
+    frame_id: int | str | None, recovered: bool, epoch: str, seq: int, snapshot: str | None
+) -> str:
+    """The reply to a `room.join`, the snapshot spliced in as the JSON text it already is (a
+    join storm encodes a room's shared snapshot once, not once per joiner)."""
+    head = _dumps({"id": frame_id, "ok": True})[:-1]
+    data = _dumps({"recovered": recovered, "epoch": epoch, "seq": seq})
+    if snapshot is None:
+        return f'{head},"data":{data}}}'
+    return f'{head},"data":{data[:-1]},"snapshot":{snapshot}}}}}'
+
+
 def error(frame_id: int | str | None, problem: DomainError) -> str:
     body = {"code": problem.code, "message": problem.message, **problem.details}
     return _dumps({"id": frame_id, "ok": False, "error": body})

@@ -11,18 +11,32 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from server.metrics import Metrics
 from server.realtime import frames
 from server.realtime.bus import Bus, Event
 from server.realtime.connection import Connection, Membership, text_frame
 
 log = logging.getLogger("pavilion.hub")
 
-Snapshot = Callable[[], Awaitable[dict[str, Any]]]
+# The room's snapshot for a joiner at this (epoch, seq), as JSON text.
+Snapshot = Callable[[tuple[str, int]], Awaitable[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """A join's answer: resumed (the missed events follow as `backlog`), or a snapshot."""
+
+    recovered: bool
+    epoch: str
+    seq: int
+    snapshot: str | None
+    backlog: list[str]
 
 
 @dataclass
@@ -34,8 +48,16 @@ class _LocalRoom:
 class Hub:
     """Local rooms and sockets of this node (one per app)."""
 
-    def __init__(self, bus: Bus, *, sockets_per_user: int, max_replay: int = 500) -> None:
+    def __init__(
+        self,
+        bus: Bus,
+        *,
+        sockets_per_user: int,
+        max_replay: int = 500,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.bus = bus
+        self.metrics = metrics or Metrics()
         self.sockets_per_user = sockets_per_user
         # A resume that would replay more than this gets a snapshot instead: replaying it all
         # would overflow the socket's outbox and close it again.
@@ -45,6 +67,8 @@ class Hub:
         self._connections: set[Connection] = set()
         # Called with a room's name whenever its local membership changes.
         self.membership_listeners: list[Callable[[str], None]] = []
+        # Called with every event fanned out here (before its members get it).
+        self.event_listeners: list[Callable[[str, Event], None]] = []
 
     # --- sockets ------------------------------------------------------------------------------
 
@@ -77,6 +101,9 @@ class Hub:
 
     # --- rooms --------------------------------------------------------------------------------
 
+    def has_members(self, room: str) -> bool:
+        return room in self._rooms
+
     def local_users(self, room: str) -> set[int]:
         """Who is in the room through this node's sockets."""
         local = self._rooms.get(room)
@@ -89,8 +116,9 @@ class Hub:
         admission: Any,
         since: tuple[str, int] | None,
         snapshot: Snapshot,
-    ) -> tuple[dict[str, Any], list[str]]:
-        """Add the socket to the room: the reply's data and the frames to send after it.
+    ) -> Joined:
+        """Add the socket to the room: resumed from `since` when history reaches back, else a
+        snapshot for the room's current position.
 
         Live events that arrive meanwhile are held in the membership and released by
         `release` once the caller has sent the reply and the catch-up."""
@@ -115,11 +143,9 @@ class Hub:
                     missed = None
             if since is not None and missed is not None:
                 membership.after = missed[-1].seq if missed else since[1]
-                data = {"recovered": True, "epoch": epoch, "seq": seq}
-                return data, [frames.push(e) for e in missed]
+                return Joined(True, epoch, seq, None, [frames.push(e) for e in missed])
             membership.after = seq
-            data = {"recovered": False, "epoch": epoch, "seq": seq, "snapshot": await snapshot()}
-            return data, []
+            return Joined(False, epoch, seq, await snapshot((epoch, seq)), [])
         except BaseException:
             self.leave(conn, room)
             raise
@@ -180,8 +206,14 @@ class Hub:
         local = self._rooms.get(room)
         if local is None:
             return
+        started = time.perf_counter()
+        if event.at:
+            self.metrics.bus_lag.observe(max(0.0, time.time() - event.at))
+        for listener in self.event_listeners:
+            listener(room, event)
         text = frames.push(event)
         frame = text_frame(text)  # encoded once, written as is to every member's transport
+        delivered = 0
         for conn in list(local.members):
             membership = conn.rooms.get(room)
             if membership is None:
@@ -190,6 +222,9 @@ class Hub:
                 membership.pending.append((event.seq, text))
             else:
                 conn.send_frame(frame, text)
+                delivered += 1
+        self.metrics.fanout_deliveries.inc(delivered)
+        self.metrics.fanout_seconds.observe(time.perf_counter() - started)
 
     async def close(self) -> None:
         for local in list(self._rooms.values()):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,12 @@ redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], seq .. '-0',
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[5]) end
 redis.call('PUBLISH', KEYS[4], epoch .. '\\n' .. seq .. '\\n' .. ARGV[2] .. '\\n' .. ARGV[3])
 return {epoch, seq}
+"""
+
+# KEYS: epoch, channel; ARGV: type, data (JSON). A volatile event: seq 0, not kept.
+VOLATILE_LUA = """
+local epoch = redis.call('GET', KEYS[1]) or ''
+redis.call('PUBLISH', KEYS[2], epoch .. '\\n0\\n' .. ARGV[1] .. '\\n' .. ARGV[2])
 """
 
 # KEYS: epoch, seq; ARGV: candidate epoch. The room's (epoch, seq), creating the epoch.
@@ -96,6 +103,7 @@ class RedisBus(Bus):
         self._listen_redis = Redis.from_url(url, retry=Retry(ExponentialBackoff(), 0))
         self._publish = self._redis.register_script(PUBLISH_LUA)
         self._position = self._redis.register_script(POSITION_LUA)
+        self._volatile = self._redis.register_script(VOLATILE_LUA)
         self._held: dict[str, _Held] = {}
         self._pubsub: PubSub | None = None
         self._connected = asyncio.Event()
@@ -113,6 +121,11 @@ class RedisBus(Bus):
         args: list[str | int] = [new_epoch(), type, payload, self._history_size, ROOM_TTL_SECONDS]
         epoch, seq = await self._publish(keys=list(keys), args=args)
         return _text(epoch), int(seq)
+
+    async def publish_volatile(self, room: str, type: str, data: dict[str, Any]) -> None:
+        payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        epoch_key, _, _, channel = _keys(room)
+        await self._volatile(keys=[epoch_key, channel], args=[type, payload])
 
     async def position(self, room: str) -> tuple[str, int]:
         epoch_key, seq_key, _, _ = _keys(room)
@@ -234,13 +247,17 @@ class RedisBus(Bus):
         elif kind == "message" and channel.startswith(PREFIX):
             room = channel.removeprefix(PREFIX).removesuffix(":ch")
             epoch, seq, type_, data = _text(message["data"]).split("\n", 3)
-            event = Event(room, epoch, int(seq), type_, json.loads(data))
+            # `at`: when it left Redis; the hub measures how long it waited here after that.
+            event = Event(room, epoch, int(seq), type_, json.loads(data), time.time())
             await self._deliver(room, event)
 
     async def _deliver(self, room: str, event: Event) -> None:
         held = self._held.get(room)
         if held is None or not held.subscribed.is_set():
             return  # not yet subscribed: the position read on subscribing covers it
+        if event.seq == 0:  # volatile: no place in the sequence to keep
+            held.subscribers.offer(event)
+            return
         async with held.lock:
             if event.epoch != held.epoch:
                 self._reset(room, held, event.epoch)

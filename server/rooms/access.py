@@ -18,16 +18,21 @@ import re
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import bindparam, exists, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import User
-from server.accounts.permissions import Permission, allowed, held
+from server.accounts.models import Grant, Role, User
+from server.accounts.permissions import Permission, permissions_over
+from server.attendance.models import Invite
 from server.clock import Clock
+from server.db import rows
 from server.errors import Forbidden, NotFound
 from server.marathon.models import Marathon
-from server.program.models import Forum, Session
+from server.program.models import Access, Forum, Session
 from server.rooms.models import PrivateRoom, PrivateRoomMember
 
 
@@ -40,15 +45,16 @@ class RoomKind(StrEnum):
     user = "user"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Admission:
-    """What a user is in a room, decided from the database for this one operation."""
+    """What a user is in a room, decided from the database (in one query) for this one
+    operation. Small on purpose: a socket's membership of a room keeps it."""
 
     room: str
     kind: RoomKind
     user_id: int
     forum_id: int | None = None
-    session: Session | None = None
+    session_id: int | None = None  # the program session, in its rooms
     moderator: bool = False  # runs this room: Q&A, polls, chat moderation, hands
     organiser: bool = False  # organises its forum: announcements
 
@@ -85,7 +91,8 @@ def _no_room(room: str) -> NotFound:
 
 
 async def admit(db: AsyncSession, user: User, room: str) -> Admission:
-    """The user's admission to `room`, or NotFound / Forbidden (see the module docstring)."""
+    """The user's admission to `room`, or NotFound / Forbidden (see the module docstring).
+    One query whatever the room."""
     assert user.id is not None
     found = _PATTERN.match(room)
     if found is None:
@@ -93,15 +100,10 @@ async def admit(db: AsyncSession, user: User, room: str) -> Admission:
     if found["session"]:
         return await _session_room(db, user, room, int(found["session"]), bool(found["staff"]))
     if found["forum"]:
-        forum = (await db.exec(select(Forum).where(Forum.slug == found["forum"]))).first()
-        if forum is None:
-            raise _no_room(room)
-        return await _forum_room(db, user, room, RoomKind.forum, forum.id)
+        return await _forum_room(db, user, room, _FORUM_BY_SLUG, {"slug": found["forum"]})
     if found["marathon"]:
-        marathon = await db.get(Marathon, int(found["marathon"]))
-        if marathon is None:
-            raise _no_room(room)
-        return await _forum_room(db, user, room, RoomKind.marathon, marathon.forum_id)
+        params = {"marathon": int(found["marathon"])}
+        return await _forum_room(db, user, room, _FORUM_OF_MARATHON, params)
     if found["user"]:
         if int(found["user"]) != user.id:
             raise _no_room(room)
@@ -109,38 +111,83 @@ async def admit(db: AsyncSession, user: User, room: str) -> Admission:
     return await _private_room(db, user, room, found["private"])
 
 
+# The session, the user's roles over it and its forum, and whether they hold an accepted
+# invitation: one row per role (one with no role). Built once; run with bound values.
+_SESSION_ROOM = (
+    sa_select(
+        col(Session.forum_id),
+        col(Session.access),
+        col(Session.title_en),
+        col(Grant.role),
+        exists()
+        .where(col(Invite.session_id) == Session.id, col(Invite.accepted_by) == bindparam("user"))
+        .label("invited"),
+    )
+    .outerjoin(
+        Grant,
+        (col(Grant.user_id) == bindparam("user"))
+        & or_(col(Grant.forum_id) == Session.forum_id, col(Grant.session_id) == Session.id),
+    )
+    .where(col(Session.id) == bindparam("session"))
+)
+
+# A forum (found by `where`), and the user's organiser grant over it if any.
+_FORUM = sa_select(col(Forum.id), col(Grant.id)).outerjoin(
+    Grant,
+    (col(Grant.forum_id) == Forum.id)
+    & (col(Grant.user_id) == bindparam("user"))
+    & (col(Grant.role) == Role.organiser),
+)
+_FORUM_BY_SLUG = _FORUM.where(col(Forum.slug) == bindparam("slug"))
+_FORUM_OF_MARATHON = _FORUM.where(
+    col(Forum.id) == sa_select(col(Marathon.forum_id)).where(
+        col(Marathon.id) == bindparam("marathon")
+    ).scalar_subquery()
+)
+
+
 async def _session_room(
     db: AsyncSession, user: User, room: str, session_id: int, staff: bool
 ) -> Admission:
-    session = await db.get(Session, session_id)
-    if session is None:
+    found = await rows(db, _SESSION_ROOM, {"user": user.id, "session": session_id}, fresh=True)
+    if not found:
         raise _no_room(room)
-    forum_id = session.forum_id
-    permissions = await held(db, user, forum_id=forum_id, session=session)
+    forum_id, access, title, _, invitation = found[0]
+    roles = {Role(row[3]) for row in found if row[3] is not None}
+    permissions = permissions_over(roles, Access(access), invited=bool(invitation))
     moderator = Permission.moderate in permissions
     if staff and not moderator:
         raise Forbidden("room: the backstage of a session is for its moderators")
     if Permission.attend not in permissions:
-        raise Forbidden(f"session: {session.title_en!r} is by invitation only")
+        raise Forbidden(f"session: {title!r} is by invitation only")
     organiser = Permission.manage_forum in permissions
     kind = RoomKind.staff if staff else RoomKind.session
     assert user.id is not None
-    return Admission(room, kind, user.id, forum_id, session, moderator, organiser)
+    return Admission(room, kind, user.id, forum_id, session_id, moderator, organiser)
 
 
 async def _forum_room(
-    db: AsyncSession, user: User, room: str, kind: RoomKind, forum_id: int | None
+    db: AsyncSession, user: User, room: str, query: Any, params: dict[str, Any]
 ) -> Admission:
-    assert forum_id is not None and user.id is not None
-    organiser = await allowed(db, user, Permission.manage_forum, forum_id=forum_id)
+    """A forum's (or its marathon's) room: the forum, and whether the user organises it."""
+    found = await rows(db, query, {"user": user.id, **params}, fresh=True)
+    if not found:
+        raise _no_room(room)
+    forum_id, organiser_grant = found[0]
+    organiser = organiser_grant is not None
+    kind = RoomKind.forum if room.startswith("forum:") else RoomKind.marathon
+    assert user.id is not None
     return Admission(room, kind, user.id, forum_id, None, organiser, organiser)
 
 
+_PRIVATE_MEMBER = sa_select(col(PrivateRoomMember.id)).where(
+    col(PrivateRoomMember.room_id) == bindparam("room"),
+    col(PrivateRoomMember.user_id) == bindparam("user"),
+)
+
+
 async def _private_room(db: AsyncSession, user: User, room: str, token: str) -> Admission:
-    query = select(PrivateRoomMember.id).where(
-        PrivateRoomMember.room_id == token, PrivateRoomMember.user_id == user.id
-    )
-    if (await db.exec(query)).first() is None:
+    if not await rows(db, _PRIVATE_MEMBER, {"room": token, "user": user.id}, fresh=True):
         raise _no_room(room)  # the same answer as for a room that does not exist
     assert user.id is not None
     return Admission(room, RoomKind.private, user.id)

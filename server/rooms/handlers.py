@@ -179,8 +179,8 @@ def operations(
 
     async def hand_lower(c: Context, d: Someone) -> dict[str, Any]:
         lowered = await hands.lower(c.db, c.bus, c.admission, d.user)
-        assert c.admission.session is not None and c.admission.session.id is not None
-        await seat_ended(c.admission.session.id, lowered["user"])
+        assert c.admission.session_id is not None
+        await seat_ended(c.admission.session_id, lowered["user"])
         return lowered
 
     async def hand_invite(c: Context, d: Person) -> dict[str, Any]:

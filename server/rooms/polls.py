@@ -152,10 +152,27 @@ async def listing(
     db: AsyncSession, room: str, *, staff: bool, viewer: int
 ) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
     """The room's polls as this viewer sees them, and the viewer's own votes."""
+    rows, shown = await _shown(db, room, staff=staff)
+    ids = [r.id for r in rows]
+    votes = select(PollVote.poll_id, PollVote.choices).where(
+        col(PollVote.poll_id).in_(ids), PollVote.user_id == viewer
+    )
+    mine = {str(pid): [int(c) for c in picks.split(",")] for pid, picks in (await db.exec(votes))}
+    return shown, mine
+
+
+async def public_listing(db: AsyncSession, room: str) -> list[dict[str, Any]]:
+    """The room's polls as every attendee sees them (the same for all)."""
+    return (await _shown(db, room, staff=False))[1]
+
+
+async def _shown(
+    db: AsyncSession, room: str, *, staff: bool
+) -> tuple[list[Poll], list[dict[str, Any]]]:
     query = select(Poll).where(Poll.room == room)
     if not staff:
         query = query.where(Poll.state != PollState.draft)
-    rows = (await db.exec(query.order_by(col(Poll.id)))).all()
+    rows = list((await db.exec(query.order_by(col(Poll.id)))).all())
     ids = [r.id for r in rows]
     options = (await db.exec(select(PollOption).where(col(PollOption.poll_id).in_(ids)))).all()
     by_poll: dict[int, list[PollOption]] = {}
@@ -165,8 +182,4 @@ async def listing(
         views.poll(r, by_poll.get(r.id or 0, []), counts=staff or views.results_public(r))
         for r in rows
     ]
-    votes = select(PollVote.poll_id, PollVote.choices).where(
-        col(PollVote.poll_id).in_(ids), PollVote.user_id == viewer
-    )
-    mine = {str(pid): [int(c) for c in picks.split(",")] for pid, picks in (await db.exec(votes))}
-    return shown, mine
+    return rows, shown

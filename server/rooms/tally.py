@@ -73,7 +73,7 @@ class Tally:
         questions, self._questions = self._questions, defaultdict(set)
         polls, self._polls = self._polls, set()
         for room, counts in reactions.items():
-            await self._bus.publish(room, "reaction.counts", {"counts": dict(counts)})
+            await self._bus.publish_volatile(room, "reaction.counts", {"counts": dict(counts)})
         if questions or polls:
             async with self._database.session() as db:
                 for room, ids in questions.items():

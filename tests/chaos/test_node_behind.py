@@ -13,6 +13,7 @@ from server.clock import FakeClock
 from server.realtime.bus import RESET, MemoryBus
 from tests.chaos.conftest import Open
 from tests.integration.conftest import room_settings
+from tests.roomclient import numbered
 from tests.rooms_world import build_world, token_of
 from tests.servers import serve_in_thread
 
@@ -22,7 +23,7 @@ QUEUE = 8  # events the bus queues for the node's subscription to a room
 def last_in_order(pushes: list[dict[str, Any]], joined: dict[str, Any]) -> int:
     """The seq up to which a client has every push (where it resumes from)."""
     seq = joined["seq"]
-    for push in pushes:
+    for push in numbered(pushes):
         if push["type"] == RESET or push["seq"] != seq + 1:
             break
         seq = push["seq"]

@@ -18,7 +18,7 @@ from server.clock import FakeClock
 from server.realtime.bus import RESET
 from tests.chaos.conftest import Open, nodes
 from tests.redis_server import RedisServer
-from tests.roomclient import RoomClient
+from tests.roomclient import RoomClient, numbered
 
 pytestmark = pytest.mark.redis
 
@@ -217,7 +217,7 @@ async def test_dropped_pubsub_connections_cost_members_nothing(
         assert sorted(text for _, text in chat(clients[0])) == sorted(sent)
         assert all(chat(client) == chat(clients[0]) for client in clients)
         for client, joined in zip(clients, joins, strict=True):  # no gap, no repeat, no reset
-            pushes = client.pushes[room]
+            pushes = numbered(client.pushes[room])
             assert [(p["epoch"], p["seq"]) for p in pushes] == [
                 (joined["epoch"], seq)
                 for seq in range(joined["seq"] + 1, joined["seq"] + 1 + len(pushes))

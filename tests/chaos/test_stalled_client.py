@@ -10,7 +10,7 @@ from typing import Any
 from server.clock import FakeClock
 from tests.chaos.conftest import Open, nodes
 from tests.chaos.rawclient import RawClient
-from tests.roomclient import RoomClient
+from tests.roomclient import RoomClient, numbered
 
 OUTBOX = 16  # frames (the queued path)
 OUTBOX_BYTES = 64 * 1024  # bytes waiting in the transport (the direct path, under uvicorn)
@@ -90,7 +90,7 @@ async def test_a_stalled_member_is_closed_with_1013_and_never_slows_the_others(
         finally:
             stalled.close()
         assert code == 1013
-        pushes = [f for f in frames if "seq" in f]
+        pushes = numbered([f for f in frames if "seq" in f])
         assert 0 < len(chat(pushes)) < sent
 
         # It comes back and resumes from the last push it has.

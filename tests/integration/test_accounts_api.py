@@ -163,3 +163,13 @@ async def test_a_cookie_cannot_act_for_another_site(client: httpx.AsyncClient) -
 
     assert foreign.status_code == 403
     assert ours.status_code == 200  # reading is harmless; the session still works
+
+
+async def test_an_address_that_can_never_receive_mail_cannot_sign_up(
+    client: httpx.AsyncClient,
+) -> None:
+    answer = await signup(client, email="r1-0@rehearsal.invalid")
+
+    assert answer.status_code == 422
+    assert answer.json()["error"]["field"] == "email"
+    assert "cannot receive mail" in answer.json()["error"]["message"]

@@ -13,7 +13,7 @@ from server.clock import FakeClock
 from server.db import Database
 from server.rooms.access import open_private_room
 from tests.integration.conftest import room_settings, serve_world
-from tests.roomclient import RoomClient
+from tests.roomclient import RoomClient, numbered
 from tests.rooms_world import World
 
 
@@ -179,7 +179,7 @@ async def test_a_client_resumes_with_exactly_what_it_missed(world: World, connec
 
     assert joined["recovered"] is False
     assert resumed["recovered"] is True
-    seqs = [p["seq"] for p in again.pushes[room]]
+    seqs = [p["seq"] for p in numbered(again.pushes[room])]
     assert seqs == list(range(last["seq"] + 1, last["seq"] + 1 + len(seqs)))
     assert stale["recovered"] is False
     assert [m["text"] for m in stale["snapshot"]["messages"]] == ["m1", "m2", "m3", "m4"]

@@ -21,7 +21,7 @@ import pytest_asyncio
 from server.clock import SystemClock
 from tests.conftest import postgres_database
 from tests.redis_server import RedisServer, redis_server
-from tests.roomclient import RoomClient
+from tests.roomclient import RoomClient, numbered
 from tests.rooms_world import build_world, token_of
 from tests.servers import serve_in_process
 
@@ -103,8 +103,9 @@ def chat(pushes: list[dict[str, Any]]) -> list[tuple[int, str]]:
 
 
 def assert_consecutive(pushes: list[dict[str, Any]], after: int) -> None:
-    """Every push of the room once, without a gap, from seq `after` + 1 on."""
-    assert [p["seq"] for p in pushes] == list(range(after + 1, after + 1 + len(pushes)))
+    """Every numbered push of the room once, without a gap, from seq `after` + 1 on."""
+    seqs = [p["seq"] for p in numbered(pushes)]
+    assert seqs == list(range(after + 1, after + 1 + len(seqs)))
 
 
 async def send_all(client: RoomClient, person: str, room: str, pause_at: dict[int, Any]) -> None:

@@ -253,3 +253,25 @@ async def test_a_listener_refused_by_redis_on_reconnecting_keeps_trying_and_reco
 
     assert numbered(await take(stream, 3)) == [(2, "t", 1), (3, "t", 2), (4, "t", 3)]
     await nothing_more(stream)
+
+
+async def test_a_volatile_event_reaches_every_node_unnumbered_and_is_not_kept(
+    new_bus: Buses,
+) -> None:
+    one, two = await new_bus(), await new_bus()
+    stream = await subscribed(two, "r")
+    await one.publish("r", "t", {"n": 1})
+
+    await one.publish_volatile("r", "presence.counts", {"online": 3})
+    await one.publish("r", "t", {"n": 2})
+
+    received = await take(stream, 3)
+    epoch, seq = await one.position("r")
+    assert [(e.seq, e.type, e.data) for e in received] == [
+        (1, "t", {"n": 1}),
+        (0, "presence.counts", {"online": 3}),
+        (2, "t", {"n": 2}),
+    ]
+    assert received[1].epoch == epoch and seq == 2
+    assert [e.seq for e in await two.history("r", since=0) or []] == [1, 2]
+    await nothing_more(stream)

@@ -1,0 +1,108 @@
+"""Admission in front of work that a storm could pile up: room joins, new sockets.
+
+A `Bounded` lets `limit` jobs run at once and the rest wait in line, first come first served,
+for at most `wait` seconds. It does not let anyone queue into a timeout: from how fast jobs
+have been finishing lately it knows how long the line is, and a newcomer who would wait
+longer than `wait` is told at once to come back later (`Busy`, with Retry-After), before it has
+cost anything. Everyone admitted is served well within the bound; the rest retry, spread out
+by their own jitter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from server.errors import Busy
+from server.metrics import Metrics
+
+_SMOOTHING = 0.2
+
+
+class Bounded:
+    def __init__(
+        self,
+        name: str,
+        limit: int,
+        wait: float,
+        metrics: Metrics,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.name = name
+        self.limit = limit
+        self.wait = wait
+        self._metrics = metrics
+        self._now = now
+        self.running = 0
+        self._line: deque[asyncio.Future[None]] = deque()
+        self._gap = 0.001  # seconds between finishes while busy (an EWMA; a first guess)
+        self._last_finish = 0.0
+
+    @property
+    def waiting(self) -> int:
+        return len(self._line)
+
+    def expected_wait(self) -> float:
+        """How long a newcomer would wait, from the line's length and the recent pace."""
+        if self.running < self.limit and not self._line:
+            return 0.0
+        return (len(self._line) + 1) * self._gap
+
+    def check(self) -> None:
+        """Busy now if a newcomer would wait too long (without joining the line)."""
+        expected = self.expected_wait()
+        if expected > self.wait:
+            raise self._busy(expected)
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Run the block once admitted; Busy (at once, or when the wait runs out) otherwise."""
+        await self._enter()
+        try:
+            yield
+        finally:
+            self._leave()
+
+    async def _enter(self) -> None:
+        if self.running < self.limit and not self._line:
+            self.running += 1
+            return
+        self.check()
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._line.append(turn)
+        try:
+            await asyncio.wait_for(asyncio.shield(turn), self.wait)
+        except (TimeoutError, asyncio.CancelledError) as stopped:
+            if turn.done() and not turn.cancelled():
+                self._leave()  # admitted just as we gave up: pass the place on
+            else:
+                turn.cancel()
+                self._line.remove(turn)
+            if isinstance(stopped, asyncio.CancelledError):
+                raise
+            raise self._busy(self.expected_wait()) from None
+
+    def _leave(self) -> None:
+        now = self._now()
+        if self._last_finish and (self._line or self.running > 1):
+            self._gap += (min(now - self._last_finish, 1.0) - self._gap) * _SMOOTHING
+        self._last_finish = now
+        while self._line:
+            turn = self._line.popleft()
+            if not turn.done():
+                turn.set_result(None)  # the place passes on: `running` stays the same
+                return
+        self.running -= 1
+
+    def _busy(self, expected: float) -> Busy:
+        self._metrics.busy.labels(self.name).inc()
+        seconds = max(1, math.ceil(min(expected, 60.0)))
+        return Busy(
+            f"many people are arriving at once; try again in {seconds} s",
+            retry_after=seconds,
+            bound=self.name,
+        )
