@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.routing import WebSocketRoute
 
 from server import __version__
 from server.accounts.api import router as accounts_router
@@ -38,11 +37,10 @@ from server.metrics_api import router as metrics_router
 from server.program.api import router as program_router
 from server.program.cache import BoundedCache
 from server.program.rendering import Prepared
-from server.realtime.admission import Bounded
+from server.realtime.admission import Bounded, HttpAdmission
 from server.realtime.bus import Bus, create_bus
-from server.realtime.connection import CaptureTransport
 from server.realtime.dispatch import Dispatcher
-from server.realtime.endpoint import room_socket
+from server.realtime.endpoint import SocketEntry
 from server.realtime.hub import Hub
 from server.realtime.ice import is_turn
 from server.realtime.limits import UserBuckets
@@ -256,8 +254,12 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(
+        HttpAdmission,
+        bounded=Bounded("http", settings.http_in_flight, settings.http_wait, metrics),
+    )
     app.add_middleware(RequestMetrics, metrics=metrics)
-    app.add_middleware(CaptureTransport)  # outermost: it needs the server's own `send`
+    app.add_middleware(SocketEntry)  # outermost: it needs the server's own `send`
     _health_routes(app)
     app.include_router(metrics_router)
     app.include_router(program_router)
@@ -272,9 +274,7 @@ def create_app(
     app.include_router(leads_router)
     app.include_router(rehearsals_router)
     app.include_router(showroom_media_router)
-    # First in line, and a plain Starlette route: every socket's handshake is matched before
-    # the hundred API routes are tried (FastAPI's matching of them costs a join storm dearly).
-    app.router.routes.insert(0, WebSocketRoute("/ws", room_socket, name="room_socket"))
+    # /ws is served by SocketEntry (server/realtime/endpoint.py), before any route.
     if settings.frontend_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
     return app

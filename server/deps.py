@@ -27,17 +27,21 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def _clock(request: Request) -> Clock:
+# Dependencies are `async def` even when they await nothing: FastAPI runs a plain `def`
+# dependency in a worker thread, a hop there and back on every request.
+
+
+async def _clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _passwords(request: Request) -> Passwords:
+async def _passwords(request: Request) -> Passwords:
     passwords: Passwords = request.app.state.passwords
     return passwords
 
@@ -78,7 +82,7 @@ def _check_origin(request: Request) -> None:
     origin = request.headers.get("origin")
     if origin is None:
         return
-    settings = _settings(request)
+    settings: Settings = request.app.state.settings
     allowed = {*settings.allowed_origins, settings.public_url.rstrip("/")}
     if origin.rstrip("/") not in allowed:
         raise Forbidden(f"requests from {origin} may not act on your behalf")

@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     # SQLite: how long a transaction may queue for the node's one writer slot before it is
     # refused with 503 `busy` (server/writers.py).
     db_write_wait: float = Field(default=10.0, gt=0, le=120)
+    # Admission in front of the API: at most this many requests are worked on at once; the
+    # rest wait in line (first come, first served), and one that would wait longer than
+    # http_wait seconds is answered 503 `busy` with Retry-After at once. A burst of thousands
+    # is served a few dozen at a time, each quickly, instead of all at once, each slowly.
+    http_in_flight: int = Field(default=48, ge=1, le=10_000)
+    http_wait: float = Field(default=10.0, gt=0, le=120)
     # How long a sign-in, sign-up or new password may queue for an Argon2 worker (one per
     # core) before it is refused with 503 `busy` (server/accounts/hashing.py).
     password_hash_wait: float = Field(default=10.0, gt=0, le=120)

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from sqlalchemy import bindparam, exists
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import Grant, Role, User
 from server.attendance.invites import holds_invite
+from server.attendance.models import Invite
 from server.errors import Forbidden, Unauthorized
 from server.program.models import Access, Session
 
@@ -96,6 +98,44 @@ def permissions_over(roles: set[Role], access: Access, *, invited: bool) -> set[
     if access is not Access.invite_only or staff or invited:
         found.add(Permission.attend)
     return found
+
+
+# A session, each role the user holds over it or its forum (one row per role; one with None
+# when none), and whether they accepted an invitation to it: built once, run per request.
+_SESSION_AND_ROLES = (
+    select(
+        Session,
+        col(Grant.role),
+        exists()
+        .where(col(Invite.session_id) == Session.id, col(Invite.accepted_by) == bindparam("user"))
+        .label("invited"),
+    )
+    .outerjoin(
+        Grant,
+        (col(Grant.user_id) == bindparam("user"))
+        & or_(col(Grant.forum_id) == Session.forum_id, col(Grant.session_id) == Session.id),
+    )
+    .where(col(Session.id) == bindparam("session"))
+)
+
+
+async def session_for(
+    db: AsyncSession, user: User | None, session_id: int, permission: Permission
+) -> tuple[Session | None, User]:
+    """The session (None if there is none) and the user, if they hold `permission` over it:
+    the session, the roles and the invitation read in one query. Unauthorized when nobody is
+    signed in, Forbidden when the permission is missing."""
+    if user is None:
+        raise Unauthorized("sign in first")
+    params = {"user": user.id, "session": session_id}
+    found = (await db.exec(_SESSION_AND_ROLES, params=params)).all()
+    if not found:
+        return None, user
+    session = found[0][0]
+    roles = {Role(row[1]) for row in found if row[1] is not None}
+    if permission not in permissions_over(roles, session.access, invited=bool(found[0][2])):
+        raise Forbidden(_refusal(permission, session))
+    return session, user
 
 
 async def organises_a_forum(db: AsyncSession, user: User) -> bool:

@@ -17,8 +17,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, update
+from sqlalchemy import bindparam, delete, func, insert, true, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, select
@@ -126,39 +128,61 @@ async def open_session(db: AsyncSession, clock: Clock, user: User) -> SignedIn:
     return SignedIn(user, token, expires)
 
 
+def _window(column: Any, value: Any, since: Any) -> Any:
+    """Attempts in the throttle window for one account (email) or address."""
+    return select(func.count(), func.min(LoginAttempt.at)).where(
+        column == value, col(LoginAttempt.at) > since
+    )
+
+
+# Counted in the window: every attempt on the account (failed, or still being checked), and
+# the finished failures from the address (sign-ins still being checked are not failures (yet):
+# many people signing in at once from one office must not be refused for it).
+_ATTEMPTS_ON_ACCOUNT = _window(col(LoginAttempt.email), bindparam("email"), bindparam("since"))
+_FAILURES_FROM_ADDRESS = _window(
+    col(LoginAttempt.address), bindparam("address"), bindparam("since")
+).where(col(LoginAttempt.pending).is_(False))
+
+# The attempt, written only while both counts are under their limits: one statement, so the
+# check and the write cannot be interleaved (SQLite runs a statement whole, holding its one
+# writer; PostgreSQL also takes an advisory lock on the account first, see below).
+# (Core, not the ORM: an ORM insert would take the bound values for rows of its own.)
+_RESERVE = insert(LoginAttempt.__table__).from_select(  # type: ignore[attr-defined]
+    ["email", "address", "at", "pending"],
+    sa_select(bindparam("email"), bindparam("address"), bindparam("at"), true()).where(
+        _ATTEMPTS_ON_ACCOUNT.with_only_columns(func.count()).scalar_subquery()
+        < MAX_FAILURES_PER_ACCOUNT,
+        _FAILURES_FROM_ADDRESS.with_only_columns(func.count()).scalar_subquery()
+        < MAX_FAILURES_PER_ADDRESS,
+    ),
+).returning(col(LoginAttempt.id))
+
+
 async def _reserve_attempt(db: AsyncSession, email: str, address: str, now: datetime) -> int:
-    """Write this attempt, then count it with the others in the window, in one transaction
-    that concurrent sign-ins for the same account cannot interleave with (SQLite: the write
-    comes first, so the count runs holding the node's one writer slot; PostgreSQL: an advisory
-    lock on the account). Over the limit: undone, and RateLimited. Commits; the attempt's id."""
-    row = LoginAttempt(email=email, address=address, at=now, pending=True)
-    db.add(row)
-    await db.flush()
+    """Write this attempt if the account and the address are under their limits, as one
+    statement (on PostgreSQL after an advisory lock on the account, so that concurrent
+    sign-ins for it are counted one after the other), or RateLimited. Commits; the attempt's
+    id. The write holds SQLite's one writer slot only for that statement and its commit."""
+    since = now - THROTTLE_WINDOW
+    params = {"email": email, "address": address, "at": now, "since": since}
     if db.get_bind().dialect.name == "postgresql":
         await db.exec(select(func.pg_advisory_xact_lock(func.hashtext(email))))
-    since = now - THROTTLE_WINDOW
-    others = (col(LoginAttempt.at) > since, col(LoginAttempt.id) != row.id)
-    per_account = select(func.count(), func.min(LoginAttempt.at)).where(
-        LoginAttempt.email == email, *others
-    )
-    # Sign-ins still being checked are not failures (yet): many people signing in at once
-    # from one address must not be refused for it.
-    per_address = select(func.count(), func.min(LoginAttempt.at)).where(
-        LoginAttempt.address == address, col(LoginAttempt.pending).is_(False), *others
-    )
-    limits = ((per_account, MAX_FAILURES_PER_ACCOUNT), (per_address, MAX_FAILURES_PER_ADDRESS))
-    for query, limit in limits:
-        count, oldest = (await db.exec(query)).one()
-        if count >= limit:
-            await db.rollback()
-            retry = int((oldest + THROTTLE_WINDOW - now).total_seconds()) + 1
-            raise RateLimited(
-                f"too many failed sign-ins; try again in {max(1, retry // 60)} min",
-                retry_after=max(1, retry),
-            )
+    written = await rows(db, _RESERVE, params)
     await db.commit()
-    assert row.id is not None
-    return row.id
+    if written:
+        return int(written[0][0])
+    for query, limit in (
+        (_ATTEMPTS_ON_ACCOUNT, MAX_FAILURES_PER_ACCOUNT),
+        (_FAILURES_FROM_ADDRESS, MAX_FAILURES_PER_ADDRESS),
+    ):
+        count, oldest = (await db.exec(query, params=params)).one()
+        if count >= limit:
+            break
+    retry = int((oldest + THROTTLE_WINDOW - now).total_seconds()) + 1 if oldest else 60
+    raise RateLimited(
+        f"too many failed sign-ins; try again in {max(1, retry // 60)} min",
+        retry_after=max(1, retry),
+    )
 
 
 # Whose live (unexpired, unrevoked) session a token digest is: built once, run per request.

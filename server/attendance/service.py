@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, true, update
+from sqlalchemy import and_, case, exists, func, insert, literal, true, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
@@ -34,6 +35,7 @@ from server.attendance.models import (
     Status,
 )
 from server.clock import Clock
+from server.db import UTCDateTime, rows
 from server.errors import Conflict, Invalid
 from server.program.models import Session, SessionFormat, SessionStatus
 from server.program.zones import utc_z
@@ -102,32 +104,73 @@ async def register_for_session(
     await _lock_person(db, user)
     current = await _registration(db, session, user)
     if current is not None and current.status in ACTIVE:
+        result = await outcome(db, current)
         await db.commit()
-        return await outcome(db, current)
+        return result
     if mode is Mode.onsite:
         await _refuse_overlap(db, user, session)
     now = clock.now()
     if await _offers_ran_out(db, session, mode, now):
         await _pass_on_expired(db, await _pool(db, session, mode), now)
-    ticket, seated = await _ticket_and_seat(db, session, mode)
     assert session.id is not None and user.id is not None
-    registration = current or Registration(
-        session_id=session.id,
-        user_id=user.id,
-        mode=mode,
-        status=Status.waitlisted,
-        ticket=0,
-        created_at=now,
-        updated_at=now,
-    )
-    registration.mode = mode
-    registration.status = Status.confirmed if seated else Status.waitlisted
-    registration.ticket = ticket
-    registration.offer_expires_at = None
-    registration.updated_at = now
-    db.add(registration)
+    if current is None and db.get_bind().dialect.name == "postgresql":
+        registration = await _enter_pool(db, session, user, mode, now)
+    else:
+        ticket, seated = await _ticket_and_seat(db, session, mode)
+        registration = current or Registration(
+            session_id=session.id,
+            user_id=user.id,
+            mode=mode,
+            status=Status.waitlisted,
+            ticket=0,
+            created_at=now,
+            updated_at=now,
+        )
+        registration.mode = mode
+        registration.status = Status.confirmed if seated else Status.waitlisted
+        registration.ticket = ticket
+        registration.offer_expires_at = None
+        registration.updated_at = now
+        db.add(registration)
+    # The pool's row stays locked until this commit: nothing else happens in between. The
+    # place in line is read after it (earlier tickets are all committed by then).
     await db.commit()
     return await outcome(db, registration)
+
+
+async def _enter_pool(
+    db: AsyncSession, session: Session, user: User, mode: Mode, now: datetime
+) -> Registration:
+    """PostgreSQL: the ticket, the seat if one is free, and the new registration's row, in ONE
+    statement (an UPDATE of the pool's row in a CTE, feeding the INSERT): the pool's lock is
+    held for that statement and the commit only, one round trip fewer than two statements."""
+    taken = _taking(session, mode).cte("taken")
+    status = case(
+        (taken.c.last_seated == taken.c.arrivals, Status.confirmed.value),
+        else_=Status.waitlisted.value,
+    )
+    values = sa_select(
+        literal(session.id),
+        literal(user.id),
+        literal(mode.value),
+        status,
+        taken.c.arrivals,
+        literal(now, UTCDateTime()),
+        literal(now, UTCDateTime()),
+    )
+    statement = (
+        insert(Registration.__table__)  # type: ignore[attr-defined]
+        .from_select(
+            ["session_id", "user_id", "mode", "status", "ticket", "created_at", "updated_at"],
+            values,
+        )
+        .returning(*Registration.__table__.columns)  # type: ignore[attr-defined]
+    )
+    found = await rows(db, statement)
+    if not found:
+        await _create_pool(db, session, mode)
+        found = await rows(db, statement)
+    return Registration(**found[0]._mapping)
 
 
 async def _offers_ran_out(db: AsyncSession, session: Session, mode: Mode, now: datetime) -> bool:
@@ -139,9 +182,10 @@ async def _offers_ran_out(db: AsyncSession, session: Session, mode: Mode, now: d
     return (await db.exec(query.limit(1))).first() is not None
 
 
-async def _ticket_and_seat(db: AsyncSession, session: Session, mode: Mode) -> tuple[int, bool]:
-    """In one UPDATE (which locks the pool's row): the next ticket, and a seat if one is free
-    and nobody is waiting for it already. The pool is created on first use."""
+def _taking(session: Session, mode: Mode) -> Any:
+    """The UPDATE of the pool's row that hands out the next ticket (`arrivals`) and, if one is
+    free and nobody is waiting for it already, a seat (`taken`, `last_seated`), RETURNING
+    both."""
     capacity = _capacity(session, mode)
     someone_waiting = exists().where(*_in_pool(session.id, mode, Status.waitlisted))
     free = (col(SeatPool.taken) < capacity) if capacity is not None else true()
@@ -157,6 +201,13 @@ async def _ticket_and_seat(db: AsyncSession, session: Session, mode: Mode) -> tu
         )
         .returning(col(SeatPool.arrivals), col(SeatPool.last_seated))
     )
+    return statement
+
+
+async def _ticket_and_seat(db: AsyncSession, session: Session, mode: Mode) -> tuple[int, bool]:
+    """In one UPDATE (which locks the pool's row): the next ticket, and a seat if one is free
+    and nobody is waiting for it already. The pool is created on first use."""
+    statement = _taking(session, mode)
     row = (await db.exec(statement)).first()
     if row is None:
         await _create_pool(db, session, mode)

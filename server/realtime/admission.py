@@ -17,7 +17,10 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from server.errors import Busy
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from server.errors import Busy, error_body
 from server.metrics import Metrics
 
 _SMOOTHING = 0.2
@@ -61,13 +64,14 @@ class Bounded:
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         """Run the block once admitted; Busy (at once, or when the wait runs out) otherwise."""
-        await self._enter()
+        await self.enter()
         try:
             yield
         finally:
-            self._leave()
+            self.leave()
 
-    async def _enter(self) -> None:
+    async def enter(self) -> None:
+        """Wait to be admitted (Busy when refused); every `enter` is followed by a `leave`."""
         if self.running < self.limit and not self._line:
             self.running += 1
             return
@@ -78,7 +82,7 @@ class Bounded:
             await asyncio.wait_for(asyncio.shield(turn), self.wait)
         except (TimeoutError, asyncio.CancelledError) as stopped:
             if turn.done() and not turn.cancelled():
-                self._leave()  # admitted just as we gave up: pass the place on
+                self.leave()  # admitted just as we gave up: pass the place on
             else:
                 turn.cancel()
                 self._line.remove(turn)
@@ -86,7 +90,7 @@ class Bounded:
                 raise
             raise self._busy(self.expected_wait()) from None
 
-    def _leave(self) -> None:
+    def leave(self) -> None:
         now = self._now()
         if self._last_finish and (self._line or self.running > 1):
             self._gap += (min(now - self._last_finish, 1.0) - self._gap) * _SMOOTHING
@@ -106,3 +110,30 @@ class Bounded:
             retry_after=seconds,
             bound=self.name,
         )
+
+
+class HttpAdmission:
+    """ASGI middleware: the API's requests are admitted through a `Bounded` (see the module
+    docstring); health checks, /metrics, the web app's files, media and HLS are not held."""
+
+    PREFIXES = ("/api/",)
+
+    def __init__(self, app: ASGIApp, bounded: Bounded) -> None:
+        self.app = app
+        self.bounded = bounded
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        try:
+            await self.bounded.enter()
+        except Busy as busy:  # refused at the door: nothing was done
+            retry = str(busy.details.get("retry_after", 1))
+            body = error_body(busy.code, busy.message, **busy.details)
+            await JSONResponse(body, 503, headers={"Retry-After": retry})(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.bounded.leave()

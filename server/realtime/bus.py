@@ -209,8 +209,9 @@ class MemoryBus(Bus):
     async def close(self) -> None:
         await super().close()
         if self._state_file is not None:
-            rooms = {name: state for name, state in self._rooms.items() if state.seq}
-            await asyncio.to_thread(_save, self._state_file, rooms)
+            # Every room, also those with nothing numbered yet: their epoch is what members
+            # resume against.
+            await asyncio.to_thread(_save, self._state_file, dict(self._rooms))
 
     def _restore(self, path: Path) -> None:
         try:

@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope, Send
 from starlette.websockets import WebSocket
 from websockets.frames import Frame, Opcode
 
@@ -64,19 +64,12 @@ def direct_transport(send: Any) -> Transport | None:
 TRANSPORT_KEY = "pavilion.transport"
 
 
-class CaptureTransport:
-    """ASGI middleware (outermost): puts a WebSocket's TCP transport in its scope, for the
-    direct path, when the server offers one (see `direct_transport`)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
-            transport = direct_transport(send)
-            if transport is not None:
-                scope = {**scope, TRANSPORT_KEY: transport}
-        await self.app(scope, receive, send)
+def capture_transport(scope: Scope, send: Send) -> None:
+    """Note a WebSocket's TCP transport in its scope (in place: the scope is the socket's own
+    and lives as long), for the direct path, when the server offers one."""
+    transport = direct_transport(send)
+    if transport is not None:
+        scope[TRANSPORT_KEY] = transport
 
 
 @dataclass
@@ -112,9 +105,11 @@ class Connection:
         self.bucket = bucket
         self.user_bucket = user_bucket
         self.closed: int | None = None
-        # Set when the server closes the socket: the reader stops waiting for the client then.
-        self.closing = asyncio.Event()
-        self._outbox: asyncio.Queue[str] = asyncio.Queue(outbox_size)
+        # The task reading the client's frames while it waits for one: cancelled when the
+        # server closes the socket (a client that fell behind may never send again).
+        self.reader: asyncio.Task[Any] | None = None
+        self._outbox_size = outbox_size
+        self._outbox: asyncio.Queue[str] | None = None  # the queued path only
         self._outbox_bytes = outbox_bytes
         self.transport = transport  # None: the queued path
         self._writer: asyncio.Task[None] | None = None
@@ -127,13 +122,15 @@ class Connection:
 
     def start(self) -> None:
         if self.transport is None:
-            self._writer = asyncio.create_task(self._write(), name=f"ws-writer-{self.id}")
+            outbox: asyncio.Queue[str] = asyncio.Queue(self._outbox_size)
+            self._outbox = outbox
+            self._writer = asyncio.create_task(self._write(outbox), name=f"ws-writer-{self.id}")
 
     def send(self, text: str) -> None:
         """Queue one frame of text (a reply, or a push encoded for this socket alone)."""
         if self.transport is not None:
             self.send_frame(text_frame(text), text)
-        elif self.closed is None:
+        elif self.closed is None and self._outbox is not None:
             try:
                 self._outbox.put_nowait(text)
             except asyncio.QueueFull:
@@ -160,10 +157,10 @@ class Connection:
         self.bucket.take(what)
         self.user_bucket.take(what)
 
-    async def _write(self) -> None:
+    async def _write(self, outbox: asyncio.Queue[str]) -> None:
         try:
             while True:
-                text = await self._outbox.get()
+                text = await outbox.get()
                 await self.websocket.send_text(text)
         except asyncio.CancelledError:
             raise
@@ -175,7 +172,8 @@ class Connection:
         if self.closed is not None:
             return
         self.closed = code
-        self.closing.set()
+        if self.reader is not None:
+            self.reader.cancel()  # it waits for the client's next frame: wait no more
         if self._writer is not None:
             self._writer.cancel()
         self._closer = asyncio.create_task(self._close(code, reason))

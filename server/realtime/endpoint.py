@@ -17,7 +17,7 @@ import math
 
 from fastapi import WebSocket
 from fastapi.responses import JSONResponse
-from starlette.types import Message
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 
 from server.accounts.models import User
@@ -26,13 +26,20 @@ from server.deps import SESSION_COOKIE
 from server.errors import Busy, Invalid, error_body
 from server.metrics import Metrics
 from server.realtime import frames
-from server.realtime.connection import TOO_BIG, TRANSPORT_KEY, TRY_AGAIN_LATER, Connection
+from server.realtime.connection import (
+    TOO_BIG,
+    TRANSPORT_KEY,
+    TRY_AGAIN_LATER,
+    Connection,
+    capture_transport,
+)
 from server.realtime.dispatch import Dispatcher
 from server.realtime.hub import Hub
 from server.realtime.limits import TokenBucket
 from server.settings import Settings
 
 log = logging.getLogger("pavilion.ws")
+PATH = "/ws"
 
 
 class _Refusal(Exception):
@@ -143,35 +150,50 @@ async def _read(websocket: WebSocket, conn: Connection, dispatcher: Dispatcher) 
     """Answer frames until the client goes or the server closes the socket.
 
     Waiting for the next frame ends as soon as the server closes the socket (a client that fell
-    behind, 1013): such a client may never send again, and the caller takes the socket out of
-    its rooms only once this returns. A frame being answered is always answered to the end."""
-    closing = asyncio.ensure_future(conn.closing.wait())
-    receiving: asyncio.Future[Message] | None = None
-    try:
-        while conn.closed is None:
-            receiving = asyncio.ensure_future(websocket.receive())
-            await asyncio.wait((receiving, closing), return_when=asyncio.FIRST_COMPLETED)
-            if not receiving.done():
+    behind, 1013, may never send again; `Connection.close` cancels the wait), and the caller
+    takes the socket out of its rooms only once this returns. A frame being answered is always
+    answered to the end. No task or future is kept per socket for any of it."""
+    task = asyncio.current_task()
+    while conn.closed is None:
+        conn.reader = task
+        try:
+            message = await websocket.receive()
+        except asyncio.CancelledError:
+            if conn.closed is None or task is None:
+                raise  # cancelled from outside (the server stopping): not ours to swallow
+            task.uncancel()
+            return
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        finally:
+            conn.reader = None
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        if text is None:
+            problem = Invalid("frame: send JSON text frames, not binary", field="frame")
+            conn.send(frames.error(None, problem))
+            continue
+        if len(text) > frames.MAX_FRAME_BYTES // 4 and len(text.encode()) > frames.MAX_FRAME_BYTES:
+            conn.close(TOO_BIG, "frame larger than 64 KiB")
+            return
+        await dispatcher.handle(conn, text)
+
+
+class SocketEntry:
+    """ASGI middleware (the outermost of ours): a room socket's handshake goes straight to its
+    endpoint, with the server's TCP transport noted for the direct path, past the HTTP
+    middlewares (access log, metrics, headers) and the router. They do nothing for a socket,
+    but each would hold a frame of its own for as long as the socket lives: thousands of
+    sockets, thousands of each."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            capture_transport(scope, send)
+            if scope["path"] == PATH:
+                await room_socket(WebSocket(scope, receive, send))
                 return
-            try:
-                message = receiving.result()
-            except (WebSocketDisconnect, RuntimeError):
-                return
-            if message["type"] == "websocket.disconnect":
-                return
-            text = message.get("text")
-            if text is None:
-                problem = Invalid("frame: send JSON text frames, not binary", field="frame")
-                conn.send(frames.error(None, problem))
-                continue
-            if (
-                len(text) > frames.MAX_FRAME_BYTES // 4
-                and len(text.encode()) > frames.MAX_FRAME_BYTES
-            ):
-                conn.close(TOO_BIG, "frame larger than 64 KiB")
-                return
-            await dispatcher.handle(conn, text)
-    finally:
-        for waiting in (receiving, closing):
-            if waiting is not None:
-                waiting.cancel()
+        await self.app(scope, receive, send)

@@ -142,7 +142,11 @@ async def node(database_url: str, tmp_path: Path) -> AsyncIterator[Node]:
 
 
 def client_for(node: Node) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=PEOPLE + 50, max_keepalive_connections=PEOPLE + 50)
+    # Idle connections are dropped before uvicorn drops them (5 s, as httpx's default): a
+    # request sent just as the server closes its connection would be lost in between.
+    limits = httpx.Limits(
+        max_connections=PEOPLE + 50, max_keepalive_connections=PEOPLE + 50, keepalive_expiry=2.0
+    )
     return httpx.AsyncClient(base_url=node.url, limits=limits, timeout=120)
 
 

@@ -129,6 +129,6 @@ async def test_a_storm_of_sign_ins_does_not_stall_open_sockets(tmp_path: Path) -
     assert len(round_trips) >= 10, "the storm lasted long enough to measure"
     # Generous bounds: one Argon2 check alone takes ~0.1 s of CPU; on the loop, a hundred of
     # them queued would hold a chat message for seconds.
-    assert max(round_trips) < 1.0, f"chat round trips during the storm: {sorted(round_trips)[-5:]}"
+    assert max(round_trips) < 2.0, f"chat round trips during the storm: {sorted(round_trips)[-5:]}"
     assert _worst_loop_lag(after) <= 0.25, "the event loop was held up during the storm"
     assert before  # the probe was there before the storm too

@@ -152,3 +152,20 @@ async def test_the_saved_state_is_readable_by_its_owner_only(tmp_path: Path) -> 
     await bus.close()
 
     assert stat.S_IMODE(state.stat().st_mode) == 0o600
+
+
+async def test_a_room_where_nothing_was_numbered_yet_keeps_its_epoch_across_a_restart(
+    tmp_path: Path,
+) -> None:
+    state = tmp_path / "bus.json"
+    before = MemoryBus(state_file=state)
+    await before.start()
+    joined = await before.position("session:1")  # members joined; only volatile pushes since
+    await before.publish_volatile("session:1", "presence.counts", {"online": 2})
+    await before.close()
+
+    after = MemoryBus(state_file=state)
+    await after.start()
+
+    assert await after.position("session:1") == joined
+    assert await after.history("session:1", since=0) == []
