@@ -290,8 +290,14 @@ class Prepared:
     state: Path  # the room's snapshot, as the baseline's state
 
 
+_PREPARED: dict[tuple[Path, int], Prepared] = {}
+
+
 def prepare(workdir: Path, members: int) -> Prepared:
-    """A SQLite database with `members` people (known tokens) and one room in full swing."""
+    """A SQLite database with `members` people (known tokens) and one room in full swing
+    (made once per size; each server runs on a copy of it)."""
+    if (workdir, members) in _PREPARED:
+        return _PREPARED[workdir, members]
     database = workdir / f"prepared-{members}.db"
     url = f"sqlite+aiosqlite:///{database}"
 
@@ -312,7 +318,8 @@ def prepare(workdir: Path, members: int) -> Prepared:
             )
             answer.raise_for_status()
             state.write_text(json.dumps(answer.json()["snapshot"]), encoding="utf-8")
-    return Prepared(database, session, tokens, state)
+    _PREPARED[workdir, members] = Prepared(database, session, tokens, state)
+    return _PREPARED[workdir, members]
 
 
 def copy_of(prepared: Prepared, workdir: Path, name: str) -> str:

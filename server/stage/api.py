@@ -9,7 +9,8 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 
-from server.accounts.permissions import Permission, allowed, require
+from server.accounts.models import User
+from server.accounts.permissions import Permission, allowed, require, session_for
 from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.errors import Forbidden, Invalid, NotFound
 from server.program.models import Session
@@ -37,6 +38,17 @@ async def _session(db: DbSession, session_id: int) -> Session:
     return found
 
 
+async def _attending(db: DbSession, user: User | None, session_id: int) -> tuple[Session, User]:
+    """The session and the person, if they may attend it: one query (a playlist is asked for
+    every few seconds by every HLS viewer)."""
+    if user is None:
+        await _session(db, session_id)  # a session that does not exist is that, first
+    found, person = await session_for(db, user, session_id, Permission.attend)
+    if found is None:
+        raise NotFound(f"session: no session {session_id}", field="session")
+    return found, person
+
+
 @router.get("/{session}", summary="The stage: its sources and which one is on air")
 async def stage_state(
     session: int,
@@ -46,8 +58,7 @@ async def stage_state(
     settings: AppSettings,
     clock: AppClock,
 ) -> dict[str, Any]:
-    found = await _session(db, session)
-    person = await require(db, user, Permission.attend, forum_id=found.forum_id, session=found)
+    _found, person = await _attending(db, user, session)
     assert person.id is not None
     # The STUN/TURN servers a page's peer connection should use, as RTCPeerConnection takes them.
     ice = settings.ice_servers_for(person.id, clock.now())
@@ -63,8 +74,7 @@ async def stage_state(
 async def whip_publish(
     session: int, request: Request, db: DbSession, user: CurrentUser
 ) -> Response:
-    found = await _session(db, session)
-    person = await require(db, user, Permission.attend, forum_id=found.forum_id, session=found)
+    found, person = await _attending(db, user, session)
     assert person.id is not None
     guest = not await allowed(db, person, Permission.speak, forum_id=found.forum_id, session=found)
     # An attendee whose raised hand a moderator invited holds a guest seat on the stage.
@@ -83,8 +93,7 @@ async def whip_publish(
     response_class=Response,
 )
 async def whep_watch(session: int, request: Request, db: DbSession, user: CurrentUser) -> Response:
-    found = await _session(db, session)
-    viewer = await require(db, user, Permission.attend, forum_id=found.forum_id, session=found)
+    _found, viewer = await _attending(db, user, session)
     offer = await _sdp(request)
     assert viewer.id is not None
     watching = await _stage(request).watch(session, viewer.id, offer)
@@ -98,8 +107,7 @@ async def whep_watch(session: int, request: Request, db: DbSession, user: Curren
 async def whep_leave(
     session: int, viewer: str, request: Request, db: DbSession, user: CurrentUser
 ) -> Response:
-    found = await _session(db, session)
-    person = await require(db, user, Permission.attend, forum_id=found.forum_id, session=found)
+    _found, person = await _attending(db, user, session)
     assert person.id is not None
     await _stage(request).unwatch(session, viewer, person.id)
     return Response(status_code=204)
@@ -124,9 +132,8 @@ async def _sdp(request: Request) -> str:
 async def whip_leave(
     session: int, source: str, request: Request, db: DbSession, user: CurrentUser
 ) -> Response:
-    found = await _session(db, session)
     # Its publisher (a speaker or a guest) or the session's moderators; `leave` checks which.
-    person = await require(db, user, Permission.attend, forum_id=found.forum_id, session=found)
+    found, person = await _attending(db, user, session)
     staff = await allowed(db, person, Permission.moderate, forum_id=found.forum_id, session=found)
     assert person.id is not None
     await _stage(request).leave(session, source, person.id, staff=staff)
@@ -190,8 +197,7 @@ async def hls_file(
 ) -> Response:
     """Those who may attend the session (closed sessions stay closed here too). The playlist
     changes every segment; a segment never changes."""
-    found = await _session(db, session)
-    viewer = await require(db, user, Permission.attend, forum_id=found.forum_id, session=found)
+    _found, viewer = await _attending(db, user, session)
     if not HLS_FILE.match(name):
         raise NotFound(f"name: no HLS file {name!r}", field="name")
     folder = _stage(request).config.hls

@@ -69,23 +69,27 @@ async def _load_demo(database_url: str, document: object, clock: Clock) -> None:
         await db.dispose()
 
 
-def _demo_settings(folder: Path, port: int) -> Settings:
-    return Settings(
-        environment="test",
-        database_url=f"sqlite+aiosqlite:///{folder / 'e2e.db'}",
-        media_dir=folder / "media",
-        log_format="text",
-        log_level="WARNING",
-        public_url=f"http://127.0.0.1:{port}",
-    )
+def _demo_settings(folder: Path, port: int, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "environment": "test",
+        "database_url": f"sqlite+aiosqlite:///{folder / 'e2e.db'}",
+        "media_dir": folder / "media",
+        "log_format": "text",
+        "log_level": "WARNING",
+        "public_url": f"http://127.0.0.1:{port}",
+        **overrides,
+    }
+    return Settings(**values)
 
 
-def _serve_demo(folder: Path, clock: Clock | None = None) -> Iterator[LiveServer]:
-    """The app serving the demo forum on 127.0.0.1:<free port> (on `clock`, else the system's)
-    until the generator is closed."""
+def serve_demo(
+    folder: Path, clock: Clock | None = None, **overrides: Any
+) -> Iterator[LiveServer]:
+    """The app serving the demo forum on 127.0.0.1:<free port> (on `clock`, else the system's;
+    with these settings changed) until the generator is closed."""
     sock = free_socket()
     port = sock.getsockname()[1]
-    settings = _demo_settings(folder, port)
+    settings = _demo_settings(folder, port, **overrides)
     document = yaml.safe_load(DEMO_FORUM.read_text(encoding="utf-8"))
     app = create_app(settings, clock=clock)
 
@@ -99,13 +103,13 @@ def _serve_demo(folder: Path, clock: Clock | None = None) -> Iterator[LiveServer
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The demo forum on the system clock, for the whole session."""
-    yield from _serve_demo(tmp_path_factory.mktemp("e2e"))
+    yield from serve_demo(tmp_path_factory.mktemp("e2e"))
 
 
 @pytest.fixture(scope="session")
 def marathon_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The demo forum on a clock stopped at MARATHON_NOW, for the whole session."""
-    yield from _serve_demo(tmp_path_factory.mktemp("e2e-marathon"), FakeClock(MARATHON_NOW))
+    yield from serve_demo(tmp_path_factory.mktemp("e2e-marathon"), FakeClock(MARATHON_NOW))
 
 
 @asynccontextmanager
