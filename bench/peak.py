@@ -512,29 +512,37 @@ def resume(workdir: Path, n: int) -> dict[str, Any]:
     return found
 
 
+@contextmanager
+def server_and_crowd(
+    kind: str, workdir: Path, prepared: Prepared, name: str
+) -> Iterator[tuple[Server, Crowd]]:
+    """Pavilion (on a copy of the prepared database) or the baseline, and a crowd for it."""
+    starting = (
+        pavilion(workdir, copy_of(prepared, workdir, name))
+        if kind == "pavilion"
+        else socketio(workdir, prepared.state)
+    )
+    with starting as server:
+        room = f"session:{prepared.session}" if kind == "pavilion" else "bench"
+        crowd = Crowd(kind, server.url, room, prepared.tokens)
+        try:
+            yield server, crowd
+        finally:
+            crowd.close()
+
+
 def memory(workdir: Path, n: int) -> list[dict[str, Any]]:
     prepared = prepare(workdir, n)
     found = []
     for kind in ("pavilion", "socketio"):
-        starting = (
-            pavilion(workdir, copy_of(prepared, workdir, "memory"))
-            if kind == "pavilion"
-            else socketio(workdir, prepared.state)
-        )
-        with starting as server:
-            room = f"session:{prepared.session}" if kind == "pavilion" else "bench"
-            crowd = Crowd(kind, server.url, room, prepared.tokens)
-            try:
-                crowd.ask("storm", {"n": 50, "concurrency": 50})  # warm: imports, caches
-                crowd.ask("close")
-                crowd = Crowd(kind, server.url, room, prepared.tokens)
-                time.sleep(2.0)
-                before = server.rss_mb()
-                crowd.ask("storm", {"n": n, "concurrency": 200})
-                time.sleep(5.0)
-                after = server.rss_mb()
-            finally:
-                crowd.close()
+        with server_and_crowd(kind, workdir, prepared, "memory") as (server, crowd):
+            crowd.ask("storm", {"n": 50, "concurrency": 50})  # warm: imports, caches
+            crowd.ask("leave")
+            time.sleep(2.0)
+            before = server.rss_mb()
+            crowd.ask("storm", {"n": n, "concurrency": 200})
+            time.sleep(5.0)
+            after = server.rss_mb()
         found.append(
             {
                 "server": kind,
@@ -564,27 +572,17 @@ def churn(workdir: Path, minutes: float, resident: int = 1000) -> list[dict[str,
     prepared = prepare(workdir, resident + 200)
     found = []
     for kind in ("pavilion", "socketio"):
-        starting = (
-            pavilion(workdir, copy_of(prepared, workdir, "churn"))
-            if kind == "pavilion"
-            else socketio(workdir, prepared.state)
-        )
-        with starting as server:
-            room = f"session:{prepared.session}" if kind == "pavilion" else "bench"
-            crowd = Crowd(kind, server.url, room, prepared.tokens)
-            try:
-                crowd.ask("storm", {"n": resident, "concurrency": 200})
-                samples: list[tuple[float, float]] = []
-                started = time.monotonic()
-                crowd.pipe.send(("churn", {"seconds": minutes * 60, "parallel": 50, "hold_s": 1.0}))
-                while not crowd.pipe.poll(15):
-                    samples.append((time.monotonic() - started, server.rss_mb()))
-                status, answer = crowd.pipe.recv()
-                if status == "failed":
-                    raise RuntimeError(answer)
+        with server_and_crowd(kind, workdir, prepared, "churn") as (server, crowd):
+            crowd.ask("storm", {"n": resident, "concurrency": 200})
+            samples: list[tuple[float, float]] = []
+            started = time.monotonic()
+            crowd.pipe.send(("churn", {"seconds": minutes * 60, "parallel": 50, "hold_s": 1.0}))
+            while not crowd.pipe.poll(15):
                 samples.append((time.monotonic() - started, server.rss_mb()))
-            finally:
-                crowd.close()
+            status, answer = crowd.pipe.recv()
+            if status == "failed":
+                raise RuntimeError(answer)
+            samples.append((time.monotonic() - started, server.rss_mb()))
         warm = [rss for t, rss in samples if t >= 60] or [samples[-1][1]]
         found.append(
             {

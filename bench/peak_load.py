@@ -13,7 +13,7 @@ Commands, each answered on the pipe when done:
 - `churn`  {"seconds", "parallel", "hold_s"}: `parallel` loops, each opening a socket, joining,
   staying a moment and leaving, again and again, while the resident members stay; answers
   the joins made and the errors.
-- `close`: every socket goes.
+- `leave`: every socket goes; `close`: they go and so does the process.
 
 A member speaks Pavilion's `/ws` (docs/rooms.md) or Socket.IO 5 (bench/peak_peers.py). Replies
 are recognised by their first bytes, not parsed whole: the crowd's own CPU is the server's
@@ -221,6 +221,9 @@ async def _serve(crowd: Crowd, pipe: Connection) -> None:
             pipe.send(("ok", await crowd.resume(**argument)))
         elif command == "churn":
             pipe.send(("ok", await crowd.churn(**argument)))
+        elif command == "leave":
+            crowd.close()
+            pipe.send(("ok", None))
         else:
             crowd.close()
             pipe.send(("ok", None))

@@ -6,6 +6,7 @@ table below, so a code means the same on every route and (later) every WS operat
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -55,6 +56,13 @@ class Busy(Unavailable):
     nothing was done; try again after `retry_after` seconds. Never a 500 (DESIGN.md section 2)."""
 
     code = "busy"
+
+    @classmethod
+    def after(cls, bound: str, wait: float, message: str) -> Busy:
+        """Busy at `bound`, to come back in `wait` seconds (whole, 1 to 60), as the message
+        says ("… try again in N s")."""
+        seconds = max(1, math.ceil(min(wait, 60.0)))
+        return cls(f"{message}; try again in {seconds} s", retry_after=seconds, bound=bound)
 
 
 class Invalid(DomainError):

@@ -64,11 +64,7 @@ def busy_for(error: BaseException, metrics: Metrics | None = None) -> Busy | Non
         return None
     if metrics is not None:
         metrics.busy.labels(bound).inc()
-    return Busy(
-        f"the server is busy; try again in {RETRY_AFTER_SECONDS} s",
-        retry_after=RETRY_AFTER_SECONDS,
-        bound=bound,
-    )
+    return Busy.after(bound, RETRY_AFTER_SECONDS, "the server is busy")
 
 
 async def pause(attempt: int) -> None:

@@ -19,7 +19,6 @@ server) still meet SQLite's busy timeout, as before.
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections import deque
 from typing import Any
@@ -102,12 +101,7 @@ class WriteGate:
 
     def _busy(self, expected: float) -> Busy:
         self._metrics.busy.labels("db_writer").inc()
-        seconds = max(1, math.ceil(min(expected, 60.0)))
-        return Busy(
-            f"the server is busy writing; try again in {seconds} s",
-            retry_after=seconds,
-            bound="db_writer",
-        )
+        return Busy.after("db_writer", expected, "the server is busy writing")
 
 
 def is_write(statement: str) -> bool:

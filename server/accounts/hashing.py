@@ -11,7 +11,6 @@ Retry-After), before it has cost anything.
 from __future__ import annotations
 
 import asyncio
-import math
 import os
 import time
 from collections.abc import Callable
@@ -72,12 +71,7 @@ class Passwords:
         expected = self._pending * self._seconds / self.workers
         if expected > self.max_wait:
             self._metrics.busy.labels("password_hash").inc()
-            seconds = max(1, math.ceil(min(expected, 60.0)))
-            raise Busy(
-                f"many people are signing in; try again in {seconds} s",
-                retry_after=seconds,
-                bound="password_hash",
-            )
+            raise Busy.after("password_hash", expected, "many people are signing in")
 
     async def hash(self, password: str) -> str:
         return await self._run(hash_password, password)

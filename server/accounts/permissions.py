@@ -15,16 +15,19 @@ check, so a role given or taken away counts from the next request on.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import bindparam, exists
+from sqlalchemy import select as sa_select
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import Grant, Role, User
 from server.attendance.invites import holds_invite
 from server.attendance.models import Invite
-from server.errors import Forbidden, Unauthorized
+from server.errors import Forbidden, NotFound, Unauthorized
 from server.program.models import Access, Session
 
 
@@ -100,23 +103,30 @@ def permissions_over(roles: set[Role], access: Access, *, invited: bool) -> set[
     return found
 
 
-# A session, each role the user holds over it or its forum (one row per role; one with None
-# when none), and whether they accepted an invitation to it: built once, run per request.
-_SESSION_AND_ROLES = (
-    select(
-        Session,
-        col(Grant.role),
-        exists()
-        .where(col(Invite.session_id) == Session.id, col(Invite.accepted_by) == bindparam("user"))
-        .label("invited"),
+def session_and_roles(*what: Any) -> Any:
+    """`what` of a session (bound as `session`), each role the user (bound as `user`) holds
+    over it or its forum (one row per role; one with None when none), and whether they
+    accepted an invitation to it: one query, built once by each caller."""
+    invited = exists().where(
+        col(Invite.session_id) == Session.id, col(Invite.accepted_by) == bindparam("user")
     )
-    .outerjoin(
-        Grant,
-        (col(Grant.user_id) == bindparam("user"))
-        & or_(col(Grant.forum_id) == Session.forum_id, col(Grant.session_id) == Session.id),
+    return (
+        sa_select(*what, col(Grant.role), invited.label("invited"))
+        .outerjoin(
+            Grant,
+            (col(Grant.user_id) == bindparam("user"))
+            & or_(col(Grant.forum_id) == Session.forum_id, col(Grant.session_id) == Session.id),
+        )
+        .where(col(Session.id) == bindparam("session"))
     )
-    .where(col(Session.id) == bindparam("session"))
-)
+
+
+def roles_in(found: Sequence[Any]) -> tuple[set[Role], bool]:
+    """The roles and the invitation of `session_and_roles` rows (its two last columns)."""
+    return {Role(row[-2]) for row in found if row[-2] is not None}, bool(found[0][-1])
+
+
+_SESSION_AND_ROLES = session_and_roles(Session)
 
 
 async def session_for(
@@ -132,10 +142,22 @@ async def session_for(
     if not found:
         return None, user
     session = found[0][0]
-    roles = {Role(row[1]) for row in found if row[1] is not None}
-    if permission not in permissions_over(roles, session.access, invited=bool(found[0][2])):
+    roles, invited = roles_in(found)
+    if permission not in permissions_over(roles, session.access, invited=invited):
         raise Forbidden(_refusal(permission, session))
     return session, user
+
+
+async def attending(db: AsyncSession, user: User | None, session_id: int) -> tuple[Session, User]:
+    """The session and the person, if they may attend it (one query); NotFound for a session
+    that does not exist (before any other answer), Unauthorized, Forbidden."""
+    if user is None:
+        if await db.get(Session, session_id) is None:
+            raise NotFound(f"session: no session {session_id}", field="session")
+    session, person = await session_for(db, user, session_id, Permission.attend)
+    if session is None:
+        raise NotFound(f"session: no session {session_id}", field="session")
+    return session, person
 
 
 async def organises_a_forum(db: AsyncSession, user: User) -> bool:

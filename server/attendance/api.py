@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from server.accounts.models import User, user_json
-from server.accounts.permissions import Permission, require, session_for
+from server.accounts.permissions import Permission, attending, require
 from server.accounts.service import require_user
 from server.attendance import badges, feeds, invites, service
 from server.attendance.models import ACTIVE, Badge, CheckIn, RegisterIn, Registration
@@ -41,11 +41,7 @@ async def _session(db: DbSession, session_id: int) -> Session:
 
 
 async def _attendee(db: DbSession, user: User | None, session_id: int) -> tuple[User, Session]:
-    if user is None:
-        await _session(db, session_id)  # a session that does not exist is that, first
-    session, person = await session_for(db, user, session_id, Permission.attend)
-    if session is None:
-        raise NotFound(f"session: no session {session_id}", field="session")
+    session, person = await attending(db, user, session_id)
     return person, session
 
 

@@ -11,7 +11,6 @@ by their own jitter.
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -104,12 +103,7 @@ class Bounded:
 
     def _busy(self, expected: float) -> Busy:
         self._metrics.busy.labels(self.name).inc()
-        seconds = max(1, math.ceil(min(expected, 60.0)))
-        return Busy(
-            f"many people are arriving at once; try again in {seconds} s",
-            retry_after=seconds,
-            bound=self.name,
-        )
+        return Busy.after(self.name, expected, "many people are arriving at once")
 
 
 class HttpAdmission:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import math
 
 from fastapi import WebSocket
 from fastapi.responses import JSONResponse
@@ -72,16 +71,11 @@ def _overload(hub: Hub, dispatcher: Dispatcher, settings: Settings) -> Busy | No
     """Why this node takes no new socket now (or None): it holds as many as it may, or its
     line of joins is already longer than a newcomer should wait."""
     if hub.socket_count >= settings.ws_max_sockets:
-        return Busy(
-            "sockets: this node is full; try again shortly", retry_after=5, bound="ws_sockets"
-        )
+        return Busy.after("ws_sockets", 5, "sockets: this node is full")
     joins = dispatcher.joins
     expected = joins.expected_wait()
     if expected > joins.wait:
-        seconds = max(1, math.ceil(min(expected, 60.0)))
-        return Busy(
-            "sockets: many people are arriving at once", retry_after=seconds, bound="ws_joins"
-        )
+        return Busy.after("ws_joins", expected, "sockets: many people are arriving at once")
     return None
 
 

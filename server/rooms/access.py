@@ -20,14 +20,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import bindparam, exists, or_
+from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import Grant, Role, User
-from server.accounts.permissions import Permission, permissions_over
-from server.attendance.models import Invite
+from server.accounts.permissions import (
+    Permission,
+    permissions_over,
+    roles_in,
+    session_and_roles,
+)
 from server.clock import Clock
 from server.db import rows
 from server.errors import Forbidden, NotFound
@@ -111,24 +115,10 @@ async def admit(db: AsyncSession, user: User, room: str) -> Admission:
     return await _private_room(db, user, room, found["private"])
 
 
-# The session, the user's roles over it and its forum, and whether they hold an accepted
-# invitation: one row per role (one with no role). Built once; run with bound values.
-_SESSION_ROOM = (
-    sa_select(
-        col(Session.forum_id),
-        col(Session.access),
-        col(Session.title_en),
-        col(Grant.role),
-        exists()
-        .where(col(Invite.session_id) == Session.id, col(Invite.accepted_by) == bindparam("user"))
-        .label("invited"),
-    )
-    .outerjoin(
-        Grant,
-        (col(Grant.user_id) == bindparam("user"))
-        & or_(col(Grant.forum_id) == Session.forum_id, col(Grant.session_id) == Session.id),
-    )
-    .where(col(Session.id) == bindparam("session"))
+# The session's forum, access and title, the user's roles over it and its forum, and their
+# invitation: one query, built once, run with bound values.
+_SESSION_ROOM = session_and_roles(
+    col(Session.forum_id), col(Session.access), col(Session.title_en)
 )
 
 # A forum (found by `where`), and the user's organiser grant over it if any.
@@ -152,9 +142,9 @@ async def _session_room(
     found = await rows(db, _SESSION_ROOM, {"user": user.id, "session": session_id}, fresh=True)
     if not found:
         raise _no_room(room)
-    forum_id, access, title, _, invitation = found[0]
-    roles = {Role(row[3]) for row in found if row[3] is not None}
-    permissions = permissions_over(roles, Access(access), invited=bool(invitation))
+    forum_id, access, title = found[0][:3]
+    roles, invited = roles_in(found)
+    permissions = permissions_over(roles, Access(access), invited=invited)
     moderator = Permission.moderate in permissions
     if staff and not moderator:
         raise Forbidden("room: the backstage of a session is for its moderators")

@@ -9,8 +9,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 
-from server.accounts.models import User
-from server.accounts.permissions import Permission, allowed, require, session_for
+from server.accounts.permissions import Permission, allowed, attending, require
 from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.errors import Forbidden, Invalid, NotFound
 from server.program.models import Session
@@ -38,17 +37,6 @@ async def _session(db: DbSession, session_id: int) -> Session:
     return found
 
 
-async def _attending(db: DbSession, user: User | None, session_id: int) -> tuple[Session, User]:
-    """The session and the person, if they may attend it: one query (a playlist is asked for
-    every few seconds by every HLS viewer)."""
-    if user is None:
-        await _session(db, session_id)  # a session that does not exist is that, first
-    found, person = await session_for(db, user, session_id, Permission.attend)
-    if found is None:
-        raise NotFound(f"session: no session {session_id}", field="session")
-    return found, person
-
-
 @router.get("/{session}", summary="The stage: its sources and which one is on air")
 async def stage_state(
     session: int,
@@ -58,7 +46,7 @@ async def stage_state(
     settings: AppSettings,
     clock: AppClock,
 ) -> dict[str, Any]:
-    _found, person = await _attending(db, user, session)
+    _found, person = await attending(db, user, session)
     assert person.id is not None
     # The STUN/TURN servers a page's peer connection should use, as RTCPeerConnection takes them.
     ice = settings.ice_servers_for(person.id, clock.now())
@@ -74,7 +62,7 @@ async def stage_state(
 async def whip_publish(
     session: int, request: Request, db: DbSession, user: CurrentUser
 ) -> Response:
-    found, person = await _attending(db, user, session)
+    found, person = await attending(db, user, session)
     assert person.id is not None
     guest = not await allowed(db, person, Permission.speak, forum_id=found.forum_id, session=found)
     # An attendee whose raised hand a moderator invited holds a guest seat on the stage.
@@ -93,7 +81,7 @@ async def whip_publish(
     response_class=Response,
 )
 async def whep_watch(session: int, request: Request, db: DbSession, user: CurrentUser) -> Response:
-    _found, viewer = await _attending(db, user, session)
+    _found, viewer = await attending(db, user, session)
     offer = await _sdp(request)
     assert viewer.id is not None
     watching = await _stage(request).watch(session, viewer.id, offer)
@@ -107,7 +95,7 @@ async def whep_watch(session: int, request: Request, db: DbSession, user: Curren
 async def whep_leave(
     session: int, viewer: str, request: Request, db: DbSession, user: CurrentUser
 ) -> Response:
-    _found, person = await _attending(db, user, session)
+    _found, person = await attending(db, user, session)
     assert person.id is not None
     await _stage(request).unwatch(session, viewer, person.id)
     return Response(status_code=204)
@@ -133,7 +121,7 @@ async def whip_leave(
     session: int, source: str, request: Request, db: DbSession, user: CurrentUser
 ) -> Response:
     # Its publisher (a speaker or a guest) or the session's moderators; `leave` checks which.
-    found, person = await _attending(db, user, session)
+    found, person = await attending(db, user, session)
     staff = await allowed(db, person, Permission.moderate, forum_id=found.forum_id, session=found)
     assert person.id is not None
     await _stage(request).leave(session, source, person.id, staff=staff)
@@ -197,7 +185,7 @@ async def hls_file(
 ) -> Response:
     """Those who may attend the session (closed sessions stay closed here too). The playlist
     changes every segment; a segment never changes."""
-    _found, viewer = await _attending(db, user, session)
+    _found, viewer = await attending(db, user, session)
     if not HLS_FILE.match(name):
         raise NotFound(f"name: no HLS file {name!r}", field="name")
     folder = _stage(request).config.hls
