@@ -43,7 +43,8 @@ class Event:
     seq: int  # 0: volatile (or room.reset), not numbered
     type: str
     data: dict[str, Any]
-    # When it was published (wall clock, seconds), for the bus lag figure; not part of equality.
+    # When it was published, or (Redis) arrived from Redis, on this node's monotonic clock:
+    # for the bus lag figure (time spent waiting on this node). Not part of equality.
     at: float = field(default=0.0, compare=False)
 
 
@@ -241,7 +242,7 @@ class MemoryBus(Bus):
     async def publish(self, room: str, type: str, data: dict[str, Any]) -> tuple[str, int]:
         state = self._room(room)
         state.seq += 1
-        event = Event(room, state.epoch, state.seq, type, data, time.time())
+        event = Event(room, state.epoch, state.seq, type, data, time.monotonic())
         state.events.append(event)
         assert state.subscribers is not None
         state.subscribers.offer(event)
@@ -250,7 +251,7 @@ class MemoryBus(Bus):
     async def publish_volatile(self, room: str, type: str, data: dict[str, Any]) -> None:
         state = self._rooms.get(room)
         if state is not None and state.subscribers is not None:
-            state.subscribers.offer(Event(room, state.epoch, 0, type, data, time.time()))
+            state.subscribers.offer(Event(room, state.epoch, 0, type, data, time.monotonic()))
 
     async def position(self, room: str) -> tuple[str, int]:
         state = self._room(room)

@@ -208,7 +208,7 @@ class Hub:
             return
         started = time.perf_counter()
         if event.at:
-            self.metrics.bus_lag.observe(max(0.0, time.time() - event.at))
+            self.metrics.bus_lag.observe(max(0.0, time.monotonic() - event.at))
         for listener in self.event_listeners:
             listener(room, event)
         text = frames.push(event)

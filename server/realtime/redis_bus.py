@@ -248,7 +248,7 @@ class RedisBus(Bus):
             room = channel.removeprefix(PREFIX).removesuffix(":ch")
             epoch, seq, type_, data = _text(message["data"]).split("\n", 3)
             # `at`: when it left Redis; the hub measures how long it waited here after that.
-            event = Event(room, epoch, int(seq), type_, json.loads(data), time.time())
+            event = Event(room, epoch, int(seq), type_, json.loads(data), time.monotonic())
             await self._deliver(room, event)
 
     async def _deliver(self, room: str, event: Event) -> None:

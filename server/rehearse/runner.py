@@ -12,7 +12,6 @@ import signal
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from rich.live import Live
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 
+from server.clock import SystemClock
 from server.rehearse.charts import clock_label
 from server.rehearse.children import Child
 from server.rehearse.organiser import Organiser, RehearseError
@@ -108,7 +108,7 @@ async def rehearse(options: Options, console: Console) -> int:
                 await _audience(run, created, options, organiser, interrupt, console)
         finally:
             run.interrupted = interrupt.signal.name if interrupt.signal else None
-            run.ended_at = datetime.now(UTC)
+            run.ended_at = SystemClock().now()
             await _remove(run, organiser, console)
             _report(run, options.report or _default_report(run), console)
     if interrupt.signal is not None:
@@ -138,7 +138,7 @@ def _record(options: Options, created: dict[str, Any]) -> Rehearsed:
         attendees=len(created["emails"]),
         webrtc=options.viewers,
         planned_seconds=options.seconds,
-        started_at=datetime.now(UTC),
+        started_at=SystemClock().now(),
     )
 
 
