@@ -4,6 +4,7 @@ newcomer who would wait too long is told so at once (server/realtime/admission.p
 from __future__ import annotations
 
 import asyncio
+import statistics
 
 import pytest
 
@@ -82,3 +83,28 @@ async def test_a_line_too_long_for_the_pace_is_refused_at_once_without_waiting()
     await asyncio.gather(*busy, return_exceptions=True)
 
     assert waited < 0.05
+
+
+async def test_a_burst_before_the_pace_is_known_turns_away_the_back_of_the_line_early() -> None:
+    bounded = Bounded("test", 1, 1.0, Metrics())
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    served: list[float] = []
+    refused: list[float] = []
+
+    async def job() -> None:
+        try:
+            async with bounded.slot():
+                await asyncio.sleep(0.05)  # one at a time, 20 a second: 1 s serves 20
+            served.append(loop.time() - started)
+        except Busy:
+            refused.append(loop.time() - started)
+
+    await asyncio.gather(*(job() for _ in range(60)))  # all at once, no pace learned yet
+
+    assert refused and served
+    # Those the line could not reach were told as soon as it was clear (most at once, as the
+    # first were served), never after waiting their whole second out ...
+    assert statistics.median(refused) < 0.3 and max(refused) < 1.0
+    # ... and everyone it kept was served within the bound (a little slack for the loop).
+    assert len(served) <= 25 and max(served) < 1.2
