@@ -106,6 +106,17 @@ async def postgres_database() -> AsyncIterator[str]:
         await admin.close()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def either_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A test module that names this as its `database_url` runs once on SQLite and once on a
+    fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'pavilion.db'}"
+        return
+    async with postgres_database() as url:
+        yield url
+
+
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
     async with postgres_database() as url:

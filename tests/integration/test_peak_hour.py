@@ -34,7 +34,6 @@ from server.clock import SystemClock
 from server.db import Database
 from server.migrate import upgrade
 from server.program.models import Session
-from tests.conftest import postgres_database
 from tests.factories import attendance_doc, load_program
 from tests.servers import serve_in_process
 
@@ -117,13 +116,10 @@ class Node:
     table: int
 
 
-@pytest_asyncio.fixture(params=["sqlite", "postgres"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'pavilion.db'}"
-        return
-    async with postgres_database() as url:
-        yield url
+@pytest.fixture
+def database_url(either_database: str) -> str:
+    """Each test below runs once on SQLite and once on a fresh PostgreSQL database."""
+    return either_database
 
 
 @pytest_asyncio.fixture

@@ -21,7 +21,6 @@ from server.db import Database
 from server.errors import Conflict, Invalid
 from server.migrate import upgrade
 from server.program.models import Session
-from tests.conftest import postgres_database
 from tests.factories import attendance_doc, load_program, make_user
 
 
@@ -110,14 +109,10 @@ async def test_a_rush_of_200_for_30_seats_on_postgres(postgres_url: str, clock: 
 # --- step by step, on SQLite and on PostgreSQL ------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+@pytest.fixture
+def database_url(either_database: str) -> str:
     """Each test below runs once on SQLite and once on a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'pavilion.db'}"
-        return
-    async with postgres_database() as url:
-        yield url
+    return either_database
 
 
 @pytest.fixture
