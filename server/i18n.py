@@ -50,6 +50,52 @@ TEXTS: dict[str, dict[str, str]] = {
             "Choose it here (the link works until {until}):\n{link}\n\n"
             "If it was not you, ignore this message: your password stays as it is.\n"
         ),
+        "notice.link": "Open: {link}\n",
+        "notice.seat_offered.subject": "A seat is yours if you accept: {title}",
+        "notice.seat_offered.body": (
+            "Hello {name},\n\n"
+            "a seat came free at «{title}» ({when}). It is held for you until {deadline}: "
+            "accept it on the session's page before then, or it passes to the next in line.\n"
+        ),
+        "notice.session_moved.subject": "New time: {title}",
+        "notice.session_moved.body": (
+            "Hello {name},\n\n"
+            "«{title}» has moved. It now takes place {when} (in the host city: {host}).\n"
+            "It was to start {was_starts_at}.\n"
+        ),
+        "notice.session_cancelled.subject": "Cancelled: {title}",
+        "notice.session_cancelled.body": (
+            "Hello {name},\n\n«{title}», planned for {when}, is cancelled.\n"
+        ),
+        "notice.session_restored.subject": "Back in the program: {title}",
+        "notice.session_restored.body": (
+            "Hello {name},\n\n«{title}» is back in the program: {when} "
+            "(in the host city: {host}). Your registration stands.\n"
+        ),
+        "notice.session_delayed.subject": "Delayed by {minutes} min: {title}",
+        "notice.session_delayed.body": (
+            "Hello {name},\n\n"
+            "the marathon runs {minutes} minutes late. «{title}» now takes place {when} "
+            "(in the host city: {host}).\n"
+        ),
+        "notice.reminder.subject": "Soon: {title}",
+        "notice.reminder.body": (
+            "Hello {name},\n\n«{title}», which you registered for, starts {when} "
+            "(in the host city: {host}).\n"
+        ),
+        "notice.invited.subject": "You are invited: {title}",
+        "notice.invited.body": (
+            "Hello {name},\n\nyou are invited to the closed session «{title}», {when}.\n"
+        ),
+        "notice.role_granted.subject": "You are {role}: {scope}",
+        "notice.role_granted.body": ("Hello {name},\n\nyou are now {role}: {scope}.\n"),
+        "notice.role_withdrawn.subject": "No longer {role}: {scope}",
+        "notice.role_withdrawn.body": ("Hello {name},\n\nyou are no longer {role}: {scope}.\n"),
+        "role.organiser": "an organiser",
+        "role.door": "door staff",
+        "role.moderator": "a moderator",
+        "role.speaker": "a speaker",
+        "role.exhibitor": "stand staff",
     },
     "ru": {
         "signature": "Pavilion",
@@ -87,6 +133,54 @@ TEXTS: dict[str, dict[str, str]] = {
             "Задайте его здесь (ссылка действует до {until}):\n{link}\n\n"
             "Если это были не вы, просто не отвечайте на это письмо: пароль останется прежним.\n"
         ),
+        "notice.link": "Открыть: {link}\n",
+        "notice.seat_offered.subject": "Для вас освободилось место: {title}",
+        "notice.seat_offered.body": (
+            "Здравствуйте, {name}!\n\n"
+            "На «{title}» ({when}) освободилось место. Оно закреплено за вами до {deadline}: "
+            "подтвердите его на странице сессии, иначе оно перейдёт следующему в очереди.\n"
+        ),
+        "notice.session_moved.subject": "Новое время: {title}",
+        "notice.session_moved.body": (
+            "Здравствуйте, {name}!\n\n"
+            "«{title}» перенесена. Теперь: {when} (в городе проведения: {host}).\n"
+            "Прежнее начало: {was_starts_at}.\n"
+        ),
+        "notice.session_cancelled.subject": "Отменено: {title}",
+        "notice.session_cancelled.body": (
+            "Здравствуйте, {name}!\n\n«{title}», запланированная на {when}, отменена.\n"
+        ),
+        "notice.session_restored.subject": "Снова в программе: {title}",
+        "notice.session_restored.body": (
+            "Здравствуйте, {name}!\n\n«{title}» снова в программе: {when} "
+            "(в городе проведения: {host}). Ваша регистрация сохранена.\n"
+        ),
+        "notice.session_delayed.subject": "Задержка {minutes} мин: {title}",
+        "notice.session_delayed.body": (
+            "Здравствуйте, {name}!\n\n"
+            "Марафон задерживается на {minutes} мин. «{title}» теперь: {when} "
+            "(в городе проведения: {host}).\n"
+        ),
+        "notice.reminder.subject": "Скоро: {title}",
+        "notice.reminder.body": (
+            "Здравствуйте, {name}!\n\n«{title}», на которую вы зарегистрированы, начинается "
+            "{when} (в городе проведения: {host}).\n"
+        ),
+        "notice.invited.subject": "Приглашение: {title}",
+        "notice.invited.body": (
+            "Здравствуйте, {name}!\n\nВы приглашены на закрытую сессию «{title}», {when}.\n"
+        ),
+        "notice.role_granted.subject": "Ваша роль — {role}: {scope}",
+        "notice.role_granted.body": ("Здравствуйте, {name}!\n\nВаша роль — {role}: {scope}.\n"),
+        "notice.role_withdrawn.subject": "Роль снята — {role}: {scope}",
+        "notice.role_withdrawn.body": (
+            "Здравствуйте, {name}!\n\nС вас снята роль «{role}»: {scope}.\n"
+        ),
+        "role.organiser": "организатор",
+        "role.door": "контроль на входе",
+        "role.moderator": "модератор",
+        "role.speaker": "спикер",
+        "role.exhibitor": "сотрудник стенда",
     },
 }
 

@@ -25,6 +25,7 @@ from server.expo.models import (
 )
 from server.mail.models import OutboxMail
 from server.marathon.models import Marathon, MarathonChange, MarathonSegment
+from server.notices.models import Notice
 from server.program.models import Forum, Person, Session, SessionPerson, Track, Venue
 from server.rehearsals.models import Rehearsal
 from server.rooms.models import (
@@ -61,6 +62,7 @@ __all__ = [
     "MarathonChange",
     "MarathonSegment",
     "Meeting",
+    "Notice",
     "OutboxMail",
     "PasswordToken",
     "Pavilion",

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import JSON, String, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
@@ -32,6 +32,8 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     # Set on the synthetic accounts of a rehearsal (server/rehearsals/): removed when it ends.
     rehearsal_id: int | None = Field(default=None, foreign_key="rehearsal.id", index=True)
+    # Kinds of notice (server/notices/) this person does not want by mail: pushed only.
+    mail_off: list[str] = Field(default_factory=list, sa_type=JSON)
 
 
 class AuthSession(SQLModel, table=True):
@@ -96,6 +98,8 @@ class Grant(SQLModel, table=True):
     forum_id: int | None = Field(default=None, foreign_key="forum.id")
     session_id: int | None = Field(default=None, foreign_key="session.id")
     stand: str | None = Field(default=None, sa_type=String(80))
+    granted_by: int | None = Field(default=None, foreign_key="user.id")
+    granted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 # --- HTTP schemas ---------------------------------------------------------------------------

@@ -75,6 +75,13 @@ class Invite(SQLModel, table=True):
     accepted_by: int | None = Field(default=None, foreign_key="user.id", index=True)
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # Who invited, the guest's name and language (the mail's), when it was last mailed, and
+    # when an organiser took it back (a revoked invitation cannot be accepted).
+    invited_by: int | None = Field(default=None, foreign_key="user.id")
+    name: str = Field(default="", sa_type=String(120))
+    language: str = Field(default="ru", sa_type=String(2))
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class RegisterIn(BaseModel):

@@ -379,6 +379,15 @@ async def seats_left(db: AsyncSession, session: Session) -> dict[str, int | None
     return left
 
 
+async def attendees(db: AsyncSession, session_id: int) -> list[int]:
+    """Who is registered for a session (confirmed, waitlisted or holding an offer): the
+    people to tell when it moves, is cancelled or comes back."""
+    query = select(Registration.user_id).where(
+        Registration.session_id == session_id, col(Registration.status).in_(ACTIVE)
+    )
+    return sorted(set((await db.exec(query)).all()))
+
+
 async def agenda(db: AsyncSession, user: User) -> list[tuple[Registration, Session]]:
     """A person's active registrations with their sessions, soonest first."""
     query = (

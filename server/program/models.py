@@ -141,6 +141,13 @@ class Person(SQLModel, table=True):
     organisation_en: str = ""
     organisation_ru: str = ""
     country: str = Field(default="", sa_type=String(2))
+    # How the organisers reach them; import and the editor link it to an account (user_id),
+    # inviting one when there is none, and give them their sessions' roles.
+    email: str = Field(default="", sa_type=String(254), index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    photo_url: str = Field(default="", sa_type=String(500))
+    bio_en: str = ""
+    bio_ru: str = ""
 
 
 class Session(SQLModel, table=True):

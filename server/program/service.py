@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.clock import Clock
 from server.errors import Invalid, NotFound
+from server.notices.service import SessionFacts
 from server.program.models import (
     CastMember,
     Forum,
@@ -69,6 +70,22 @@ class ProgramData:
         raise NotFound(
             f"session: no session {session_id} in forum {self.forum.slug!r}", field="session"
         )
+
+
+def session_facts(forum: Forum, session: Session) -> SessionFacts:
+    """What a notice about this session tells (server/notices/)."""
+    assert session.id is not None
+    return SessionFacts(
+        id=session.id,
+        forum=forum.slug,
+        title_en=session.title_en,
+        title_ru=session.title_ru,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        host_tz=session.host_tz,
+        host_city_en=session.host_city_en,
+        host_city_ru=session.host_city_ru,
+    )
 
 
 async def bump_program_version(db: AsyncSession, forum: Forum) -> None:
