@@ -7,13 +7,14 @@
 import { t } from "./i18n.js";
 
 export class ApiError extends Error {
-  constructor(message, { status = 0, code = "error", field = null, retryAfter = null } = {}) {
+  constructor(message, { status = 0, code = "error", field = null, retryAfter = null, details = {} } = {}) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.field = field;
     this.retryAfter = retryAfter; // seconds, on 429 `rate_limited`
+    this.details = details; // the whole `error` object (e.g. a refusal's `reason` code)
   }
 }
 
@@ -53,6 +54,12 @@ export const paths = {
   jsonld: (forum) => `${BASE}/forums/${enc(forum)}/jsonld`,
   marathons: (forum) => `${BASE}/forums/${enc(forum)}/marathons`,
   marathon: (forum, slug) => `${BASE}/forums/${enc(forum)}/marathons/${enc(slug)}`,
+  segment: (forum, slug, segment) =>
+    `${BASE}/forums/${enc(forum)}/marathons/${enc(slug)}/segments/${enc(segment)}`,
+  delay: (forum, slug, segment) => `${paths.segment(forum, slug, segment)}/delay`,
+  delayPreview: (forum, slug, segment) => `${paths.segment(forum, slug, segment)}/delay/preview`,
+  endSegment: (forum, slug, segment) => `${paths.segment(forum, slug, segment)}/end`,
+  now: (forum) => `${BASE}/forums/${enc(forum)}/now`,
   signup: () => `${BASE}/auth/signup`,
   login: () => `${BASE}/auth/login`,
   logout: () => `${BASE}/auth/logout`,
@@ -93,6 +100,11 @@ export const paths = {
   leadsCsv: (stand) => `${BASE}/stands/${enc(stand)}/leads.csv`,
   iceServers: () => `${BASE}/rtc/ice-servers`,
   analytics: (stand) => `${BASE}/stands/${enc(stand)}/analytics`,
+  roles: (forum) => `${BASE}/forums/${enc(forum)}/roles`,
+  role: (forum, id) => `${BASE}/forums/${enc(forum)}/roles/${enc(id)}`,
+  myPassword: () => `${BASE}/me/password`,
+  notices: () => `${BASE}/me/notices`,
+  noticesRead: () => `${BASE}/me/notices/read`,
 };
 
 /** A path with its query (empty values left out), relative to this site. */
@@ -120,6 +132,7 @@ export function problemOf(response, body) {
     code: problem.code || "error",
     field: problem.field || null,
     retryAfter,
+    details: problem,
   });
 }
 

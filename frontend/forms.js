@@ -4,7 +4,7 @@
 
 import { account, me } from "./account.js";
 import { html, render } from "./html.js";
-import { t } from "./i18n.js";
+import { has, t } from "./i18n.js";
 
 /**
  * A labelled input. `id` is the form's prefix + the field's name; the error paragraph under
@@ -64,6 +64,18 @@ export function withoutField(message, name) {
   return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
 
+/**
+ * The API's refusal (an ApiError) in the page's own words, chosen by what it is about and its
+ * code: `<prefix>.error.<field>.<code>`, else `<prefix>.error.<code>`, else the server's message
+ * (without its "field: ").
+ */
+export function refusalText(error, prefix) {
+  const field = error.field || "";
+  if (field && has(`${prefix}.error.${field}.${error.code}`)) return t(`${prefix}.error.${field}.${error.code}`);
+  if (has(`${prefix}.error.${error.code}`)) return t(`${prefix}.error.${error.code}`);
+  return field ? withoutField(error.message, field) : error.message;
+}
+
 /** Mark the submit button busy (not disabled: disabling would throw keyboard focus away). */
 export function setBusy(form, busy, label) {
   const button = form.querySelector('[type="submit"]');
@@ -71,6 +83,14 @@ export function setBusy(form, busy, label) {
   if (!button) return;
   button.setAttribute("aria-disabled", String(busy));
   button.textContent = label;
+}
+
+const prefilled = {}; // form name -> values it starts with the next time it is drawn
+
+/** Values a form starts with the next time it is drawn (the invite page hands the invited
+ * address to the sign-in and sign-up forms it opens). */
+export function prefill(formName, values) {
+  prefilled[formName] = values;
 }
 
 /**
@@ -115,7 +135,8 @@ export class FormPage extends HTMLElement {
   draw() {
     document.title = `${this.title()} — ${t("app.name")}`;
     const before = this.querySelector("form");
-    const values = before ? valuesOf(before) : {};
+    const values = { ...(before ? valuesOf(before) : {}), ...prefilled[this.formName] };
+    delete prefilled[this.formName];
     render(this, this.page());
     const form = this.querySelector("form");
     if (!form) return;

@@ -18,6 +18,11 @@
 //
 // `state` is "idle" (no room joined), "connecting" (first attempt), "online" or "reconnecting";
 // every change is announced as `state` on the socket.
+//
+// A room joined once may be heard by several parts of the page (`listen`: the header's notices
+// and the live room both hear the person's own room); it is held while any of them listens.
+// When the server takes the socket out of a room (`room.closed`: access withdrawn), everyone
+// hearing it is told, as for a refused join, and the room is not joined again.
 
 const FIRST_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 15_000;
@@ -26,6 +31,10 @@ const JOIN_TIMEOUT_MS = 45_000;
 const TRY_AGAIN_LATER = 1013; // the server shed the socket, or it fell behind
 const DROPPED = 4000; // our own close code for `drop()` (4000-4999 are for applications)
 const PING_EVERY_MS = 25_000; // a half-open connection shows as an unanswered ping
+const CLOSED = "room.closed"; // the server took this socket out of the room (access withdrawn)
+
+/** The listener of a room held only for those who `listen` to it. */
+const QUIET = { snapshot() {}, push() {}, failed() {} };
 
 /** A refusal from the server, or a request that could not be answered (`offline`, `timeout`). */
 export class RoomError extends Error {
@@ -91,6 +100,7 @@ export class RoomSocket extends EventTarget {
     this.state = "idle";
     this.ws = null;
     this.rooms = new Map();
+    this.listeners = new Map(); // room → the extra listeners that `listen` to it
     this.waiting = new Map(); // request id → {onReply, timer}
     this.nextId = 1;
     this.attempt = 0;
@@ -106,10 +116,47 @@ export class RoomSocket extends EventTarget {
     else this.connect();
   }
 
+  /**
+   * Hear `room` beside whoever joined it: the pushes, snapshots and refusal of its membership
+   * go to `listener` too. Joins the room if nobody has; it is held while anyone listens.
+   * Answers the function that stops listening.
+   */
+  listen(room, listener) {
+    let heard = this.listeners.get(room);
+    if (!heard) this.listeners.set(room, (heard = new Set()));
+    heard.add(listener);
+    if (!this.rooms.has(room)) this.join(room, QUIET);
+    return () => this.unlisten(room, listener);
+  }
+
+  unlisten(room, listener) {
+    const heard = this.listeners.get(room);
+    if (!heard || !heard.delete(listener) || heard.size > 0) return;
+    this.listeners.delete(room);
+    if (this.rooms.get(room)?.listener === QUIET) this.leave(room);
+  }
+
+  /** Tell a membership's listener, and everyone listening to its room, of `what`. */
+  tell(membership, what, value) {
+    membership.listener[what](value);
+    for (const listener of [...(this.listeners.get(membership.room) || [])]) listener[what]?.(value);
+  }
+
+  /** The room is gone for good (refused, or closed by the server): everyone hearing it is told. */
+  lose(membership, error) {
+    this.rooms.delete(membership.room);
+    this.tell(membership, "failed", error);
+    this.listeners.delete(membership.room);
+  }
+
   /** Stop hearing `room`; the socket closes once no room is left. */
   leave(room) {
     const membership = this.rooms.get(room);
     if (!membership) return;
+    if (this.listeners.has(room)) {
+      membership.listener = QUIET; // others still listen: the room stays joined for them
+      return;
+    }
     clearTimeout(membership.retry);
     this.rooms.delete(room);
     if (this.state === "online") this.send("room.leave", room, {}, () => {});
@@ -180,9 +227,14 @@ export class RoomSocket extends EventTarget {
     }
     const error = new RoomError({ code: "unauthorized", message: "sign in first" });
     const rooms = [...this.rooms.values()];
+    const listeners = new Map(this.listeners);
     this.rooms.clear();
+    this.listeners.clear();
     this.stop();
-    for (const membership of rooms) membership.listener.failed(error);
+    for (const membership of rooms) {
+      membership.listener.failed(error);
+      for (const listener of listeners.get(membership.room) || []) listener.failed?.(error);
+    }
     return true;
   }
 
@@ -273,9 +325,14 @@ export class RoomSocket extends EventTarget {
 
   onPush(push) {
     const membership = this.rooms.get(push.room);
-    if (!membership || membership.joining || membership.epoch === null) return;
+    if (!membership) return;
+    if (push.type === CLOSED) {
+      this.closed(membership, push.data || {});
+      return;
+    }
+    if (membership.joining || membership.epoch === null) return;
     if (push.seq === 0 && push.type !== "room.reset") {
-      membership.listener.push(push); // volatile: a state the next one replaces
+      this.tell(membership, "push", push); // volatile: a state the next one replaces
       return;
     }
     if (push.type === "room.reset" || push.epoch !== membership.epoch) {
@@ -288,7 +345,15 @@ export class RoomSocket extends EventTarget {
       return;
     }
     membership.seq = push.seq;
-    membership.listener.push(push);
+    this.tell(membership, "push", push);
+  }
+
+  /** The server took this socket out of the room (access withdrawn): told like a refused join
+   * (`closed` marks the error), and not joined again. */
+  closed(membership, { code = "forbidden" }) {
+    clearTimeout(membership.retry);
+    this.lose(membership, new RoomError({ code, message: code, closed: true }));
+    if (this.rooms.size === 0) this.stop();
   }
 
   // --- joining -------------------------------------------------------------------------------
@@ -332,15 +397,14 @@ export class RoomSocket extends EventTarget {
     membership.epoch = data.epoch;
     if (data.recovered) return; // the missed pushes follow this reply, in order
     membership.seq = data.seq;
-    membership.listener.snapshot(data.snapshot);
+    this.tell(membership, "snapshot", data.snapshot);
   }
 
   /** Refused for good (forbidden, not found, invalid): tell the page. Else try again later. */
   joinFailed(membership, error) {
     if (error.code === "offline") return; // re-joined when the socket is back
     if (["forbidden", "not_found", "invalid", "unauthorized"].includes(error.code)) {
-      this.rooms.delete(membership.room);
-      membership.listener.failed(error);
+      this.lose(membership, error);
       if (this.rooms.size === 0) this.stop();
       return;
     }

@@ -6,7 +6,9 @@
 // &view=showrooms&q=turbine&industry=energy&country=DE for the showrooms' hall and its search,
 // &view=pavilion&pavilion=volga&industry=… for a pavilion, &view=stand&stand=kamturbo&product=…
 // for a stand (and one of its products), &view=exhibitor for a stand's staff desk;
-// &view=forgot to ask for a password link, &view=password&token=… to choose a password with it)
+// &view=forgot to ask for a password link, &view=password&token=… to choose a password with it;
+// &view=invite&invite=… for the page of a mailed invitation to a closed session;
+// &view=account for my account, &view=roles with the forum for its people and roles)
 //
 // `navigate(patch)` pushes a new URL and announces which keys changed; the back and
 // forward buttons announce the same way (popstate). Nothing else writes the URL.
@@ -16,12 +18,12 @@ import { browserZone } from "./time.js";
 
 export const KEYS = [
   "forum", "tz", "lang", "view", "marathon", "session", "date", "venue", "type", "format", "tab",
-  "pavilion", "stand", "product", "q", "industry", "country", "token",
+  "pavilion", "stand", "product", "q", "industry", "country", "token", "invite",
 ];
 
 /** Keys that mean something on some pages only (`view`), left out of any other page's URL. */
 const PAGE_KEYS = {
-  tab: ["room"],
+  tab: ["room", "editor"],
   pavilion: ["pavilion"],
   stand: ["stand"],
   product: ["stand"],
@@ -29,6 +31,7 @@ const PAGE_KEYS = {
   country: ["showrooms"],
   industry: ["showrooms", "pavilion"],
   token: ["password"],
+  invite: ["invite", "signin", "signup"], // the forms opened from the invite page return to it
 };
 
 export const state = new EventTarget();

@@ -15,9 +15,11 @@ from server.accounts.api import router as accounts_router
 from server.accounts.hashing import Passwords
 from server.attendance.api import router as attendance_router
 from server.attendance.badges import signing_key
+from server.attendance.invites_api import router as invites_router
 from server.attendance.sweeper import OfferSweeper
 from server.clock import Clock, SystemClock
 from server.db import Database
+from server.editor.api import router as editor_router
 from server.errors import error_body
 from server.expo.api import media_router as showroom_media_router
 from server.expo.api import router as expo_router
@@ -31,12 +33,15 @@ from server.looplag import LoopLagProbe
 from server.mail.sweeper import MailSweeper
 from server.mail.transport import FolderTransport, SmtpTransport, Transport
 from server.marathon.api import router as marathon_router
-from server.marathon.runner import MarathonRunner
+from server.marathon.runner import MarathonRunner, relay_sessions
 from server.metrics import Metrics, RequestMetrics
 from server.metrics_api import router as metrics_router
+from server.notices.api import router as notices_router
+from server.people.api import router as people_router
 from server.program.api import router as program_router
 from server.program.cache import BoundedCache
 from server.program.rendering import Prepared
+from server.program.runner import ProgramRunner
 from server.realtime.admission import Bounded, HttpAdmission
 from server.realtime.bus import Bus, create_bus
 from server.realtime.dispatch import Dispatcher
@@ -44,6 +49,7 @@ from server.realtime.endpoint import SocketEntry
 from server.realtime.hub import Hub
 from server.realtime.ice import is_turn
 from server.realtime.limits import UserBuckets
+from server.realtime.recheck import AccessRecheck
 from server.rehearsals.api import router as rehearsals_router
 from server.rehearsals.sweeper import RehearsalSweeper
 from server.rooms.api import router as rooms_router
@@ -186,8 +192,15 @@ def create_app(
     dispatcher = Dispatcher(
         db, the_clock, hub, policy, operations(tally, stage.end_guest), joins=joins
     )
+    recheck = AccessRecheck(hub, db, policy)
     runner = MarathonRunner(db, the_clock, the_bus) if settings.marathon_runner else None
-    sweeper = OfferSweeper(db, the_clock) if settings.marathon_runner else None
+    # Every other session of the program goes live and ends on the clock (same switch).
+    program_runner = (
+        ProgramRunner(db, the_clock, the_bus, others=relay_sessions())
+        if settings.marathon_runner
+        else None
+    )
+    sweeper = OfferSweeper(db, the_clock, the_bus) if settings.marathon_runner else None
     rings = RingSweeper(db, the_clock, the_bus)
     rehearsals = RehearsalSweeper(db, the_clock, hub)
     mail = MailSweeper(
@@ -203,19 +216,21 @@ def create_app(
         await the_bus.start()
         probe.start()
         tally.start()
+        recheck.start()
         if not settings.smtp_url:
             # In production nobody reads that folder: say so louder.
             level = logging.WARNING if settings.environment == "production" else logging.INFO
             log.log(level, "mail goes to %s (PAVILION_SMTP_URL sends it)", settings.mail_outbox)
-        for task in (runner, sweeper, rings, mail, rehearsals):
+        for task in (runner, program_runner, sweeper, rings, mail, rehearsals):
             if task is not None:
                 task.start()
         if tune_gc:
             settle_collector()
         yield
-        for task in (runner, sweeper, rings, mail, rehearsals):
+        for task in (runner, program_runner, sweeper, rings, mail, rehearsals):
             if task is not None:
                 await task.stop()
+        await recheck.stop()
         await tally.stop()
         await probe.stop()
         await stage.close()
@@ -238,6 +253,7 @@ def create_app(
     app.state.db = db
     app.state.clock = the_clock
     app.state.marathon_runner = runner
+    app.state.program_runner = program_runner
     app.state.ring_sweeper = rings
     app.state.mail_sweeper = mail
     app.state.badge_key = signing_key(settings.secret_key)
@@ -266,6 +282,7 @@ def create_app(
     app.include_router(marathon_router)
     app.include_router(accounts_router)
     app.include_router(attendance_router)
+    app.include_router(invites_router)
     app.include_router(rooms_router)
     app.include_router(rtc_router)
     app.include_router(stage_router)
@@ -273,6 +290,9 @@ def create_app(
     app.include_router(expo_router)
     app.include_router(leads_router)
     app.include_router(rehearsals_router)
+    app.include_router(people_router)
+    app.include_router(editor_router)
+    app.include_router(notices_router)
     app.include_router(showroom_media_router)
     # /ws is served by SocketEntry (server/realtime/endpoint.py), before any route.
     if settings.frontend_dir.is_dir():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,7 +15,11 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+# Every table on SQLModel.metadata: a command that writes a person (`roles grant`) runs in a
+# process of its own, and a user's foreign keys name tables its own imports never load.
+import server.models  # noqa: F401
 from server.accounts.demo import DEMO_PASSWORD, create_demo_people
 from server.clock import SystemClock
 from server.db import Database
@@ -27,7 +32,11 @@ from server.marathon.models import HostIn, HubIn, PlanRequest
 from server.marathon.planner import plan_relay
 from server.marathon.views import plan_json
 from server.migrate import upgrade
+from server.people import service as people
+from server.people.models import GrantableRole, GrantIn, GrantPublic, RolesPublic, Withdrawn
+from server.program.changes import announce as announce_change
 from server.program.importer import ImportReport, import_program
+from server.realtime.bus import Bus, create_bus
 from server.settings import Settings
 
 app = typer.Typer(
@@ -41,6 +50,10 @@ marathon_app = typer.Typer(help="The marathon of capitals.", no_args_is_help=Tru
 app.add_typer(marathon_app, name="marathon")
 showrooms_app = typer.Typer(help="Virtual showrooms: content packs.", no_args_is_help=True)
 app.add_typer(showrooms_app, name="showrooms")
+roles_app = typer.Typer(
+    help="Who organises, checks badges, moderates, speaks.", no_args_is_help=True
+)
+app.add_typer(roles_app, name="roles")
 console = Console()
 
 DEMO_FORUM = Path(__file__).resolve().parent / "program" / "demo" / "forum.yaml"
@@ -86,14 +99,29 @@ def db_upgrade(revision: str = "head") -> None:
     console.print(f"[green]database at {revision}[/green]: {_redact(settings.database_url)}")
 
 
-async def _import_document(settings: Settings, document: object) -> ImportReport:
+async def _import_document(
+    settings: Settings, document: object, *, cancel_missing: bool = False
+) -> ImportReport:
+    """Import in one transaction, then announce the change on the configured bus (with Redis,
+    open program pages and the people told hear of it at once)."""
     db = Database(settings.database_url)
+    bus = create_bus(settings.redis_url)
+    await bus.start()
     try:
         async with db.session() as session:
-            report = await import_program(session, SystemClock(), document)
+            report = await import_program(
+                session,
+                SystemClock(),
+                document,
+                public_url=settings.public_url,
+                cancel_missing=cancel_missing,
+            )
             await session.commit()
-            return report
+        if report.change is not None:
+            await announce_change(bus, report.change)
+        return report
     finally:
+        await bus.close()
         await db.dispose()
 
 
@@ -112,14 +140,34 @@ def _print_report(report: ImportReport) -> None:
             *(str(getattr(report, o).get(kind, 0)) for o in ("created", "updated", "unchanged")),
         )
     console.print(table)
+    if report.missing:
+        cancelled = set(report.cancelled)
+        console.print(
+            "missing from the file: "
+            + ", ".join(
+                f"{slug} (cancelled now)" if slug in cancelled else slug for slug in report.missing
+            )
+        )
 
 
 @program_app.command("import")
-def program_import(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
-    """Import (or update in place) a forum program from a YAML file."""
+def program_import(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    cancel_missing: Annotated[
+        bool,
+        typer.Option(
+            "--cancel-missing",
+            help="Cancel the forum's sessions the file no longer has (the registered are told)",
+        ),
+    ] = False,
+) -> None:
+    """Import (or update in place) a forum program from a YAML file; sessions of the forum
+    that the file no longer has are listed as missing."""
     settings = Settings()
     try:
-        report = asyncio.run(_import_document(settings, _read_yaml(path)))
+        report = asyncio.run(
+            _import_document(settings, _read_yaml(path), cancel_missing=cancel_missing)
+        )
     except DomainError as exc:
         console.print(f"[red]{path}: {exc.message}[/red]")
         raise typer.Exit(2) from None
@@ -286,6 +334,100 @@ def showrooms_import(
             console.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     _print_showroom_report(report)
+
+
+async def _roles(settings: Settings, verb: Callable[[AsyncSession, Bus], Awaitable[Any]]) -> Any:
+    """Run a people-and-roles verb as the operator, on the configured database and bus (with
+    Redis, open sockets on every node hear a withdrawal at once)."""
+    db = Database(settings.database_url)
+    bus = create_bus(settings.redis_url)
+    await bus.start()
+    try:
+        async with db.session() as session:
+            return await verb(session, bus)
+    finally:
+        await bus.close()
+        await db.dispose()
+
+
+def _print_roles(roles: RolesPublic) -> None:
+    table = Table(title=f"roles in forum {roles.forum}")
+    widest = max((len(g.user.email) for g in roles.grants), default=5)
+    for column in ("id", "role", "name", "email", "session", "since"):
+        # Addresses stay whole, for copying; the rest folds.
+        table.add_column(column, overflow="fold", min_width=widest if column == "email" else None)
+    for g in roles.grants:
+        name = g.user.name + (" (invited)" if g.user.pending else "")
+        session = f"{g.session.id} {g.session.title_en or g.session.title_ru}" if g.session else ""
+        since = f"{g.granted_at:%Y-%m-%d %H:%M}" if g.granted_at else ""
+        table.add_row(str(g.id), g.role.value, name, g.user.email, session, since)
+    console.print(table)
+
+
+@roles_app.command("list")
+def roles_list(forum: Annotated[str, typer.Argument(help="The forum's slug")]) -> None:
+    """Everyone holding a role over the forum or its sessions."""
+    settings = Settings()
+
+    async def verb(db: AsyncSession, _bus: Bus) -> RolesPublic:
+        return await people.roles_of_forum(db, forum, None, operator=True)
+
+    try:
+        _print_roles(asyncio.run(_roles(settings, verb)))
+    except DomainError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from None
+
+
+@roles_app.command("grant")
+def roles_grant(
+    forum: Annotated[str, typer.Argument(help="The forum's slug")],
+    email: Annotated[str, typer.Argument(help="Their address; no account yet: they are invited")],
+    role: Annotated[GrantableRole, typer.Argument(help="organiser, door, moderator or speaker")],
+    session: Annotated[
+        int | None, typer.Option(help="The session's id (moderator and speaker)")
+    ] = None,
+    name: Annotated[str, typer.Option(help="Their name, for a new account")] = "",
+    language: Annotated[str, typer.Option(help="en or ru: the invitation's language")] = "ru",
+) -> None:
+    """Give a role by email (a new account gets a mail with a link to choose a password)."""
+    settings = Settings()
+    try:
+        data = GrantIn(email=email, role=role, session=session, name=name, language=language)
+    except ValidationError as exc:
+        console.print(f"[red]{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}[/red]")
+        raise typer.Exit(2) from None
+
+    async def verb(db: AsyncSession, bus: Bus) -> GrantPublic:
+        return await people.grant_role(
+            db, SystemClock(), bus, forum, None, data, public_url=settings.public_url, operator=True
+        )
+
+    try:
+        given = asyncio.run(_roles(settings, verb))
+    except DomainError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"role {given.id}: {given.user.email} is {given.role.value}")
+
+
+@roles_app.command("withdraw")
+def roles_withdraw(
+    forum: Annotated[str, typer.Argument(help="The forum's slug")],
+    grant: Annotated[int, typer.Argument(help="The role's id (see `pavilion roles list`)")],
+) -> None:
+    """Take a role back; it stops working at once."""
+    settings = Settings()
+
+    async def verb(db: AsyncSession, bus: Bus) -> Withdrawn:
+        return await people.withdraw_role(db, SystemClock(), bus, forum, None, grant, operator=True)
+
+    try:
+        asyncio.run(_roles(settings, verb))
+    except DomainError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"role {grant} withdrawn")
 
 
 def demo_packs() -> list[Path]:

@@ -14,6 +14,7 @@ from server.accounts.service import user_for_token
 from server.clock import Clock
 from server.db import Database
 from server.errors import Forbidden
+from server.realtime.bus import Bus
 from server.settings import Settings
 
 
@@ -46,12 +47,18 @@ async def _passwords(request: Request) -> Passwords:
     return passwords
 
 
+async def _bus(request: Request) -> Bus:
+    bus: Bus = request.app.state.bus
+    return bus
+
+
 # Closed as soon as the route returns (before the answer is sent), so its connection and, on
 # SQLite, the writer slot are free at once; and closed before a retry (server/transient.py).
 DbSession = Annotated[AsyncSession, Depends(_session, scope="function")]
 AppClock = Annotated[Clock, Depends(_clock)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 AppPasswords = Annotated[Passwords, Depends(_passwords)]
+AppBus = Annotated[Bus, Depends(_bus)]
 
 
 SESSION_COOKIE = "pavilion_session"

@@ -50,6 +50,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "Choose it here (the link works until {until}):\n{link}\n\n"
             "If it was not you, ignore this message: your password stays as it is.\n"
         ),
+        "people.subject": "Your account at {place}",
+        "people.body": (
+            "Hello {name},\n\n"
+            "an account was made for you on Pavilion: you are {role} — {scope}.\n\n"
+            "Choose your password to sign in (the link works until {until}):\n{link}\n\n"
+            "Once it has expired, ask for a new one on the sign-in page "
+            '("Forgot your password?").\n'
+        ),
         "notice.link": "Open: {link}\n",
         "notice.seat_offered.subject": "A seat is yours if you accept: {title}",
         "notice.seat_offered.body": (
@@ -96,6 +104,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "role.moderator": "a moderator",
         "role.speaker": "a speaker",
         "role.exhibitor": "stand staff",
+        # --- invitations to closed sessions ---
+        "invite.subject": "Invitation: {title}",
+        "invite.hello": "Hello {name},",
+        "invite.hello.anonymous": "Hello,",
+        "invite.city": ", local time in {city}",
+        "invite.body": (
+            "{hello}\n\n"
+            "you are invited to the closed session «{title}» of {forum}.\n\n"
+            "When: {when}{city}.\n\n"
+            "Accept the invitation here (the link works until {until}):\n{link}\n\n"
+            "Sign in, or make an account, then accept it and register for the session.\n"
+        ),
     },
     "ru": {
         "signature": "Pavilion",
@@ -132,6 +152,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "Кто-то (надеемся, вы) попросил задать новый пароль для вашей учётной записи.\n\n"
             "Задайте его здесь (ссылка действует до {until}):\n{link}\n\n"
             "Если это были не вы, просто не отвечайте на это письмо: пароль останется прежним.\n"
+        ),
+        "people.subject": "Ваша учётная запись: {place}",
+        "people.body": (
+            "Здравствуйте, {name}!\n\n"
+            "Для вас создана учётная запись в Pavilion. Ваша роль — {role}: {scope}.\n\n"
+            "Выберите пароль для входа (ссылка действует до {until}):\n{link}\n\n"
+            "Если срок истёк, запросите новую ссылку на странице входа "
+            "(«Забыли пароль?»).\n"
         ),
         "notice.link": "Открыть: {link}\n",
         "notice.seat_offered.subject": "Для вас освободилось место: {title}",
@@ -181,6 +209,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "role.moderator": "модератор",
         "role.speaker": "спикер",
         "role.exhibitor": "сотрудник стенда",
+        # --- invitations to closed sessions ---
+        "invite.subject": "Приглашение: {title}",
+        "invite.hello": "Здравствуйте, {name}!",
+        "invite.hello.anonymous": "Здравствуйте!",
+        "invite.city": ", местное время ({city})",
+        "invite.body": (
+            "{hello}\n\n"
+            "Вы приглашены на закрытую сессию «{title}» форума «{forum}».\n\n"
+            "Когда: {when}{city}.\n\n"
+            "Принять приглашение (ссылка действует до {until}):\n{link}\n\n"
+            "Войдите или создайте учётную запись, затем примите приглашение "
+            "и зарегистрируйтесь на сессию.\n"
+        ),
     },
 }
 

@@ -63,9 +63,9 @@ class Settings(BaseSettings):
     media_dir: Path = Path("./media")
     # Rendered programs kept per node (0 turns the cache off, e.g. to measure rendering).
     program_cache_mb: int = Field(default=64, ge=0)
-    # Whether this node runs the clock-driven jobs: moving marathon segments through
-    # scheduled/live/ended, and passing on registration offers that ran out. Safe on every
-    # node: each change is a conditional or locked update that only one node makes.
+    # Whether this node runs the clock-driven jobs: moving marathon segments and every other
+    # session through scheduled/live/ended, and passing on registration offers that ran out.
+    # Safe on every node: each change is a conditional or locked update that only one node makes.
     marathon_runner: bool = True
     # Room sockets (/ws): sockets one person may hold per node, frames queued for a socket
     # before it counts as fallen behind (closed with 1013), and operations per second allowed

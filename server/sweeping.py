@@ -39,13 +39,14 @@ class Sweeper:
 
     async def _run(self) -> None:
         while not self._stop.is_set():
+            # The next round is due `every` after this one began: time that passed while it
+            # ran (or a clock moved meanwhile) does not push it back.
+            began = self._clock.now()
             try:
                 await self.sweep()
             except Exception:  # retried at the next sweep, never fatal
                 log.exception("%s failed", self.name)
-            waiting = asyncio.ensure_future(
-                self._clock.sleep_until(self._clock.now() + self._every)
-            )
+            waiting = asyncio.ensure_future(self._clock.sleep_until(began + self._every))
             stopping = asyncio.ensure_future(self._stop.wait())
             await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
             waiting.cancel()

@@ -177,3 +177,34 @@ async def signed_in(db: AsyncSession, clock: Clock, email: str, header: dict[str
         )
     )
     return user
+
+
+def russian_only() -> dict[str, Any]:
+    """A program whose every name is given in Russian alone."""
+    return {
+        "forum": {
+            "slug": "test-forum",
+            "name": {"ru": "Иннопром"},
+            "city": {"ru": "Екатеринбург"},
+            "tz": "Asia/Yekaterinburg",
+            "starts_on": "2027-07-06",
+            "ends_on": "2027-07-09",
+        },
+        "venues": [{"slug": "zal-1", "name": {"ru": "Зал 1"}, "kind": "hall", "seats": 100}],
+        "tracks": [{"slug": "metall", "name": {"ru": "Металлургия"}}],
+        "people": [{"slug": "ivanov", "name": {"ru": "Иван Иванов"}, "country": "RU"}],
+        "sessions": [
+            {
+                "slug": "otkrytie",
+                "title": {"ru": "Открытие"},
+                "abstract": {"ru": "О главном"},
+                "type": "plenary",
+                "format": "hybrid",
+                "venue": "zal-1",
+                "track": "metall",
+                "start": "2027-07-06T10:00",
+                "end": "2027-07-06T11:00",
+                "cast": [{"person": "ivanov", "role": "speaker"}],
+            }
+        ],
+    }

@@ -11,8 +11,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +109,33 @@ def serve_in_thread(
         sock.close()
         if failure:
             raise failure[0]
+
+
+@asynccontextmanager
+async def serve_here(app: FastAPI, sock: socket.socket | None = None) -> AsyncIterator[str]:
+    """Serve `app` under uvicorn in the test's own event loop until the block ends; its URL.
+
+    Real HTTP and real sockets, but the app's bus, its runners and a FakeClock share the
+    test's loop: the test may move the clock, or run a runner of its own on the app's bus.
+    `sock`: a listening socket made beforehand (when the app's settings need its port)."""
+    sock = sock or free_socket()
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app, log_config=None, access_log=False, lifespan="on", ws_max_size=MAX_FRAME_BYTES
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()  # raises what stopped it
+                raise RuntimeError("the server stopped before it started")
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
 
 
 @contextmanager

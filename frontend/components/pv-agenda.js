@@ -5,11 +5,15 @@
 // holds a confirmed on-site seat.
 //
 // Each agenda entry names its forum (by slug), so a session links to its page in its own forum.
+//
+// The agenda follows its sessions: when a forum's room says one of them moved, went live or
+// ended (`program.changed` naming it, `session.status`), it is fetched again (program-feed.js).
 
 import { account, known, me } from "../account.js";
 import { getJSON, paths } from "../api.js";
 import { html, render } from "../html.js";
 import { lang, ordinal, t } from "../i18n.js";
+import { ProgramFeed } from "../program-feed.js";
 import { current, hrefFor, viewerZone } from "../state.js";
 import {
   deadlineIn,
@@ -38,6 +42,7 @@ class PvAgenda extends HTMLElement {
     this.data = null;
     this.key = null;
     this.failure = null;
+    this.feed = new ProgramFeed(() => this.refresh(), { relevant: (push) => this.concerns(push) });
     this.addEventListener("click", (event) => {
       if (event.target.closest("[data-retry]")) this.retry();
     });
@@ -55,6 +60,7 @@ class PvAgenda extends HTMLElement {
       this.load(key, opened);
       return;
     }
+    this.follow();
     this.draw();
     if (opened) this.focusTitle();
   }
@@ -64,19 +70,49 @@ class PvAgenda extends HTMLElement {
     this.update();
   }
 
-  async load(key, focus) {
+  /** Hidden: hear no rooms for a page nobody sees. */
+  pause() {
+    this.feed.stop();
+  }
+
+  /** The forums' rooms of the sessions shown (signed in only: the agenda is nobody else's). */
+  follow() {
+    const forums = this.data && me() ? [...new Set(this.data.sessions.map((item) => item.forum))] : [];
+    this.feed.follow(forums.map((forum) => `forum:${forum}`));
+  }
+
+  /** Whether a push names one of the agenda's sessions. */
+  concerns(push) {
+    const ids = new Set((this.data?.sessions || []).map((item) => item.session));
+    const data = push.data || {};
+    if (push.type === "program.changed") return (data.sessions || []).some((id) => ids.has(id));
+    if (push.type === "session.status") return ids.has(data.session);
+    return false;
+  }
+
+  /** One of its sessions changed: fetch the agenda again, showing the old one meanwhile. */
+  refresh() {
+    if (this.key && this.data && !this.hidden) this.load(this.key, false, { quiet: true });
+  }
+
+  /** `quiet`: a refresh of what is shown (a failure keeps the agenda as it was). */
+  async load(key, focus, { quiet = false } = {}) {
     this.key = key;
-    this.failure = null;
-    this.draw();
+    if (!quiet) {
+      this.failure = null;
+      this.draw();
+    }
     try {
       const found = await getJSON(paths.agenda(), { tz: viewerZone(), lang: lang() });
       if (key !== this.key) return;
       this.data = found;
+      this.failure = null;
     } catch (error) {
-      if (key !== this.key) return;
+      if (key !== this.key || quiet) return;
       this.failure = error;
     }
     this.draw();
+    this.follow();
     if (focus) this.focusTitle();
   }
 

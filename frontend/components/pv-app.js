@@ -1,6 +1,6 @@
 // <pv-app>: the shell. Loads the forum named in the URL and shows the program, one session
 // (the `session` URL parameter), a marathon day (`marathon`) or an account page (`view`:
-// signin, signup, forgot, password, agenda; for the forum in the URL: badge, door; for the `session`: its
+// signin, signup, forgot, password, agenda, account, a mailed invitation's invite; for the forum in the URL: badge, door, editor, roles; for the `session`: its
 // attendance, its live room, a speaker's backstage or the moderator's stage console), keeping
 // header and footer in step. The showrooms (`view`: showrooms, pavilion, stand, exhibitor)
 // belong to the whole server, not to a forum. A session opened from a marathon or from the
@@ -22,25 +22,26 @@ const SHOWROOM_PAGES = new Set(["showrooms", "pavilion", "stand", "exhibitor"]);
  * Pages that need no forum loaded (the agenda spans forums; the forms belong to none; the
  * showrooms are the whole server's).
  */
-const FORUMLESS_PAGES = new Set([...FORMS, "agenda", ...SHOWROOM_PAGES]);
+const FORUMLESS_PAGES = new Set([...FORMS, "agenda", "invite", "account", ...SHOWROOM_PAGES]);
 
 /** Pages of the forum in the URL that belong to no session. */
-const FORUM_PAGES = new Set(["badge", "door"]);
+const FORUM_PAGES = new Set(["badge", "door", "editor", "roles"]);
 
 /** Pages of one session besides the session itself. */
 const SESSION_PAGES = new Set(["attendance", "room", "backstage", "console"]);
 
-/** Pages that hold rooms, a camera or a stream while shown: paused when another is shown. */
-const LIVE_PAGES = ["door", "room", "backstage", "console", ...SHOWROOM_PAGES];
+/** Pages that hold rooms, a camera or a stream while shown: paused when another is shown
+ * (the program, a session and the agenda hear their forums' rooms). */
+const LIVE_PAGES = ["program", "session", "agenda", "door", "room", "backstage", "console", ...SHOWROOM_PAGES];
 
 /**
  * Which page the state asks for: a form over a showroom page over a session's attendance or
  * room over a session over the agenda (or the badge, the door) over a marathon.
  */
 function viewOf({ view, session, marathon }) {
-  if (FORMS.has(view) || SHOWROOM_PAGES.has(view)) return view;
+  if (FORMS.has(view) || SHOWROOM_PAGES.has(view) || view === "invite") return view;
   if (session) return SESSION_PAGES.has(view) ? view : "session";
-  if (view === "agenda" || FORUM_PAGES.has(view)) return view;
+  if (view === "agenda" || view === "account" || FORUM_PAGES.has(view)) return view;
   return marathon ? "marathon" : "program";
 }
 
@@ -68,6 +69,7 @@ class PvApp extends HTMLElement {
         <pv-agenda hidden></pv-agenda>
         <pv-badge hidden></pv-badge>
         <pv-door hidden></pv-door>
+        <pv-editor hidden></pv-editor>
         <pv-attendance hidden></pv-attendance>
         <pv-room hidden></pv-room>
         <pv-backstage hidden></pv-backstage>
@@ -76,11 +78,15 @@ class PvApp extends HTMLElement {
         <pv-pavilion hidden></pv-pavilion>
         <pv-stand hidden></pv-stand>
         <pv-exhibitor hidden></pv-exhibitor>
+        <pv-invite hidden></pv-invite>
         <pv-signin hidden></pv-signin>
         <pv-signup hidden></pv-signup>
         <pv-forgot hidden></pv-forgot>
         <pv-password hidden></pv-password>
+        <pv-account hidden></pv-account>
+        <pv-roles hidden></pv-roles>
       </main>
+      <pv-toasts></pv-toasts>
       <pv-footer></pv-footer>`;
     this.header = this.querySelector("pv-header");
     this.status = this.querySelector(".shell-status");
@@ -95,6 +101,7 @@ class PvApp extends HTMLElement {
       agenda: this.querySelector("pv-agenda"),
       badge: this.querySelector("pv-badge"),
       door: this.querySelector("pv-door"),
+      editor: this.querySelector("pv-editor"),
       attendance: this.querySelector("pv-attendance"),
       room: this.querySelector("pv-room"),
       backstage: this.querySelector("pv-backstage"),
@@ -103,15 +110,24 @@ class PvApp extends HTMLElement {
       pavilion: this.querySelector("pv-pavilion"),
       stand: this.querySelector("pv-stand"),
       exhibitor: this.querySelector("pv-exhibitor"),
+      invite: this.querySelector("pv-invite"),
       signin: this.querySelector("pv-signin"),
       signup: this.querySelector("pv-signup"),
       forgot: this.querySelector("pv-forgot"),
       password: this.querySelector("pv-password"),
+      account: this.querySelector("pv-account"),
+      roles: this.querySelector("pv-roles"),
     };
     this.footer = this.querySelector("pv-footer");
     this.main = this.querySelector("main");
     this.addEventListener("click", (event) => this.onClick(event));
     this.addEventListener("pv-signed-in", () => this.afterSignIn());
+    this.addEventListener("pv-forum-changed", () => {
+      this.forumKey = null; // the editor changed the forum's settings: its name, dates, zone
+      this.load();
+    });
+    // A mailed invitation links to `/?invite=TOKEN`: its page is `view=invite`.
+    if (current().invite && !current().view) navigate({ view: "invite" }, { replace: true });
     state.addEventListener("change", (event) => this.onState(event.detail));
     i18n.addEventListener("change", () => this.renderSkip());
     this.renderSkip();
@@ -119,10 +135,10 @@ class PvApp extends HTMLElement {
     // would hide their setters.
     const parts = [
       "pv-header", "pv-forum-list", "pv-program", "pv-session", "pv-registration", "pv-marathon",
-      "pv-agenda", "pv-badge", "pv-door", "pv-attendance", "pv-stage-player", "pv-room",
+      "pv-agenda", "pv-badge", "pv-door", "pv-editor", "pv-attendance", "pv-stage-player", "pv-room",
       "pv-backstage", "pv-console", "pv-lightbox", "pv-private-chat", "pv-contact", "pv-showrooms",
-      "pv-pavilion", "pv-stand", "pv-exhibitor", "pv-signin", "pv-signup", "pv-forgot",
-      "pv-password", "pv-footer",
+      "pv-pavilion", "pv-stand", "pv-exhibitor", "pv-invite", "pv-invitations", "pv-signin",
+      "pv-signup", "pv-forgot", "pv-password", "pv-account", "pv-roles", "pv-notices", "pv-toasts", "pv-footer",
     ];
     Promise.all(parts.map((name) => customElements.whenDefined(name))).then(() => {
       refreshAccount();

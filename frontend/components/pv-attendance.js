@@ -1,12 +1,14 @@
 // <pv-attendance>: who registered for a session (`view=attendance&session=<id>`), for the
 // forum's organisers and the session's moderators: counts per mode (confirmed, waitlisted,
 // offered, checked in at the door), the list filtered by mode and status, check-in times in
-// the viewer's zone, and the same list as CSV. The server decides who may see it; anyone
-// else is told who can.
+// the viewer's zone, and the same list as CSV; for a closed session's organisers, the
+// invitations to it (<pv-invitations>). The server decides who may see it; anyone else is
+// told who can.
 
-import { account, known, me, refresh as refreshAccount } from "../account.js";
+import { account, me, refresh as refreshAccount } from "../account.js";
 import { getJSON, paths } from "../api.js";
 import { html, render } from "../html.js";
+import { pageGate } from "../page-gate.js";
 import { lang, t } from "../i18n.js";
 import { current, hrefFor, viewerZone } from "../state.js";
 import { dayMomentIn } from "../time.js";
@@ -23,6 +25,8 @@ class PvAttendance extends HTMLElement {
     this.key = null;
     this.failure = null;
     this.filter = { mode: "", status: "" };
+    // The organisers' invitations to a closed session: one panel, moved into every rendering.
+    this.invitations = document.createElement("pv-invitations");
     this.addEventListener("change", (event) => this.onChange(event));
     this.addEventListener("click", (event) => this.onClick(event));
     account.addEventListener("change", () => {
@@ -101,6 +105,8 @@ class PvAttendance extends HTMLElement {
   }
 
   draw() {
+    const active = document.activeElement;
+    const focusInPanel = this.invitations.contains(active) ? active : null;
     render(this, html`<section class="wrap attendance-page" aria-labelledby="attendance-title" data-testid="attendance-page">
       <a class="back-link" href="${hrefFor({ view: null })}" data-focus-key="back" data-testid="attendance-back"><span
         aria-hidden="true">←</span> ${t("attendance.back")}</a>
@@ -109,28 +115,21 @@ class PvAttendance extends HTMLElement {
         ${this.session ? html`<p class="attendance-session" data-testid="attendance-session">${this.session.title}</p>` : ""}
       </div>
       ${this.body()}
+      <div data-invitations-slot></div>
     </section>`);
+    this.querySelector("[data-invitations-slot]").replaceWith(this.invitations);
+    this.invitations.forum = this._forum;
+    this.invitations.session = this.session;
+    if (focusInPanel && this.invitations.contains(focusInPanel)) focusInPanel.focus();
   }
 
   body() {
-    const loading = html`<p class="notice notice-loading" role="status">${t("attendance.loading")}</p>`;
-    if (!known()) return loading;
-    if (!me() || this.failure?.status === 401) {
-      return html`<div class="empty-state" data-testid="attendance-signin">
-        <p>${t("attendance.signIn")}</p>
-        <a class="button button-primary" href="${hrefFor({ view: "signin" })}" data-focus-key="attendance-signin">${t("account.signIn")}</a>
-      </div>`;
-    }
-    if (this.failure?.status === 403) {
-      return html`<p class="notice notice-error" role="alert" data-testid="attendance-forbidden">${t("attendance.forbidden")}</p>`;
-    }
-    if (this.failure) {
-      return html`<div class="notice notice-error" role="alert">
-        <p>${t("attendance.error", { message: this.failure.message })}</p>
-        <button type="button" class="button" data-retry data-focus-key="retry">${t("program.retry")}</button>
-      </div>`;
-    }
-    if (!this.data) return loading;
+    const gate = pageGate("attendance", {
+      failure: this.failure,
+      ready: Boolean(this.data),
+      errorKey: "attendance.error",
+    });
+    if (gate) return gate;
     return this.report(this.data.registrations);
   }
 

@@ -1,6 +1,7 @@
 // <pv-header>: the forum's name and dates, the way into the showrooms, the account links (sign
 // in; or the person's name, My agenda, My badge and — for door staff and organisers — Door
-// check-in for the forum in the URL, the exhibitor desk for a stand's staff, and Sign out),
+// check-in for the forum in the URL, the program editor and People and roles for its
+// organisers, the exhibitor desk for a stand's staff, My account, the notices, and Sign out),
 // the language switch and the time-zone picker.
 //
 // The picker is a text input over a datalist of every zone the browser knows; a zone is
@@ -235,6 +236,9 @@ class PvHeader extends HTMLElement {
       ${staffedStands().length ? html`<a href="${hrefFor({ view: "exhibitor", session: null, marathon: null })}"
         data-testid="exhibitor-link" data-focus-key="exhibitor"
         ${view === "exhibitor" ? html`aria-current="page"` : ""}>${t("account.exhibitor")}</a>` : ""}
+      <a href="${hrefFor({ view: "account", session: null, marathon: null })}" data-testid="myaccount-link"
+        data-focus-key="myaccount" ${view === "account" ? html`aria-current="page"` : ""}>${t("account.mine")}</a>
+      <pv-notices></pv-notices>
       <button type="button" class="account-button" data-sign-out data-focus-key="account">${t("account.signOut")}</button>`;
   }
 
@@ -248,7 +252,10 @@ class PvHeader extends HTMLElement {
     // Door staff and organisers of this forum; the server decides anyway.
     const door = (person.roles || []).some((grant) => grant.forum_slug === forum
       && (grant.role === "door" || grant.role === "organiser"));
-    return html`${link("badge", "account.badge")}${door ? link("door", "account.door") : ""}`;
+    // The program editor: the forum's organisers.
+    const organiser = (person.roles || []).some((grant) => grant.forum_slug === forum && grant.role === "organiser");
+    return html`${link("badge", "account.badge")}${door ? link("door", "account.door") : ""}${
+      organiser ? link("editor", "account.editor") : ""}${organiser ? link("roles", "account.roles") : ""}`;
   }
 
   signedOut() {

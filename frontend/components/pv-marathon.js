@@ -4,12 +4,19 @@
 //
 // "Now" is the server's: the answer's `now` advanced by the browser's monotonic clock since
 // the answer arrived, never the machine's wall clock (it may be wrong, and tests run the
-// server on a fixed clock). The day is fetched again every minute because hosts running late
-// re-plan it; the labels move on every 15 seconds in between.
+// server on a fixed clock). The day is fetched again when its rooms say it changed (a re-plan,
+// a segment going live, a handover: `marathon:{id}` and `forum:{slug}`, program-feed.js), or
+// every minute for those signed out; the labels move on every 15 seconds in between.
+//
+// The forum's organisers and the live segment's moderators get its controls (*Delay…*,
+// *End now*: <pv-marathon-controls>, kept outside the page's drawing so that a redraw while
+// its dialog is open leaves it alone).
 
+import { account, me } from "../account.js";
 import { getJSON, paths } from "../api.js";
 import { html, render } from "../html.js";
 import { lang, t } from "../i18n.js";
+import { ProgramFeed } from "../program-feed.js";
 import { current, hrefFor, viewerZone } from "../state.js";
 import {
   endsNextDay,
@@ -24,12 +31,12 @@ import {
   zoneAt,
   zoneLabel,
 } from "../time.js";
+import "./pv-marathon-controls.js";
 
 const MINUTE = 60_000;
 const QUARTER = 15 * MINUTE;
 const HOUR = 60 * MINUTE;
 const TICK_MS = 15_000;
-const REFRESH_MS = 60_000;
 const DAY_MINUTES = 24 * 60;
 
 const ms = (iso) => Date.parse(iso);
@@ -111,12 +118,54 @@ class PvMarathon extends HTMLElement {
     this.signature = null;
     this.liveId = undefined; // undefined: nothing announced yet for this marathon
     this.timers = [];
+    this.feed = new ProgramFeed(() => this.refresh());
     this.innerHTML = `<div class="marathon-body"></div>
-      <p class="visually-hidden" aria-live="polite" data-announce></p>`;
+      <p class="visually-hidden" aria-live="polite" data-announce></p>
+      <pv-marathon-controls></pv-marathon-controls>`;
     this.body = this.querySelector(".marathon-body");
-    this.addEventListener("click", (event) => {
-      if (event.target.closest("[data-retry]")) this.retry();
+    this.controls = this.querySelector("pv-marathon-controls");
+    this.addEventListener("click", (event) => this.onClick(event));
+    this.addEventListener("pv-replanned", (event) => this.onReplanned(event.detail));
+    // Signing in or out shows or hides the controls, and hears the rooms or polls instead.
+    account.addEventListener("change", () => {
+      if (this.hidden || !this.data) return;
+      this.follow();
+      this.signature = null;
+      this.draw();
     });
+  }
+
+  onClick(event) {
+    if (event.target.closest("[data-retry]")) {
+      this.retry();
+      return;
+    }
+    const action = event.target.closest("[data-marathon-action]");
+    if (!action || !this.data) return;
+    const live = this.view().live;
+    if (!live) return;
+    const context = {
+      forum: this._forum.slug,
+      marathon: this.data.slug,
+      segment: live,
+      segments: this.data.segments,
+      opener: action,
+    };
+    if (action.dataset.marathonAction === "delay") this.controls.openDelay(context);
+    else this.controls.openEnd(context);
+  }
+
+  /** A delay or an early end was recorded here: say so, and show the new day at once. */
+  onReplanned({ kind, city, minutes }) {
+    this.querySelector("[data-announce]").textContent = kind === "delay"
+      ? t("marathon.delay.done", { city, duration: formatDuration(minutes) })
+      : t("marathon.end.done", { city });
+    this.refresh();
+  }
+
+  /** The rooms whose pushes change this day: its own and its forum's. */
+  follow() {
+    this.feed.follow(this.data && this.data.id ? [`marathon:${this.data.id}`, `forum:${this._forum.slug}`] : []);
   }
 
   set forum(value) {
@@ -142,18 +191,18 @@ class PvMarathon extends HTMLElement {
     this.load(key, slug, { another });
   }
 
-  /** Hidden: no timers run for a page nobody sees. */
+  /** Hidden: no timers run and no rooms are heard for a page nobody sees. */
   pause() {
     this.timers.forEach(clearInterval);
     this.timers = [];
+    this.feed.stop();
+    this.controls.close();
   }
 
   resume() {
     if (this.timers.length) return;
-    this.timers = [
-      setInterval(() => this.tick(), TICK_MS),
-      setInterval(() => this.refresh(), REFRESH_MS),
-    ];
+    this.timers = [setInterval(() => this.tick(), TICK_MS)];
+    this.follow();
   }
 
   /** Move the labels on; an error or loading notice is left alone (it would be re-announced). */
@@ -169,7 +218,11 @@ class PvMarathon extends HTMLElement {
   /** Fetch the day again in the background; an error page waits for "Try again" instead. */
   refresh() {
     const slug = current().marathon;
-    if (this.key && slug && this.data && !this.failure && !this.loading) {
+    if (this.loading) {
+      this.again = true; // the answer on its way may predate what changed: ask once more
+      return;
+    }
+    if (this.key && slug && this.data && !this.failure) {
       this.load(this.key, slug, { quiet: true });
     }
   }
@@ -201,6 +254,10 @@ class PvMarathon extends HTMLElement {
     }
     this.draw();
     if (another && this.data && !this.failure) this.querySelector("#marathon-title")?.focus();
+    if (this.again && !this.loading) {
+      this.again = false;
+      this.refresh();
+    }
   }
 
   accept(found) {
@@ -208,6 +265,7 @@ class PvMarathon extends HTMLElement {
     this.receivedAt = performance.now();
     this.failure = null;
     this.stale = null;
+    if (this.timers.length) this.follow(); // shown: hear this day's rooms
   }
 
   /** The server's "now", moved on by the time that passed here since its answer. */
@@ -328,6 +386,26 @@ class PvMarathon extends HTMLElement {
       ${view.live ? this.liveLines(view.live) : html`<p class="now-phase" data-testid="phase-label">${this.phaseText(view)}</p>`}
       ${view.next ? html`<p class="now-next" data-testid="next-label">${this.nextText(view)}</p>` : ""}
       ${this.stale ? html`<p class="now-stale" data-testid="stale">${t("marathon.stale", { message: this.stale.message })}</p>` : ""}
+      ${this.controlsFor(view.live)}
+    </div>`;
+  }
+
+  /** Whether the person runs this segment: an organiser of the forum or its moderator (the
+   * server decides anyway). */
+  runs(segment) {
+    const roles = me()?.roles || [];
+    return roles.some((grant) => (grant.role === "organiser" && grant.forum_slug === this._forum.slug)
+      || (grant.role === "moderator" && grant.session === segment.session));
+  }
+
+  controlsFor(live) {
+    if (!live || !this.runs(live)) return "";
+    return html`<div class="marathon-controls" role="group" aria-label="${t("marathon.controls", { city: live.city })}"
+        data-testid="marathon-controls">
+      <button type="button" class="button" data-marathon-action="delay" data-focus-key="control-delay"
+        data-testid="delay-open">${t("marathon.delay.open")}</button>
+      <button type="button" class="button button-danger" data-marathon-action="end" data-focus-key="control-end"
+        data-testid="end-open">${t("marathon.end.open")}</button>
     </div>`;
   }
 

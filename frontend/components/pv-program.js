@@ -3,11 +3,20 @@
 // The whole program is fetched once per forum, zone and language (the server caches it);
 // the day and the filters are applied here, so switching them is instant and the day tabs
 // can say how many sessions each day holds under the current filters.
+//
+// What is on now: sessions on air carry a "Live now" badge, and a "Now and next" strip at the
+// top names them and what starts next (hidden once the forum is over, or while nothing is on
+// and nothing starts within hours). "Now" is the server's clock (GET …/now), moved on here by
+// the browser's monotonic clock. The program is fetched again when the forum's room says it
+// changed (sessions go live and end on the server's clock; organisers move them), or every
+// minute for those signed out (program-feed.js).
 
+import { account } from "../account.js";
 import { getJSON, paths } from "../api.js";
 import { sessionBadges, sessionKicker } from "../badges.js";
 import { html, render } from "../html.js";
 import { lang, t } from "../i18n.js";
+import { ProgramFeed } from "../program-feed.js";
 import { current, hrefFor, navigate, viewerZone } from "../state.js";
 import {
   daysBetween,
@@ -15,11 +24,17 @@ import {
   formatDay,
   formatDuration,
   formatShortDay,
+  instantNear,
   timeRange,
   timeWithZone,
   wallDate,
   zoneLabel,
 } from "../time.js";
+
+const MINUTE = 60_000;
+const NEAR_MS = 12 * 60 * MINUTE; // the strip shows once the next session is this close
+const TICK_MS = 30_000;
+const STRIP_MAX = 4; // sessions named per line of the strip; the rest are counted
 
 const TYPES = [
   "strategic_session", "plenary", "panel", "round_table", "expert_session", "practical_session",
@@ -36,6 +51,12 @@ class PvProgram extends HTMLElement {
     this.failure = null;
     this.marathons = [];
     this.marathonsKey = null;
+    this.clock = null; // {now, live, next, …} from GET …/now, and when it arrived
+    this.ticker = null;
+    this.feed = new ProgramFeed(() => this.refresh());
+    account.addEventListener("change", () => {
+      if (!this.hidden) this.follow();
+    });
     this.addEventListener("change", (event) => this.onFilter(event));
     this.addEventListener("click", (event) => this.onClick(event));
     this.addEventListener("submit", (event) => event.preventDefault());
@@ -56,7 +77,50 @@ class PvProgram extends HTMLElement {
     if (key !== this.dataKey && key !== this.loadingKey) this.load(key);
     const listKey = `${this._forum.slug}|${lang()}`;
     if (listKey !== this.marathonsKey) this.loadMarathons(listKey);
+    if (!this.clock || this.clock.forum !== this._forum.slug) this.loadClock();
+    this.follow();
+    this.ticker ??= setInterval(() => this.paintStrip(), TICK_MS);
     this.draw();
+  }
+
+  /** Hidden: hear no rooms and move no clock for a page nobody sees. */
+  pause() {
+    this.feed.stop();
+    clearInterval(this.ticker);
+    this.ticker = null;
+  }
+
+  follow() {
+    this.feed.follow(this._forum ? [`forum:${this._forum.slug}`] : []);
+  }
+
+  /** Something changed in the program: fetch it (and what is on now) again, quietly. */
+  refresh() {
+    if (!this._forum) return;
+    this.loadClock();
+    if (this.loadingKey) {
+      this.again = true; // the answer on its way may predate the change
+      return;
+    }
+    if (this.dataKey) this.load(this.dataKey, { quiet: true });
+  }
+
+  /** What is on now by the server's clock; without it the strip waits (the program stands). */
+  async loadClock() {
+    const forum = this._forum.slug;
+    try {
+      const found = await getJSON(paths.now(forum));
+      if (forum !== this._forum?.slug) return;
+      this.clock = { ...found, receivedAt: performance.now() };
+    } catch {
+      return; // the strip is a help, not the page: it waits for the next change
+    }
+    this.paintStrip();
+  }
+
+  /** The server's "now" (ms), moved on by the time that passed here since it said. */
+  now() {
+    return Date.parse(this.clock.now) + (performance.now() - this.clock.receivedAt);
   }
 
   /** The forum's marathons, for the banner above the days (their titles follow the language). */
@@ -73,21 +137,31 @@ class PvProgram extends HTMLElement {
     this.draw();
   }
 
-  async load(key) {
+  /** `quiet`: a refresh of what is shown (no loading state; a failure keeps the old program). */
+  async load(key, { quiet = false } = {}) {
     this.loadingKey = key;
-    this.failure = null;
+    this.quiet = quiet;
+    if (!quiet) this.failure = null;
     try {
       const data = await getJSON(paths.program(this._forum.slug), { tz: viewerZone(), lang: lang() });
       if (key !== this.loadingKey) return;
       this.data = data;
       this.dataKey = key;
+      this.failure = null;
     } catch (error) {
       if (key !== this.loadingKey) return;
-      this.failure = error;
-      this.dataKey = null;
+      if (!quiet || !this.data) {
+        this.failure = error;
+        this.dataKey = null;
+      }
     }
     this.loadingKey = null;
+    this.quiet = false;
     this.draw();
+    if (this.again) {
+      this.again = false;
+      this.refresh();
+    }
   }
 
   onFilter(event) {
@@ -113,18 +187,20 @@ class PvProgram extends HTMLElement {
     return true;
   }
 
-  /** The day to show: the one in the URL, else today (in the viewer's zone), else the first. */
+  /** The day to show: the one in the URL, else today (in the viewer's zone, by the server's
+   * clock once known), else the first. */
   selectedDay(days) {
     const asked = current().date;
     if (days.some((day) => day.date === asked)) return asked;
-    const today = new Intl.DateTimeFormat("en-CA", { timeZone: viewerZone() }).format(new Date());
+    const instant = this.clock ? new Date(this.now()) : new Date();
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: viewerZone() }).format(instant);
     if (days.some((day) => day.date === today)) return today;
     return days.length ? days[0].date : null;
   }
 
   draw() {
     if (this.hidden && this.data) return;
-    const busy = this.loadingKey !== null;
+    const busy = this.loadingKey !== null && !this.quiet;
     this.setAttribute("aria-busy", String(busy));
     if (this.failure) {
       render(this, this.frame(html`<div class="notice notice-error" role="alert">
@@ -172,6 +248,7 @@ class PvProgram extends HTMLElement {
     const day = days.find((d) => d.date === selected);
     const shown = day.sessions.filter((s) => this.matches(s));
     return html`
+      <div data-part="now-next">${this.nowNext()}</div>
       ${this.marathonBanner()}
       ${this.dayTabs(days, selected)}
       ${this.filters()}
@@ -189,6 +266,46 @@ class PvProgram extends HTMLElement {
               <button type="button" class="button" data-clear-filters data-focus-key="clear">${t("program.clear")}</button>
             </div>`}
       </div>`;
+  }
+
+  /** Repaint the strip alone (its "in 25 min" moves on; the program stays as it is). */
+  paintStrip() {
+    const strip = this.querySelector('[data-part="now-next"]');
+    if (strip && !this.hidden) render(strip, this.nowNext());
+  }
+
+  /** "Now and next": what is live and what starts next, in the viewer's zone; nothing once the
+   * forum is over, or while nothing is on and nothing starts within NEAR_MS. */
+  nowNext() {
+    if (!this.clock || !this.data || this.clock.forum !== this.data.forum || this.clock.over) return "";
+    const byId = new Map(this.data.days.flatMap((day) => day.sessions).map((s) => [s.id, s]));
+    const live = this.clock.live.map((id) => byId.get(id)).filter(Boolean);
+    const next = this.clock.next.map((id) => byId.get(id)).filter(Boolean);
+    const now = this.now();
+    const startsIn = next.length ? Date.parse(next[0].starts_at) - now : Infinity;
+    if (!live.length && !(startsIn <= NEAR_MS)) return "";
+    return html`<section class="whats-on" aria-labelledby="now-next-title" data-testid="now-next">
+      <h3 id="now-next-title" class="whats-on-title">${t("nowNext.title")}</h3>
+      <div class="whats-on-line whats-on-live" data-testid="now-next-live">
+        <p class="whats-on-label"><span class="live-dot" aria-hidden="true"></span>${t("nowNext.live")}</p>
+        ${live.length
+          ? this.stripList(live, (s) => t("nowNext.until", { time: instantNear(s.viewer.end, s.viewer) }))
+          : html`<p class="muted">${t("nowNext.nothing")}</p>`}
+      </div>
+      ${next.length ? html`<div class="whats-on-line whats-on-soon" data-testid="now-next-next">
+        <p class="whats-on-label">${t("nowNext.next", { duration: formatDuration(Math.max(1, Math.ceil(startsIn / MINUTE))) })}</p>
+        ${this.stripList(next, (s) => timeWithZone(s.viewer.start, s.viewer.tz, s.viewer.abbr, s.viewer.utc_offset))}
+      </div>` : ""}
+    </section>`;
+  }
+
+  stripList(sessions, when) {
+    const shown = sessions.slice(0, STRIP_MAX);
+    const more = sessions.length - shown.length;
+    return html`<ul class="whats-on-list">${shown.map((s) => html`<li>
+        <a href="${hrefFor({ session: s.id })}" data-session-link data-session-id="${s.id}">${s.title}</a>
+        <span class="muted">${[s.venue ? s.venue.name : "", when(s)].filter(Boolean).join(" · ")}</span>
+      </li>`)}${more > 0 ? html`<li class="muted">${t("nowNext.more", { count: more })}</li>` : ""}</ul>`;
   }
 
   marathonBanner() {

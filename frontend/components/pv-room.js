@@ -79,9 +79,9 @@ class PvRoom extends SessionPage {
     if (this.joined) {
       this.socket.leave(`${this.joined}:staff`);
       this.socket.leave(this.joined);
-      if (this.ownRoom) this.socket.leave(this.ownRoom);
+      this.stopHearingOwnRoom?.();
       if (this.forumRoom) this.socket.leave(this.forumRoom);
-      this.ownRoom = this.forumRoom = null;
+      this.stopHearingOwnRoom = this.forumRoom = null;
       this.forumNews = this.handover = null;
     }
     clearInterval(this.ticker);
@@ -109,7 +109,9 @@ class PvRoom extends SessionPage {
           this.staff = apply(this.staff, push.type, push.data);
           this.paint();
         },
-        failed: (error) => this.setNote("staff", "error", t("room.staff.unavailable", { message: error.message })),
+        failed: (error) => this.setNote("staff", "error", t("room.staff.unavailable", {
+          message: error.details?.closed ? t("room.withdrawn") : error.message,
+        })),
       });
     }
     this.draw();
@@ -145,18 +147,20 @@ class PvRoom extends SessionPage {
     return all.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
   }
 
-  /** My own room (`user:{id}`): notices for me alone, such as a moderator muting me here. */
+  /** My own room (`user:{id}`): notices for me alone, such as a moderator muting me here
+   * (heard beside the header's notices, which hold the same room). */
   joinOwnRoom(id) {
-    this.ownRoom = `user:${id}`;
-    if (this.socket.rooms.has(this.ownRoom)) return;
-    this.socket.join(this.ownRoom, {
+    if (this.stopHearingOwnRoom) return;
+    this.stopHearingOwnRoom = this.socket.listen(`user:${id}`, {
       snapshot: () => {},
       push: (push) => {
         if (push.type !== "chat.muted" || push.data.room !== this.publicRoom) return;
         this.patchMe({ muted_until: push.data.until });
         this.paint();
       },
-      failed: () => {}, // the room itself still works; mutes show on the next send
+      failed: () => {
+        this.stopHearingOwnRoom = null; // the room itself still works; mutes show on the next send
+      },
     });
   }
 
@@ -237,7 +241,7 @@ class PvRoom extends SessionPage {
     }
     if (status === "forbidden" || status === "not_found") {
       return html`<div class="notice notice-error" role="alert" data-testid="room-refused">
-        <p>${t(status === "forbidden" ? "room.forbidden" : "room.notFound")}</p>
+        <p>${t(this.failure?.details?.closed ? "room.withdrawn" : status === "forbidden" ? "room.forbidden" : "room.notFound")}</p>
         <p class="actions"><a class="button" href="${hrefFor({ view: null })}" data-focus-key="refused-back">${t("room.back")}</a></p>
       </div>`;
     }
@@ -379,7 +383,8 @@ class PvRoom extends SessionPage {
 
   /** Paint every live part whose markup changed since it was last painted. */
   paint() {
-    this.part("connection", parts.connection(this.socket.state));
+    // The socket may stay open for the person's own room: a room refused is not connected.
+    this.part("connection", parts.connection(this.failure ? "idle" : this.socket.state));
     this.part("header", this.header());
     if (this.status() !== "ready") return;
     const v = this.view();

@@ -3,12 +3,18 @@
 // the registration panel (<pv-registration>, one element kept across redraws of the page),
 // for signed-in people a link into the session's live room, and for the forum's organisers
 // and the session's moderators a link to its attendance list.
+//
+// The page follows the session as it changes: when the forum's room says the session moved,
+// went live or ended (`program.changed` naming it, `session.status`), it is fetched again; for
+// those signed out, every minute (program-feed.js). The forum's room, not the session's: being
+// in a session's room counts as being in its audience.
 
 import { account, me } from "../account.js";
 import { getJSON, paths, withQuery } from "../api.js";
 import { sessionBadges, sessionKicker } from "../badges.js";
 import { html, render } from "../html.js";
 import { has, lang, t } from "../i18n.js";
+import { ProgramFeed } from "../program-feed.js";
 import { current, hrefFor, viewerZone } from "../state.js";
 import { formatDay, formatDuration, instantNear, timeRange, wallDate } from "../time.js";
 
@@ -19,6 +25,7 @@ class PvSession extends HTMLElement {
     this.key = null;
     this.failure = null;
     this.registration = document.createElement("pv-registration");
+    this.feed = new ProgramFeed(() => this.refresh(), { relevant: (push) => this.concerns(push) });
     this.addEventListener("click", (event) => {
       if (event.target.closest("[data-retry]")) {
         this.key = null;
@@ -27,8 +34,35 @@ class PvSession extends HTMLElement {
     });
     // Signing in or out shows or hides the room and attendance links.
     account.addEventListener("change", () => {
-      if (!this.hidden && this.session) this.draw();
+      if (this.hidden) return;
+      this.follow();
+      if (this.session) this.draw();
     });
+  }
+
+  /** Whether a push from the forum's room is about this session. */
+  concerns(push) {
+    const id = Number(current().session);
+    const data = push.data || {};
+    if (push.type === "program.changed") return (data.sessions || []).includes(id);
+    if (push.type === "session.status") return data.session === id;
+    if (push.type === "marathon.handover") return [data.from, data.to].some((who) => who && who.session === id);
+    return false;
+  }
+
+  follow() {
+    this.feed.follow(this._forum && current().session ? [`forum:${this._forum.slug}`] : []);
+  }
+
+  /** Hidden: hear no rooms for a page nobody sees. */
+  pause() {
+    this.feed.stop();
+  }
+
+  /** The session changed: fetch it again, showing the old one meanwhile. */
+  refresh() {
+    const id = current().session;
+    if (this.key && id && this.session && !this.hidden) this.load(this.key, id, false, { quiet: true });
   }
 
   set forum(value) {
@@ -42,6 +76,7 @@ class PvSession extends HTMLElement {
   update() {
     const id = current().session;
     if (!this._forum || !id) return;
+    this.follow();
     const key = `${this._forum.slug}|${id}|${viewerZone()}|${lang()}`;
     if (key === this.key) {
       this.draw();
@@ -52,16 +87,21 @@ class PvSession extends HTMLElement {
     this.load(key, id, firstOfThisSession);
   }
 
-  async load(key, id, focus) {
-    this.failure = null;
-    if (focus) this.session = null;
-    this.draw();
+  /** `quiet`: a refresh of what is shown (a failure keeps the session as it was). */
+  async load(key, id, focus, { quiet = false } = {}) {
+    if (!quiet) {
+      this.failure = null;
+      if (focus) this.session = null;
+      this.draw();
+    }
     try {
       const found = await getJSON(paths.session(this._forum.slug, id), { tz: viewerZone(), lang: lang() });
       if (key !== this.key) return;
       this.session = found;
+      this.failure = null;
     } catch (error) {
       if (key !== this.key) return;
+      if (quiet) return;
       this.failure = error;
     }
     this.draw();

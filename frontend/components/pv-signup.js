@@ -1,13 +1,14 @@
 // <pv-signup>: the sign-up page (`view=signup`). The fields are checked here first, in the
 // page's language; the server's refusal (an email already taken, a zone it does not know)
-// is shown next to the field it names.
+// is shown next to the field it names. The zone chosen here is the page's from then on (as
+// saving it on the account page makes it); the zone offered is the one the page is read in.
 
 import { signUp } from "../account.js";
 import { field, FormPage, withoutField } from "../forms.js";
 import { html } from "../html.js";
 import { LANGS, lang, t } from "../i18n.js";
-import { hrefFor } from "../state.js";
-import { browserZone, resolveZone } from "../time.js";
+import { hrefFor, navigate, viewerZone } from "../state.js";
+import { resolveZone } from "../time.js";
 
 const FIELDS = ["email", "password", "name", "organisation", "country", "language", "tz"];
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -58,7 +59,7 @@ class PvSignup extends FormPage {
       ${this.languageField()}
       ${field("signup", "tz", t("signup.tz"), {
         hint: t("signup.tzHint"),
-        attrs: html`value="${browserZone()}" autocomplete="off" spellcheck="false" autocapitalize="off"`,
+        attrs: html`value="${viewerZone()}" autocomplete="off" spellcheck="false" autocapitalize="off"`,
       })}`;
   }
 
@@ -91,11 +92,16 @@ class PvSignup extends FormPage {
   }
 
   send(values) {
-    return signUp({
-      ...values,
-      country: values.country.toUpperCase(),
-      tz: resolveZone(values.tz) || browserZone(),
-    });
+    this.zone = resolveZone(values.tz) || viewerZone();
+    return signUp({ ...values, country: values.country.toUpperCase(), tz: this.zone });
+  }
+
+  /** Signed up: the page shows times in the zone chosen, then goes back where it was. */
+  done() {
+    const zone = this.zone;
+    this.zone = null;
+    if (zone && zone !== viewerZone()) navigate({ tz: zone }, { replace: true });
+    super.done();
   }
 
   /** Next to the field the API names (without its "field: " prefix), else above the button. */

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from sqlmodel import col, select
 
 from server.accounts import passwords as password_links
-from server.accounts import service
+from server.accounts import profile, service
 from server.accounts.models import (
-    Grant,
+    AccountUpdate,
     LoginIn,
+    MePublic,
+    PasswordChangeIn,
     PasswordResetIn,
     PasswordSetIn,
     SignupIn,
@@ -27,7 +28,7 @@ from server.deps import (
     DbSession,
     bearer_token,
 )
-from server.program.models import Forum
+from server.notices.models import NoticeKind
 from server.settings import Settings
 from server.transient import RetryingRoute
 
@@ -127,24 +128,35 @@ async def logout(request: Request, db: DbSession, clock: AppClock, _user: Curren
     return response
 
 
-@router.get("/me", summary="The signed-in person and their roles")
-async def me(user: CurrentUser, db: DbSession) -> dict[str, Any]:
-    signed_in = service.require_user(user)
-    query = (
-        select(Grant, Forum.slug)
-        .outerjoin(Forum, col(Forum.id) == Grant.forum_id)
-        .where(Grant.user_id == signed_in.id)
-    )
-    return {
-        **user_json(signed_in),
-        "roles": [
-            {
-                "role": g.role.value,
-                "forum": g.forum_id,
-                "forum_slug": slug,
-                "session": g.session_id,
-                "stand": g.stand,
-            }
-            for g, slug in (await db.exec(query)).all()
-        ],
-    }
+@router.get("/me", response_model=MePublic, summary="The signed-in person and their roles")
+async def me(user: CurrentUser, db: DbSession) -> MePublic:
+    return await profile.me(db, service.require_user(user))
+
+
+@router.patch(
+    "/me",
+    response_model=MePublic,
+    summary="Change my name, language, zone or which notices I get by mail",
+)
+async def update_me(body: AccountUpdate, user: CurrentUser, db: DbSession) -> MePublic:
+    kinds = [kind.value for kind in NoticeKind]
+    return await profile.update_account(db, service.require_user(user), body, kinds=kinds)
+
+
+@router.post(
+    "/me/password",
+    status_code=204,
+    response_class=Response,
+    summary="Change my password (my other sessions end)",
+)
+async def change_password(
+    request: Request,
+    body: PasswordChangeIn,
+    user: CurrentUser,
+    db: DbSession,
+    clock: AppClock,
+    hasher: AppPasswords,
+) -> Response:
+    token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+    await profile.change_password(db, clock, hasher, service.require_user(user), body, token)
+    return Response(status_code=204)

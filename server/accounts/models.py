@@ -17,6 +17,10 @@ from sqlmodel import Field, SQLModel
 
 from server.db import StrEnumType, UTCDateTime
 
+# The password hash of an account made for somebody (stand staff, a granted role): it never
+# matches; the person chooses a password through the mailed invitation link.
+NO_PASSWORD = "!"
+
 
 class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
@@ -148,6 +152,40 @@ class PasswordSetIn(_Input):
 class LoginIn(_Input):
     email: str = PydanticField(min_length=3, max_length=254)
     password: str = PydanticField(min_length=1, max_length=256)
+
+
+class AccountUpdate(_Input):
+    """What a person changes on their account page; fields left out stay as they are."""
+
+    name: str | None = PydanticField(default=None, min_length=1, max_length=120)
+    language: str | None = PydanticField(default=None, pattern=r"^(en|ru)$")
+    tz: str | None = PydanticField(default=None, max_length=64)
+    mail_off: list[str] | None = PydanticField(default=None, max_length=32)
+
+
+class PasswordChangeIn(_Input):
+    current: str = PydanticField(min_length=1, max_length=256)
+    password: str = PydanticField(min_length=10, max_length=256)
+
+
+class RoleHeld(BaseModel):
+    role: Role
+    forum: int | None
+    forum_slug: str | None
+    session: int | None
+    stand: str | None
+
+
+class MePublic(BaseModel):
+    id: int
+    email: str
+    name: str
+    organisation: str
+    country: str
+    language: str
+    tz: str
+    mail_off: list[str]
+    roles: list[RoleHeld]
 
 
 def user_json(user: User) -> dict[str, object]:

@@ -106,9 +106,11 @@ def permissions_over(roles: set[Role], access: Access, *, invited: bool) -> set[
 def session_and_roles(*what: Any) -> Any:
     """`what` of a session (bound as `session`), each role the user (bound as `user`) holds
     over it or its forum (one row per role; one with None when none), and whether they
-    accepted an invitation to it: one query, built once by each caller."""
+    accepted an invitation to it that was not revoked: one query, built once by each caller."""
     invited = exists().where(
-        col(Invite.session_id) == Session.id, col(Invite.accepted_by) == bindparam("user")
+        col(Invite.session_id) == Session.id,
+        col(Invite.accepted_by) == bindparam("user"),
+        col(Invite.revoked_at).is_(None),
     )
     return (
         sa_select(*what, col(Grant.role), invited.label("invited"))

@@ -1,4 +1,5 @@
-"""HTTP routes of attendance: register, cancel, take an offer; invitations to closed sessions."""
+"""HTTP routes of attendance: register, cancel, take an offer; badges and the door; the agenda
+feed (invitations to closed sessions are in invites_api.py)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,16 @@ from sqlmodel import col, select
 from server.accounts.models import User, user_json
 from server.accounts.permissions import Permission, attending, require
 from server.accounts.service import require_user
-from server.attendance import badges, feeds, invites, service
-from server.attendance.models import ACTIVE, Badge, CheckIn, RegisterIn, Registration
-from server.deps import AppClock, AppSettings, CurrentUser, DbSession
+from server.attendance import badges, feeds, service
+from server.attendance.models import (
+    ACTIVE,
+    Badge,
+    CheckIn,
+    RegisterIn,
+    Registration,
+    RegistrationPublic,
+)
+from server.deps import AppBus, AppClock, AppSettings, CurrentUser, DbSession
 from server.errors import NotFound
 from server.program.api import ForumSlug
 from server.program.exports import program_ics
@@ -48,12 +56,18 @@ async def _attendee(db: DbSession, user: User | None, session_id: int) -> tuple[
 @router.post(
     "/sessions/{session}/registrations",
     summary="Register on site or online: confirmed while seats last, else waitlisted",
+    response_model=RegistrationPublic,
 )
 async def register(
-    session: SessionId, body: RegisterIn, user: CurrentUser, db: DbSession, clock: AppClock
+    session: SessionId,
+    body: RegisterIn,
+    user: CurrentUser,
+    db: DbSession,
+    clock: AppClock,
+    bus: AppBus,
 ) -> dict[str, Any]:
     person, found = await _attendee(db, user, session)
-    result = await service.register_for_session(db, clock, person, found, body.mode)
+    result = await service.register_for_session(db, clock, person, found, body.mode, bus)
     return service.outcome_json(result)
 
 
@@ -69,20 +83,28 @@ async def my_registration(session: SessionId, user: CurrentUser, db: DbSession) 
     return service.outcome_json(await service.outcome(db, registration))
 
 
-@router.delete("/sessions/{session}/registrations/me", summary="Cancel my registration")
+@router.delete(
+    "/sessions/{session}/registrations/me",
+    response_model=RegistrationPublic,
+    summary="Cancel my registration",
+)
 async def cancel(
-    session: SessionId, user: CurrentUser, db: DbSession, clock: AppClock
+    session: SessionId, user: CurrentUser, db: DbSession, clock: AppClock, bus: AppBus
 ) -> dict[str, Any]:
     person, found = await _attendee(db, user, session)
-    return service.outcome_json(await service.cancel_registration(db, clock, person, found))
+    return service.outcome_json(await service.cancel_registration(db, clock, person, found, bus))
 
 
-@router.post("/sessions/{session}/registrations/me/accept", summary="Take the seat an offer holds")
+@router.post(
+    "/sessions/{session}/registrations/me/accept",
+    response_model=RegistrationPublic,
+    summary="Take the seat an offer holds",
+)
 async def accept_offer(
-    session: SessionId, user: CurrentUser, db: DbSession, clock: AppClock
+    session: SessionId, user: CurrentUser, db: DbSession, clock: AppClock, bus: AppBus
 ) -> dict[str, Any]:
     person, found = await _attendee(db, user, session)
-    return service.outcome_json(await service.accept_offer(db, clock, person, found))
+    return service.outcome_json(await service.accept_offer(db, clock, person, found, bus))
 
 
 @router.get("/sessions/{session}/seats", summary="Seats left per mode (null: no limit)")
@@ -163,48 +185,6 @@ async def _attendance(
     )
     rows = [(r, person, at) for r, person, at in (await db.exec(query)).all()]
     return found, rows
-
-
-class InviteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
-
-
-class AcceptInviteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    token: str = Field(min_length=8, max_length=128)
-
-
-@router.post(
-    "/sessions/{session}/invites",
-    status_code=201,
-    summary="Invite someone to a closed session (organisers)",
-)
-async def create_invite(
-    session: SessionId,
-    body: InviteIn,
-    user: CurrentUser,
-    db: DbSession,
-    clock: AppClock,
-    settings: AppSettings,
-) -> dict[str, Any]:
-    found = await _session(db, session)
-    await require(db, user, Permission.manage_forum, forum_id=found.forum_id)
-    token = await invites.invite(db, clock, found, body.email)
-    await db.commit()
-    # No mail is sent from here yet: the organiser passes the link on.
-    return {"email": body.email, "token": token, "url": f"{settings.public_url}/?invite={token}"}
-
-
-@router.post("/invites/accept", summary="Accept an invitation (once, before it expires)")
-async def accept_invite(
-    body: AcceptInviteIn, user: CurrentUser, db: DbSession, clock: AppClock
-) -> dict[str, Any]:
-    accepted = await invites.accept(db, clock, require_user(user), body.token)
-    await db.commit()
-    return {"session": accepted.session_id, "accepted": True}
 
 
 @router.get("/me/agenda", summary="My sessions in my zone, with overlaps flagged")

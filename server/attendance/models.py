@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -84,6 +86,100 @@ class Invite(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class InviteState(StrEnum):
+    """Where an invitation stands, as an organiser's list and the invite page show it."""
+
+    invited = "invited"  # mailed, not yet used, still valid
+    accepted = "accepted"  # used by an account, which holds no active registration
+    registered = "registered"  # used by an account that holds an active registration
+    revoked = "revoked"  # taken back by an organiser: it gives no access any more
+    expired = "expired"  # not used in time
+
+
+InviteLanguage = Literal["ru", "en"]
+
+
+class InviteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = PydanticField(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    name: str = PydanticField(default="", max_length=120, description="How the mail greets them")
+    language: InviteLanguage | None = PydanticField(
+        default=None,
+        description="The mail's language; default: their account's if they have one, else ru",
+    )
+
+
+class AcceptInviteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = PydanticField(min_length=8, max_length=128)
+
+
+class PersonRef(BaseModel):
+    id: int
+    name: str
+
+
+class InvitePublic(BaseModel):
+    """An invitation as its session's organisers see it. Times are UTC (RFC 3339, `Z`)."""
+
+    id: int
+    session: int
+    email: str
+    name: str
+    language: InviteLanguage
+    state: InviteState
+    created_at: str
+    sent_at: str | None
+    expires_at: str
+    accepted_at: str | None
+    accepted_by: PersonRef | None
+    revoked_at: str | None
+
+
+class InviteSent(InvitePublic):
+    """A new or re-sent invitation, with its link (also mailed): the previous link, if any,
+    no longer works."""
+
+    token: str
+    url: str
+
+
+class InviteList(BaseModel):
+    invites: list[InvitePublic]
+
+
+class InviteSession(BaseModel):
+    id: int
+    forum: str
+    title_en: str
+    title_ru: str
+    starts_at: str
+    ends_at: str
+    host_tz: str
+    host_city_en: str
+    host_city_ru: str
+
+
+class InvitePreview(BaseModel):
+    """What the invite page shows to whoever holds the link (signed in or not): the address
+    is masked unless it is the signed-in account's own."""
+
+    state: InviteState
+    email: str
+    session: InviteSession
+    expires_at: str
+    accepted_by_me: bool = PydanticField(
+        description="Whether the signed-in account is the one that accepted it"
+    )
+
+
+class InviteAccepted(BaseModel):
+    session: int
+    accepted: bool
+
+
 class RegisterIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -118,3 +214,14 @@ class CalendarFeed(SQLModel, table=True):
     token_hash: str = Field(sa_type=String(64), unique=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RegistrationPublic(BaseModel):
+    """A registration as its person sees it (DESIGN.md section 9): `position` in the waitlist
+    (1 is next), and until when an offered seat is held."""
+
+    session: int
+    status: Status
+    mode: Mode
+    position: int | None
+    offer_expires_at: str | None

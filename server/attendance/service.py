@@ -37,8 +37,12 @@ from server.attendance.models import (
 from server.clock import Clock
 from server.db import UTCDateTime, rows
 from server.errors import Conflict, Invalid
-from server.program.models import Session, SessionFormat, SessionStatus
+from server.notices.models import NoticeKind
+from server.notices.service import announce, tell
+from server.program.models import Forum, Session, SessionFormat, SessionStatus
+from server.program.service import session_facts
 from server.program.zones import utc_z
+from server.realtime.bus import Bus
 
 OFFER_HOLD = timedelta(hours=2)
 
@@ -95,7 +99,7 @@ async def _pool(db: AsyncSession, session: Session, mode: Mode) -> SeatPool:
 
 
 async def register_for_session(
-    db: AsyncSession, clock: Clock, user: User, session: Session, mode: Mode
+    db: AsyncSession, clock: Clock, user: User, session: Session, mode: Mode, bus: Bus | None = None
 ) -> Outcome:
     """Confirmed while seats of this mode remain, else on this mode's waitlist. Registering
     again while registered answers the registration as it stands. The caller has checked
@@ -134,7 +138,7 @@ async def register_for_session(
         db.add(registration)
     # The pool's row stays locked until this commit: nothing else happens in between. The
     # place in line is read after it (earlier tickets are all committed by then).
-    await db.commit()
+    await _commit_and_tell(db, clock, bus)
     return await outcome(db, registration)
 
 
@@ -257,7 +261,7 @@ async def _refuse_overlap(db: AsyncSession, user: User, session: Session) -> Non
 
 
 async def cancel_registration(
-    db: AsyncSession, clock: Clock, user: User, session: Session
+    db: AsyncSession, clock: Clock, user: User, session: Session, bus: Bus | None = None
 ) -> Outcome:
     """Give up a place; a freed seat is offered to the first in line. Commits."""
     await _lock_person(db, user)
@@ -276,11 +280,13 @@ async def cancel_registration(
     await db.flush()
     if held:
         await _pass_seat(db, pool, now)
-    await db.commit()
+    await _commit_and_tell(db, clock, bus)
     return await outcome(db, registration)
 
 
-async def accept_offer(db: AsyncSession, clock: Clock, user: User, session: Session) -> Outcome:
+async def accept_offer(
+    db: AsyncSession, clock: Clock, user: User, session: Session, bus: Bus | None = None
+) -> Outcome:
     """Take the seat an offer holds, while it still does. Commits."""
     registration = await _registration(db, session, user)
     if registration is None:
@@ -290,7 +296,7 @@ async def accept_offer(db: AsyncSession, clock: Clock, user: User, session: Sess
     await _pass_on_expired(db, pool, now)
     await db.refresh(registration)
     if registration.status is not Status.offered:
-        await db.commit()
+        await _commit_and_tell(db, clock, bus)
         raise Conflict(
             f"session: there is no open offer for you (your registration is "
             f"{registration.status.value})",
@@ -300,8 +306,37 @@ async def accept_offer(db: AsyncSession, clock: Clock, user: User, session: Sess
     registration.offer_expires_at = None
     registration.updated_at = now
     db.add(registration)
-    await db.commit()
+    await _commit_and_tell(db, clock, bus)
     return await outcome(db, registration)
+
+
+# Offers made in the unit of work in progress (kept on its session), told on its commit.
+_OFFERED = "pavilion.offered"
+
+
+async def _commit_and_tell(db: AsyncSession, clock: Clock, bus: Bus | None) -> None:
+    """Commit; whoever got a seat offer in this unit is told (a notice, a mail with the
+    deadline in their zone, and — given the bus — a push at once)."""
+    offered: list[Registration] = db.info.pop(_OFFERED, [])
+    told = []
+    for registration in offered:
+        session = await db.get(Session, registration.session_id)
+        assert session is not None and registration.offer_expires_at is not None
+        forum = await db.get(Forum, session.forum_id)
+        assert forum is not None
+        deadline = utc_z(registration.offer_expires_at)
+        told += await tell(
+            db,
+            clock,
+            users=[registration.user_id],
+            kind=NoticeKind.seat_offered,
+            key=f"offer:{registration.id}:{deadline}",
+            session=session_facts(forum, session),
+            data={"deadline": deadline},
+        )
+    await db.commit()
+    if bus is not None:
+        await announce(bus, told)
 
 
 async def _pass_on_expired(db: AsyncSession, pool: SeatPool, now: datetime) -> None:
@@ -337,6 +372,7 @@ async def _pass_seat(db: AsyncSession, pool: SeatPool, now: datetime) -> None:
         first.updated_at = now
         db.add(first)
         await db.flush()
+        db.info.setdefault(_OFFERED, []).append(first)
         return
     await db.exec(
         update(SeatPool).where(col(SeatPool.id) == pool.id).values(taken=col(SeatPool.taken) - 1)
@@ -415,7 +451,7 @@ def clashes(items: list[tuple[Registration, Session]]) -> dict[int, list[int]]:
     return found
 
 
-async def pass_on_expired_offers(db: AsyncSession, clock: Clock) -> int:
+async def pass_on_expired_offers(db: AsyncSession, clock: Clock, bus: Bus | None = None) -> int:
     """Pass on every offer that ran out, in every pool (each under its pool's lock); how many
     pools had one. Safe to run on every node at once."""
     now = clock.now()
@@ -432,5 +468,5 @@ async def pass_on_expired_offers(db: AsyncSession, clock: Clock) -> int:
         session = await db.get(Session, session_id)
         assert session is not None
         await _pass_on_expired(db, await _pool(db, session, Mode(mode)), now)
-        await db.commit()
+        await _commit_and_tell(db, clock, bus)
     return len(due)

@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts import passwords
-from server.accounts.models import PasswordTokenPurpose, User
+from server.accounts.models import NO_PASSWORD, PasswordTokenPurpose, User
 from server.clock import Clock
 from server.expo import search
 from server.expo.media import MediaStore
@@ -28,8 +28,6 @@ from server.expo.packs import Pack, PackInvalid, Problem, _line
 from server.i18n import LANGUAGES, language, moment, t, with_signature
 from server.mail.outbox import queue
 from server.program.models import Session
-
-NO_PASSWORD = "!"  # never matches: the person sets a password through an invitation
 
 Progress = Callable[[str], None]
 

@@ -10,17 +10,18 @@ from fastapi import APIRouter, Path, Request
 
 from server.accounts.models import User
 from server.accounts.permissions import Permission, require
-from server.deps import AppClock, CurrentUser, DbSession
+from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.marathon import service
 from server.marathon.models import DelayIn, EndIn, PlanRequest
 from server.marathon.planner import plan_relay
-from server.marathon.service import MarathonData, Replan
+from server.marathon.schemas import DelayPreviewPublic
+from server.marathon.service import DelayPreview, MarathonData, Replan
 from server.marathon.views import live_and_next, plan_json, segment_json
 from server.marathon.windows import parse_window, window_on
 from server.program import service as program
 from server.program.api import ForumSlug, LangParam, TzParam
 from server.program.models import Forum
-from server.program.zones import parse_zone, utc_z
+from server.program.zones import local_times, parse_zone, utc_z
 from server.realtime.bus import Bus
 from server.transient import RetryingRoute
 
@@ -73,6 +74,7 @@ def marathon_view(
     )
     return {
         "forum": data.forum.slug,
+        "id": marathon.id,  # its room is `marathon:{id}`
         "slug": marathon.slug,
         "title": marathon.title_ru if lang == "ru" else marathon.title_en,
         "date": marathon.day.isoformat(),
@@ -157,15 +159,93 @@ async def delay_segment(
     body: DelayIn,
     db: DbSession,
     clock: AppClock,
+    settings: AppSettings,
     user: CurrentUser,
 ) -> dict[str, Any]:
     found = await program.get_forum(db, forum)
     data = await service.load_marathon(db, found, marathon)
     await _require(db, user, Permission.moderate, found, data, segment)
     replan = await service.record_delay(
-        db, clock, _bus(request), data, segment, body.minutes, accept_shorter=body.accept_shorter
+        db,
+        clock,
+        _bus(request),
+        data,
+        segment,
+        body.minutes,
+        accept_shorter=body.accept_shorter,
+        public_url=settings.public_url,
     )
     return await _replanned(request, db, found.slug, marathon, replan, clock)
+
+
+@router.post(
+    "/forums/{forum}/marathons/{marathon}/segments/{segment}/delay/preview",
+    responses=NO_PLAN,
+    response_model=DelayPreviewPublic,
+    summary="What a delay of the live segment would do to the day (nothing is stored; its "
+    "moderators, organisers)",
+)
+async def preview_delay(
+    forum: ForumSlug,
+    marathon: MarathonSlug,
+    segment: SegmentId,
+    body: DelayIn,
+    db: DbSession,
+    clock: AppClock,
+    user: CurrentUser,
+    tz: TzParam = None,
+    lang: LangParam = "en",
+) -> dict[str, Any]:
+    found = await program.get_forum(db, forum)
+    viewer = parse_zone(tz or found.tz)
+    data = await service.load_marathon(db, found, marathon)
+    await _require(db, user, Permission.moderate, found, data, segment)
+    preview = service.preview_delay(
+        clock, data, segment, body.minutes, accept_shorter=body.accept_shorter
+    )
+    return preview_view(data, preview, viewer, lang)
+
+
+def preview_view(
+    data: MarathonData, preview: DelayPreview, viewer: ZoneInfo, lang: str
+) -> dict[str, Any]:
+    """A delay's preview: each re-planned segment with its old and new times."""
+    rows = {row.id: row for row in data.rows(lang)}
+    segments = []
+    for position, move in enumerate(preview.moves, start=preview.segment.position):
+        row = rows[move.segment.id or 0]
+        shift = (move.starts_at - move.was_starts_at).total_seconds() / 60
+        segments.append(
+            {
+                "segment": row.id,
+                "session": row.session_id,
+                "position": position,
+                "city": row.city,
+                "title": row.title,
+                "was_starts_at": utc_z(move.was_starts_at),
+                "was_ends_at": utc_z(move.was_ends_at),
+                "starts_at": utc_z(move.starts_at),
+                "ends_at": utc_z(move.ends_at),
+                "minutes": round((move.ends_at - move.starts_at).total_seconds() / 60),
+                "moved_minutes": round(shift),
+                "viewer": local_times(move.starts_at, move.ends_at, viewer),
+                "was_viewer": local_times(move.was_starts_at, move.was_ends_at, viewer),
+                "host": {
+                    "city": row.city,
+                    **local_times(move.starts_at, move.ends_at, ZoneInfo(row.tz)),
+                },
+            }
+        )
+    return {
+        "forum": data.forum.slug,
+        "marathon": data.marathon.slug,
+        "segment": preview.segment.id,
+        "minutes": preview.minutes,
+        "accept_shorter": preview.accept_shorter,
+        "tz": viewer.key,
+        "segments": segments,
+        "shortened": preview.replan.shortened,
+    }
 
 
 @router.post(
@@ -180,6 +260,7 @@ async def end_segment(
     segment: SegmentId,
     db: DbSession,
     clock: AppClock,
+    settings: AppSettings,
     user: CurrentUser,
     body: EndIn | None = None,
 ) -> dict[str, Any]:
@@ -188,7 +269,13 @@ async def end_segment(
     await _require(db, user, Permission.moderate, found, data, segment)
     shorter = body.accept_shorter if body else False
     replan = await service.end_early(
-        db, clock, _bus(request), data, segment, accept_shorter=shorter
+        db,
+        clock,
+        _bus(request),
+        data,
+        segment,
+        accept_shorter=shorter,
+        public_url=settings.public_url,
     )
     return await _replanned(request, db, found.slug, marathon, replan, clock)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,8 +27,16 @@ SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
 
 class TitleIn(StrictInput):
-    en: str = Field(min_length=1)
-    ru: str = Field(min_length=1)
+    """Either language may be left out (the other is shown in its place), not both."""
+
+    en: str = ""
+    ru: str = ""
+
+    @model_validator(mode="after")
+    def _either(self) -> TitleIn:
+        if not (self.en.strip() or self.ru.strip()):
+            raise ValueError("give it in English (en) or Russian (ru), or both")
+        return self
 
 
 class SegmentIn(StrictInput):
@@ -81,7 +89,7 @@ def plan_marathons(
             host = session.host or forum_host
             hosts.append(
                 Host(
-                    city=host.city.en,
+                    city=host.city.en or host.city.ru,
                     tz=host.tz,
                     minutes=segment.minutes,
                     window=parse_window(segment.window, field=f"{path}.window"),

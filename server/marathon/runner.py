@@ -1,46 +1,36 @@
 """The live runner: moves marathon segments scheduled → live → ended as the clock passes
 their times, and announces each change and each handover on the bus.
 
-Nothing is remembered between steps. Each step reads the segments' times (delays and early
-ends are stored in them) and the status each session last announced, and moves every session
-whose status is behind its times with a conditional UPDATE. Only the node whose UPDATE wins
-announces, so a restarted runner catches up without repeating itself and several nodes can
-run one each.
+The loop, the conditional move and the rule of what is due are the program's
+(server/program/runner.py): the program's runner moves every other session, this one the
+segments, because a segment's change also hands the stream over to the next capital.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Select
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.clock import Clock
-from server.db import Database
 from server.marathon.models import Marathon, MarathonSegment
 from server.marathon.service import MarathonData, forum_room, load_marathon_data, marathon_room
-from server.marathon.views import status_at
 from server.program.models import Forum, Session, SessionStatus
+from server.program.runner import OPEN, PROGRESS, ClockRunner, move_status, status_at
 from server.program.service import bump_program_version
 from server.program.zones import utc_z
-from server.realtime.bus import Bus
 
 log = logging.getLogger("pavilion.marathon")
 
-# How far along a status is; a session only ever moves forward.
-_PROGRESS = {
-    SessionStatus.scheduled: 0,
-    SessionStatus.delayed: 0,
-    SessionStatus.live: 1,
-    SessionStatus.ended: 2,
-    SessionStatus.cancelled: 3,
-}
-_OPEN = [SessionStatus.scheduled, SessionStatus.delayed, SessionStatus.live]
+
+def relay_sessions() -> Select[int]:
+    """The ids of the sessions this runner moves (the program's runner leaves them alone)."""
+    return sa_select(col(MarathonSegment.session_id))
 
 
 @dataclass(frozen=True)
@@ -52,60 +42,10 @@ class _Announcement:
     data: dict[str, Any]
 
 
-class MarathonRunner:
+class MarathonRunner(ClockRunner):
     """One per node; `start()` in the app's lifespan, `wake()` after a re-plan."""
 
-    def __init__(
-        self, database: Database, clock: Clock, bus: Bus, *, poll: timedelta = timedelta(minutes=1)
-    ) -> None:
-        self._database = database
-        self._clock = clock
-        self._bus = bus
-        self._poll = poll
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
-
-    def start(self) -> None:
-        self._stopping = False
-        self._task = asyncio.create_task(self._run(), name="marathon-runner")
-
-    async def stop(self) -> None:
-        """Stop after the step in progress, if any: a step cut off halfway would leave its
-        database call running in the driver's thread after the app has shut down."""
-        if self._task is not None:
-            self._stopping = True
-            self._wake.set()
-            await self._task
-            self._task = None
-
-    def wake(self) -> None:
-        """Look again now: times changed (a delay, an early end, a new plan)."""
-        self._wake.set()
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            try:
-                upcoming = await self.step()
-            except Exception:  # a failed step is retried at the next poll, never fatal
-                log.exception("marathon runner step failed")
-                upcoming = None
-            if not self._stopping:
-                await self._sleep(upcoming)
-
-    async def _sleep(self, upcoming: datetime | None) -> None:
-        # Polls too, so that re-plans made on another node are noticed.
-        deadline = self._clock.now() + self._poll
-        if upcoming is not None:
-            deadline = min(deadline, upcoming)
-        sleeper = asyncio.ensure_future(self._clock.sleep_until(deadline))
-        woken = asyncio.ensure_future(self._wake.wait())
-        try:
-            await asyncio.wait({sleeper, woken}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleeper.cancel()
-            woken.cancel()
-            self._wake.clear()
+    name = "marathon-runner"
 
     async def step(self) -> datetime | None:
         """Bring every open marathon up to the clock; the next instant something changes."""
@@ -113,13 +53,15 @@ class MarathonRunner:
         announcements: list[_Announcement] = []
         upcoming: list[datetime] = []
         async with self._database.session() as db:
-            for data in await _open_marathons(db):
+            marathons = await _open_marathons(db)
+            for data in marathons:
                 announcements += await _advance(db, data, now)
                 upcoming += _next_changes(data, now)
             await db.commit()
         for item in sorted(announcements, key=lambda a: (a.at, a.order)):
             for room in item.rooms:
                 await self._bus.publish(room, item.type, item.data)
+        self.follow({data.forum.slug for data in marathons})
         return min(upcoming, default=None)
 
 
@@ -128,7 +70,7 @@ async def _open_marathons(db: AsyncSession) -> list[MarathonData]:
     open_ids = (
         select(MarathonSegment.marathon_id)
         .join(Session, col(Session.id) == MarathonSegment.session_id)
-        .where(col(Session.status).in_(_OPEN))
+        .where(col(Session.status).in_(OPEN))
         .distinct()
     )
     query = (
@@ -156,24 +98,15 @@ async def _advance(db: AsyncSession, data: MarathonData, now: datetime) -> list[
     for index, segment in enumerate(running):
         session = data.session_of(segment)
         wanted = status_at(session.starts_at, session.ends_at, now)
-        if _PROGRESS[wanted] <= _PROGRESS[session.status]:
+        if PROGRESS[wanted] <= PROGRESS[session.status]:
             continue
-        if await _move(db, session, wanted, now):
+        assert session.id is not None
+        if await move_status(db, session.id, session.status, wanted, now):
             session.status = wanted
             moved.append((index, wanted))
     if moved:
         await bump_program_version(db, data.forum)
     return _announce(data, running, moved)
-
-
-async def _move(db: AsyncSession, session: Session, wanted: SessionStatus, now: datetime) -> bool:
-    """Conditional UPDATE: True only for the one runner that moved this session."""
-    result = await db.exec(
-        update(Session)
-        .where(col(Session.id) == session.id, col(Session.status) == session.status)
-        .values(status=wanted, updated_at=now)
-    )
-    return bool(result.rowcount == 1)
 
 
 def _announce(

@@ -17,14 +17,19 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.attendance.service import attendees
 from server.clock import Clock
 from server.errors import Conflict, NotFound
 from server.marathon.models import ChangeKind, Marathon, MarathonChange, MarathonSegment
 from server.marathon.planner import Host, NoPlan, Plan, Relay, plan_relay, squeeze_relay
-from server.marathon.views import SegmentRow, status_at
+from server.marathon.views import SegmentRow
 from server.marathon.windows import parse_window
+from server.notices import service as notices
+from server.notices.models import NoticeKind
 from server.program import service as program
 from server.program.models import Forum, Session, SessionStatus, SessionUpdate
+from server.program.runner import status_at
+from server.program.zones import utc_z
 from server.realtime.bus import Bus
 
 
@@ -164,6 +169,57 @@ class Replan:
     shortened: list[dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class Move:
+    """One segment of a re-plan: its times before and after (UTC)."""
+
+    segment: MarathonSegment
+    session: Session
+    was_starts_at: datetime
+    was_ends_at: datetime
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class DelayPreview:
+    """What a delay would do to the day, nothing stored: the live segment and every one
+    after it, in their new order."""
+
+    segment: MarathonSegment
+    minutes: int
+    accept_shorter: bool
+    replan: Replan
+    moves: list[Move]
+
+
+def _delay_replan(
+    data: MarathonData, segment_id: int, minutes: int, now: datetime, accept_shorter: bool
+) -> tuple[MarathonSegment, Replan]:
+    """The live segment running `minutes` longer, and the rest of the day planned again."""
+    segment = data.segment(segment_id)
+    session = _live_session(data, segment, now)
+    new_end = session.ends_at + timedelta(minutes=minutes)
+    cause = f"a {minutes}-minute delay"
+    return segment, _replan(data, segment, new_end, now, accept_shorter, cause)
+
+
+def preview_delay(
+    clock: Clock,
+    data: MarathonData,
+    segment_id: int,
+    minutes: int,
+    *,
+    accept_shorter: bool = False,
+) -> DelayPreview:
+    """What `record_delay` would make of the day now, without storing anything: the
+    re-planned segments with their old and new times. Refused exactly as `record_delay` is
+    (NoPlan naming the first host pushed out of its window; Conflict unless the segment is
+    on air)."""
+    segment, replan = _delay_replan(data, segment_id, minutes, clock.now(), accept_shorter)
+    return DelayPreview(segment, minutes, accept_shorter, replan, _moves(data, segment, replan))
+
+
 async def record_delay(
     db: AsyncSession,
     clock: Clock,
@@ -173,19 +229,19 @@ async def record_delay(
     minutes: int,
     *,
     accept_shorter: bool = False,
+    public_url: str = "",
 ) -> Replan:
-    """The live segment runs `minutes` longer; the rest of the day is planned again.
+    """The live segment runs `minutes` longer; the rest of the day is planned again, and the
+    people registered for each segment that moves are told (`session_delayed`, or
+    `session_moved` for one that moves earlier), with a link under `public_url`.
 
     Refused (NoPlan, naming the host) when a later host would leave its window, unless
     `accept_shorter`, which shortens the later segments that no longer fit in full."""
     data = await _locked(db, clock, data)
-    segment = data.segment(segment_id)
-    session = _live_session(data, segment, clock.now())
-    new_end = session.ends_at + timedelta(minutes=minutes)
-    replan = _replan(
-        data, segment, new_end, clock.now(), accept_shorter, f"a {minutes}-minute delay"
+    segment, replan = _delay_replan(data, segment_id, minutes, clock.now(), accept_shorter)
+    await _store_replan(
+        db, clock, bus, data, segment, replan, ChangeKind.delay, minutes, public_url
     )
-    await _store_replan(db, clock, bus, data, segment, replan, ChangeKind.delay, minutes)
     return replan
 
 
@@ -197,8 +253,10 @@ async def end_early(
     segment_id: int,
     *,
     accept_shorter: bool = False,
+    public_url: str = "",
 ) -> Replan:
-    """The live segment ends now (at the next whole minute); the rest moves up if it can."""
+    """The live segment ends now (at the next whole minute); the rest moves up if it can,
+    and the people registered for each segment that moves are told (`session_moved`)."""
     data = await _locked(db, clock, data)
     segment = data.segment(segment_id)
     now = clock.now()
@@ -210,7 +268,9 @@ async def end_early(
             field="segment",
         )
     replan = _replan(data, segment, new_end, now, accept_shorter, "ending early")
-    await _store_replan(db, clock, bus, data, segment, replan, ChangeKind.ended_early, None)
+    await _store_replan(
+        db, clock, bus, data, segment, replan, ChangeKind.ended_early, None, public_url
+    )
     return replan
 
 
@@ -270,6 +330,7 @@ def _replan(
         hosts=tuple(hosts),
         not_before=now,
     )
+    segments = [live, *rest]
     shortened: dict[int, int] = {}
     try:
         plan = plan_relay(relay)
@@ -279,12 +340,12 @@ def _replan(
                 cause,
                 _first_pushed_out(relay),
                 "Send accept_shorter to shorten the segments that no longer fit",
+                segments,
             ) from None
         try:
             plan, shortened = squeeze_relay(relay)
         except NoPlan as refusal:
-            raise _refusal(cause, refusal, "even with shorter segments") from None
-    segments = [live, *rest]
+            raise _refusal(cause, refusal, "even with shorter segments", segments) from None
     return Replan(
         plan=plan,
         shortened=[
@@ -311,10 +372,14 @@ def _first_pushed_out(relay: Relay) -> NoPlan:
     )
 
 
-def _refusal(cause: str, refusal: NoPlan, advice: str) -> NoPlan:
+def _refusal(cause: str, refusal: NoPlan, advice: str, segments: list[MarathonSegment]) -> NoPlan:
+    """The planner's refusal as the organiser's: naming the host (its English city, and its
+    `segment` id, so that a client can name it in the reader's language)."""
     message = f"{cause} would push {refusal.host} out of its hours: {refusal.message}. {advice}"
     error = NoPlan(message, host=refusal.host, index=refusal.index)
     error.details["field"] = "minutes"
+    if 0 <= refusal.index < len(segments):
+        error.details["segment"] = segments[refusal.index].id
     return error
 
 
@@ -344,10 +409,10 @@ async def _store_replan(
     replan: Replan,
     kind: ChangeKind,
     minutes: int | None,
+    public_url: str,
 ) -> None:
-    running = data.running()
-    segments = running[running.index(live) :]
-    moves = [(segments[s.index], s.start, s.end) for s in replan.plan.segments]
+    planned = _moves(data, live, replan)
+    moves = [(m.segment, m.starts_at, m.ends_at) for m in planned]
     await _apply(db, clock, data, moves, first_position=live.position)
     db.add(
         MarathonChange(
@@ -359,7 +424,61 @@ async def _store_replan(
             at=clock.now(),
         )
     )
+    told = await _tell_moved(db, clock, data, planned, public_url)
     await _commit_and_announce(db, bus, data, [m[0] for m in moves], kind.value)
+    await notices.announce(bus, told)
+
+
+def _moves(data: MarathonData, live: MarathonSegment, replan: Replan) -> list[Move]:
+    """The re-plan's segments (the live one first) with their times now and planned."""
+    running = data.running()
+    segments = running[running.index(live) :]
+    moves = []
+    for planned in replan.plan.segments:
+        segment = segments[planned.index]
+        session = data.session_of(segment)
+        moves.append(
+            Move(
+                segment=segment,
+                session=session,
+                was_starts_at=session.starts_at,
+                was_ends_at=session.ends_at,
+                starts_at=planned.start,
+                ends_at=planned.end,
+            )
+        )
+    return moves
+
+
+async def _tell_moved(
+    db: AsyncSession, clock: Clock, data: MarathonData, moves: list[Move], public_url: str
+) -> list[notices.Told]:
+    """Tell the people registered for each segment whose start moved (once per SEQUENCE, so
+    call after `_apply` raised it): later is `session_delayed` by so many minutes, earlier is
+    `session_moved` from its old start."""
+    told: list[notices.Told] = []
+    for move in moves:
+        shift = round((move.starts_at - move.was_starts_at).total_seconds() / 60)
+        if shift == 0:
+            continue
+        session = move.session
+        assert session.id is not None
+        kind, key, facts = (
+            (NoticeKind.session_delayed, "delayed", {"minutes": shift})
+            if shift > 0
+            else (NoticeKind.session_moved, "moved", {"was_starts_at": utc_z(move.was_starts_at)})
+        )
+        told += await notices.tell(
+            db,
+            clock,
+            users=await attendees(db, session.id),
+            kind=kind,
+            key=f"{key}:{session.id}:{session.sequence}",
+            session=program.session_facts(data.forum, session),
+            data=facts,
+            link=f"{public_url.rstrip('/')}/?forum={data.forum.slug}&session={session.id}",
+        )
+    return told
 
 
 async def _apply(

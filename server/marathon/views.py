@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from server.marathon.planner import Plan
 from server.program.models import SessionStatus
+from server.program.runner import status_at
 from server.program.zones import local_iso, local_times, utc_z
 
 
@@ -69,15 +70,6 @@ def _gaps(plan: Plan) -> list[dict[str, Any]]:
                 }
             )
     return gaps
-
-
-def status_at(starts_at: datetime, ends_at: datetime, now: datetime) -> SessionStatus:
-    """Where a segment stands at `now`, from its times alone."""
-    if now < starts_at:
-        return SessionStatus.scheduled
-    if now < ends_at:
-        return SessionStatus.live
-    return SessionStatus.ended
 
 
 @dataclass(frozen=True)

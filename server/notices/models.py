@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
 from sqlalchemy import JSON, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -37,3 +39,30 @@ class Notice(SQLModel, table=True):
     mailed: bool = False
     created_at: datetime = Field(sa_type=UTCDateTime, index=True)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# --- what the routes take and answer ---------------------------------------------------------
+
+
+class NoticePublic(BaseModel):
+    id: int
+    kind: NoticeKind
+    session: int | None
+    data: dict[str, Any]
+    created_at: datetime
+    read: bool
+
+
+class NoticesPublic(BaseModel):
+    notices: list[NoticePublic]
+    unread: int
+
+
+class ReadIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    up_to: int = PydanticField(ge=0)
+
+
+class ReadPublic(BaseModel):
+    unread: int

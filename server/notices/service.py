@@ -18,15 +18,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import User
 from server.clock import Clock
+from server.errors import Unauthorized
 from server.i18n import language, moment, span, t, with_signature
 from server.mail.outbox import queue
-from server.notices.models import Notice, NoticeKind
+from server.notices.models import Notice, NoticeKind, NoticePublic, NoticesPublic, ReadPublic
 from server.realtime.bus import Bus
 
 
@@ -95,9 +96,11 @@ async def tell(
     session: SessionFacts | None = None,
     data: dict[str, Any] | None = None,
     link: str = "",
+    mail: bool = True,
 ) -> list[Told]:
     """Record that these people are told of this event (`key`), and queue each one's mail
-    unless they turned mail off for `kind`. Those already told of `key` are skipped. The caller
+    unless they turned mail off for `kind` (or `mail` is false: the caller's own mail says
+    it already). Those already told of `key` are skipped. The caller
     commits, then announces what this returns."""
     wanted = sorted(set(users))
     if not wanted:
@@ -119,7 +122,7 @@ async def tell(
     stored: list[Notice] = []
     for person in sorted(people, key=lambda p: p.id or 0):
         assert person.id is not None
-        mailed = kind.value not in (person.mail_off or [])
+        mailed = mail and kind.value not in (person.mail_off or [])
         notice = Notice(
             user_id=person.id,
             kind=kind,
@@ -159,6 +162,7 @@ def _mail(
         words["title"] = session.title(lang)
         words["when"] = span(session.starts_at, session.ends_at, zone, lang)
         host = session.host_city_ru if lang == "ru" else session.host_city_en
+        host = host or session.host_city_en or session.host_city_ru
         words["host"] = (
             f"{span(session.starts_at, session.ends_at, session.host_tz, lang)}"
             f"{', ' + host if host else ''}"
@@ -193,26 +197,44 @@ def _words(content: dict[str, Any], zone: str, lang: str) -> dict[str, Any]:
     return words
 
 
-async def recent(db: AsyncSession, user: User, *, limit: int = 50) -> list[Notice]:
-    """A person's latest notices, newest first."""
+async def my_notices(db: AsyncSession, user: User | None, *, limit: int = 50) -> NoticesPublic:
+    """A person's latest notices, newest first, and how many are unread."""
+    signed_in = _signed_in(user)
     query = (
         select(Notice)
-        .where(Notice.user_id == user.id)
+        .where(Notice.user_id == signed_in.id)
         .order_by(col(Notice.id).desc())
         .limit(limit)
     )
-    return list((await db.exec(query)).all())
+    found = (await db.exec(query)).all()
+    return NoticesPublic(
+        notices=[NoticePublic.model_validate(notice_json(n)) for n in found],
+        unread=await _unread(db, signed_in),
+    )
 
 
-async def mark_read(db: AsyncSession, clock: Clock, user: User, up_to: int) -> int:
-    """Mark a person's notices up to `up_to` as read (the caller commits); how many."""
-    result = await db.exec(
+async def _unread(db: AsyncSession, user: User) -> int:
+    query = select(func.count()).where(Notice.user_id == user.id, col(Notice.read_at).is_(None))
+    return int((await db.exec(query)).one())
+
+
+def _signed_in(user: User | None) -> User:
+    if user is None:
+        raise Unauthorized("sign in first")
+    return user
+
+
+async def mark_read(db: AsyncSession, clock: Clock, user: User | None, up_to: int) -> ReadPublic:
+    """Mark a person's notices up to `up_to` as read; commits."""
+    signed_in = _signed_in(user)
+    await db.exec(
         update(Notice)
         .where(
-            col(Notice.user_id) == user.id,
+            col(Notice.user_id) == signed_in.id,
             col(Notice.id) <= up_to,
             col(Notice.read_at).is_(None),
         )
         .values(read_at=clock.now())
     )
-    return int(result.rowcount or 0)
+    await db.commit()
+    return ReadPublic(unread=await _unread(db, signed_in))

@@ -13,8 +13,13 @@ from server.program import exports, service
 from server.program.cache import BoundedCache
 from server.program.models import Forum, SessionFormat, SessionType
 from server.program.rendering import Prepared, prepare, program_json
-from server.program.schemas import ForumPublic, ProgramPublic, SessionPublic
-from server.program.views import Lang, ProgramFilter, forum_view, session_view
+from server.program.schemas import (
+    ForumPublic,
+    ProgramNowPublic,
+    ProgramPublic,
+    SessionPublic,
+)
+from server.program.views import Lang, ProgramFilter, forum_view, now_and_next, session_view
 from server.program.zones import parse_local_date, parse_zone
 from server.transient import RetryingRoute
 
@@ -104,6 +109,19 @@ async def get_program(
 
 def _etag(key: tuple[object, ...]) -> str:
     return '"' + hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() + '"'
+
+
+@router.get(
+    "/forums/{forum}/now",
+    summary="What is on now and what starts next (by the server's clock)",
+    response_model=ProgramNowPublic,
+)
+async def get_now(
+    request: Request, forum: ForumSlug, db: DbSession, clock: AppClock
+) -> dict[str, Any]:
+    found = await service.get_forum(db, forum)
+    data = (await _prepared(request, db, found, "en")).data
+    return now_and_next(data, clock.now())
 
 
 # Registered before the plain session route so that `42.ics` is not read as a session id.

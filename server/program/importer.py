@@ -4,6 +4,11 @@ Times in the file are wall-clock times in each session's host zone, as organiser
 them; they are converted to UTC here, refusing times that do not exist or are ambiguous
 on that date (the hour skipped or repeated when clocks change). Re-importing updates in
 place by slug, and a session whose calendar-visible fields change gets a higher SEQUENCE.
+
+Every bilingual text may be given in one language alone: the other is stored empty and the
+program shows the given one in its place. A re-import reports the forum's sessions that the
+file no longer has (`missing`) and, when asked, cancels them, telling the people registered.
+People with an `email` are linked to accounts after the import (server/people/).
 """
 
 from __future__ import annotations
@@ -12,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlmodel import select
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.models import EMAIL
 from server.clock import Clock
 from server.errors import Invalid
 from server.marathon.importer import (
@@ -24,7 +30,9 @@ from server.marathon.importer import (
     import_marathons,
     plan_marathons,
 )
+from server.people.service import link_people
 from server.program import service
+from server.program.changes import ChangeReason, ProgramChange, cancel_session, restore_session
 from server.program.models import (
     Access,
     CastMember,
@@ -33,7 +41,6 @@ from server.program.models import (
     Session,
     SessionCreate,
     SessionFormat,
-    SessionPerson,
     SessionStatus,
     SessionType,
     SessionUpdate,
@@ -51,8 +58,17 @@ class _Strict(BaseModel):
 
 
 class Text(_Strict):
-    en: str = Field(min_length=1)
-    ru: str = Field(min_length=1)
+    """A name in English and Russian; either may be left out (the other is shown in its
+    place), not both."""
+
+    en: str = ""
+    ru: str = ""
+
+    @model_validator(mode="after")
+    def _either(self) -> Text:
+        if not (self.en.strip() or self.ru.strip()):
+            raise ValueError("give it in English (en) or Russian (ru), or both")
+        return self
 
 
 class OptionalText(_Strict):
@@ -92,6 +108,15 @@ class PersonIn(_Strict):
     position: OptionalText = OptionalText()
     organisation: OptionalText = OptionalText()
     country: str = Field(default="", pattern=r"^([A-Z]{2})?$")
+    # Left out: what is stored stays (an organiser may have set it in the editor).
+    email: str = Field(default="", pattern=f"^(|{EMAIL[1:-1]})$", max_length=254)
+    photo_url: str = Field(default="", max_length=500)
+    bio: OptionalText = OptionalText()
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.strip().lower()
 
 
 class HostIn(_Strict):
@@ -116,7 +141,9 @@ class SessionIn(_Strict):
     type: SessionType
     format: SessionFormat
     access: Access = Access.public
-    status: SessionStatus = SessionStatus.scheduled
+    # Left out: a new session is scheduled and a stored one keeps its status (an organiser
+    # may have cancelled it in the editor). Given: cancelling or restoring tells the registered.
+    status: SessionStatus | None = None
     venue: str | None = None
     track: str | None = None
     start: str | None = None  # left out only by marathon segments, which are planned
@@ -143,6 +170,11 @@ class ImportReport:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
+    # Sessions of the forum that the file no longer has, and those of them cancelled now.
+    missing: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+    # What to announce once the caller has committed (server/program/changes.py: announce).
+    change: ProgramChange | None = None
 
     def count(self, kind: str, outcome: str) -> None:
         bucket = getattr(self, outcome)
@@ -236,7 +268,7 @@ def _session_create(
         type=item.type,
         format=item.format,
         access=item.access,
-        status=item.status,
+        status=item.status or SessionStatus.scheduled,
         venue=item.venue,
         track=item.track,
         starts_at=starts_at,
@@ -284,8 +316,21 @@ async def _upsert(
     return row
 
 
-async def import_program(db: AsyncSession, clock: Clock, document: Any) -> ImportReport:
-    """Validate the whole document first, then write it (the caller commits once)."""
+async def import_program(
+    db: AsyncSession,
+    clock: Clock,
+    document: Any,
+    *,
+    public_url: str | None = None,
+    cancel_missing: bool = False,
+) -> ImportReport:
+    """Validate the whole document first, then write it (the caller commits once, then
+    announces `report.change`).
+
+    With `public_url` (the site's address, for the links in mail) people with an email are
+    linked to accounts and given their casts' roles; loaders that make no accounts (tests,
+    benchmarks) leave it out. `cancel_missing` cancels the forum's sessions that the file no
+    longer has, telling the people registered for them."""
     program = parse_program_file(document)
     parse_zone(program.forum.tz, field="forum.tz")
     if program.forum.ends_on < program.forum.starts_on:
@@ -297,6 +342,7 @@ async def import_program(db: AsyncSession, clock: Clock, document: Any) -> Impor
         for i, s in enumerate(program.sessions)
     ]
     report = ImportReport(forum=program.forum.slug)
+    change = report.change = ProgramChange(program.forum.slug, ChangeReason.imported)
     now = clock.now()
     f = program.forum
     values = {
@@ -312,13 +358,40 @@ async def import_program(db: AsyncSession, clock: Clock, document: Any) -> Impor
     forum = await _upsert(db, Forum, {"slug": f.slug}, values, report, "forums", stamps)
     await _import_places(db, forum, program, report)
     for index, (item, create) in enumerate(zip(program.sessions, creates, strict=True)):
-        await _import_session(db, clock, forum, item, create, report, index)
+        await _import_session(db, clock, forum, item, create, report, index, public_url or "")
     outcomes = await import_marathons(db, clock, forum, program.marathons, planned)
     for outcome in outcomes.values():
         report.count("marathons", outcome)
+    await _missing(db, clock, forum, program, report, cancel_missing, public_url or "")
     if report.created or report.updated:
         await service.bump_program_version(db, forum)
+    if public_url is not None:
+        change.told += await link_people(db, clock, forum, public_url=public_url)
     return report
+
+
+async def _missing(
+    db: AsyncSession,
+    clock: Clock,
+    forum: Forum,
+    program: ProgramFile,
+    report: ImportReport,
+    cancel: bool,
+    public_url: str,
+) -> None:
+    """Report the forum's sessions the file no longer has; cancel them if asked (those not
+    cancelled already), as the editor's cancel does."""
+    assert report.change is not None
+    in_file = {item.slug for item in program.sessions}
+    query = select(Session).where(Session.forum_id == forum.id).order_by(col(Session.slug))
+    gone = [s for s in (await db.exec(query)).all() if s.slug not in in_file]
+    report.missing = [s.slug for s in gone]
+    if not cancel:
+        return
+    for session in gone:
+        if session.status is not SessionStatus.cancelled:
+            await cancel_session(db, clock, forum, session, report.change, public_url=public_url)
+            report.cancelled.append(session.slug)
 
 
 async def _import_places(
@@ -359,10 +432,24 @@ async def _import_places(
                 **_both("position", p.position),
                 **_both("organisation", p.organisation),
                 "country": p.country,
+                **_given(p),
             },
             report,
             "people",
         )
+
+
+def _given(person: PersonIn) -> dict[str, str]:
+    """The contact and profile fields the file gives (those it leaves out stay as stored)."""
+    values: dict[str, str] = {}
+    given = person.model_fields_set
+    if "email" in given:
+        values["email"] = person.email
+    if "photo_url" in given:
+        values["photo_url"] = person.photo_url
+    if "bio" in given:
+        values |= _both("bio", person.bio)
+    return values
 
 
 async def _import_session(
@@ -373,18 +460,50 @@ async def _import_session(
     create: SessionCreate,
     report: ImportReport,
     index: int,
+    public_url: str,
 ) -> None:
     query = select(Session).where(Session.forum_id == forum.id, Session.slug == item.slug)
     existing = (await db.exec(query)).first()
+    assert report.change is not None
     try:
         if existing is None:
-            await service.create_session(db, clock, forum, create, item.cast)
+            created = await service.create_session(db, clock, forum, create, item.cast)
             report.count("sessions", "created")
+            report.change.touch(_id(created))
         else:
-            changed = await _update_from_file(db, clock, forum, existing, item, create)
+            changed = await _status_from_file(
+                db, clock, forum, existing, item, report.change, public_url
+            )
+            changed |= await _update_from_file(db, clock, forum, existing, item, create)
             report.count("sessions", "updated" if changed else "unchanged")
+            if changed:
+                report.change.touch(_id(existing))
     except Invalid as exc:
         raise Invalid(f"sessions.{index}: {exc.message}", field=f"sessions.{index}") from None
+
+
+async def _status_from_file(
+    db: AsyncSession,
+    clock: Clock,
+    forum: Forum,
+    session: Session,
+    item: SessionIn,
+    change: ProgramChange,
+    public_url: str,
+) -> bool:
+    """Give the session the status the file names, if it names one; cancelling and bringing
+    back tell the people registered, as the editor does. True when it changed."""
+    wanted = item.status
+    if wanted is None or wanted is session.status:
+        return False
+    if wanted is SessionStatus.cancelled:
+        await cancel_session(db, clock, forum, session, change, public_url=public_url)
+    elif session.status is SessionStatus.cancelled and wanted is SessionStatus.scheduled:
+        await restore_session(db, clock, forum, session, change, public_url=public_url)
+    else:
+        await service.update_session(db, clock, forum, session, SessionUpdate(status=wanted))
+        change.status(session)
+    return True
 
 
 async def _update_from_file(
@@ -397,35 +516,22 @@ async def _update_from_file(
 ) -> bool:
     """Bring a stored session in line with the file; True when anything changed."""
     before = session.sequence
-    changes = SessionUpdate(**create.model_dump(include=set(SessionUpdate.model_fields)))
+    fields = set(SessionUpdate.model_fields) - {"status"}
+    changes = SessionUpdate(**create.model_dump(include=fields))
     await service.update_session(db, clock, forum, session, changes)
-    other = create.model_dump(exclude=set(SessionUpdate.model_fields) | {"venue", "track", "slug"})
+    other = create.model_dump(
+        exclude=set(SessionUpdate.model_fields) | {"venue", "track", "slug", "status"}
+    )
     changed = {k for k, v in other.items() if getattr(session, k) != v}
     for key in changed:
         setattr(session, key, other[key])
     if changed:
         session.updated_at = clock.now()
     db.add(session)
-    recast = await _replace_cast(db, forum, session, item.cast)
+    recast = await service.replace_cast(db, forum, session, item.cast)
     return session.sequence != before or bool(changed) or recast
 
 
-async def _replace_cast(
-    db: AsyncSession, forum: Forum, session: Session, cast: list[CastMember]
-) -> bool:
-    """Replace the session's cast with the file's; True when it differs from the stored one."""
-    query = select(SessionPerson).where(SessionPerson.session_id == session.id)
-    links = sorted((await db.exec(query)).all(), key=lambda link: link.position)
-    slugs = {
-        p.id: p.slug
-        for p in (await db.exec(select(Person).where(Person.forum_id == forum.id))).all()
-    }
-    stored = [(slugs.get(link.person_id), link.role, link.presence) for link in links]
-    wanted = [(member.person, member.role, member.presence) for member in cast]
-    if stored == wanted:
-        return False
-    for link in links:
-        await db.delete(link)
-    await db.flush()
-    await service.set_cast(db, forum, session, cast)
-    return True
+def _id(session: Session) -> int:
+    assert session.id is not None, "the session must be stored first"
+    return session.id

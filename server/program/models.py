@@ -206,8 +206,9 @@ class SessionCreate(SQLModel):
     """What an organiser (or the demo loader) gives to put a session in the program."""
 
     slug: str = Field(min_length=1, max_length=120, regex=r"^[a-z0-9][a-z0-9-]*$")
-    title_en: str = Field(min_length=1, max_length=300)
-    title_ru: str = Field(min_length=1, max_length=300)
+    # Either language may be left empty (the other is shown in its place), not both.
+    title_en: str = Field(default="", max_length=300)
+    title_ru: str = Field(default="", max_length=300)
     abstract_en: str = ""
     abstract_ru: str = ""
     type: SessionType
@@ -218,8 +219,8 @@ class SessionCreate(SQLModel):
     track: str | None = None
     starts_at: datetime
     ends_at: datetime
-    host_city_en: str = Field(min_length=1)
-    host_city_ru: str = Field(min_length=1)
+    host_city_en: str = ""
+    host_city_ru: str = ""
     host_tz: str
     language: str = "ru"
     capacity_onsite: int | None = Field(default=None, ge=0)

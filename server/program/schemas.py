@@ -123,3 +123,15 @@ class ForumPublic(_Public):
     url: str
     venues: list[VenuePublic] | None
     tracks: list[TrackPublic] | None
+
+
+class ProgramNowPublic(_Public):
+    """What is on now and what starts next, by the sessions' statuses (the runners move
+    them on the clock) and the server's clock."""
+
+    forum: str
+    now: str
+    live: list[int]  # sessions on air now, by start
+    next: list[int]  # the waiting sessions that start first after now (all at that instant)
+    next_starts_at: str | None
+    over: bool  # nothing left to run: every session ended or cancelled

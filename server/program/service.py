@@ -191,10 +191,17 @@ def _check_interval(starts_at: datetime, ends_at: datetime) -> None:
         raise Invalid("ends_at: must be after starts_at", field="ends_at")
 
 
+def _check_names(data: SessionCreate) -> None:
+    """Either language of a name may be empty (the other is shown in its place), not both."""
+    for name in ("title", "host_city"):
+        if not (getattr(data, f"{name}_en").strip() or getattr(data, f"{name}_ru").strip()):
+            raise Invalid(f"{name}_en: give it in English or Russian (or both)", field=f"{name}_en")
+
+
 def _check_site_visit(data: SessionCreate) -> None:
     if data.type is not SessionType.site_visit:
         return
-    if not data.departure_point_en or data.departure_at is None:
+    if not (data.departure_point_en or data.departure_point_ru) or data.departure_at is None:
         raise Invalid(
             "departure_at: a site visit needs a departure point and time", field="departure_at"
         )
@@ -212,6 +219,7 @@ async def create_session(
     cast: Sequence[CastMember] = (),
 ) -> Session:
     """Add a session to the forum's program (validated; the caller commits)."""
+    _check_names(data)
     _check_interval(data.starts_at, data.ends_at)
     parse_zone(data.host_tz, field="host_tz")
     _check_site_visit(data)
@@ -258,6 +266,27 @@ async def set_cast(
                 position=position,
             )
         )
+
+
+async def replace_cast(
+    db: AsyncSession, forum: Forum, session: Session, cast: Sequence[CastMember]
+) -> bool:
+    """Replace the session's cast with this one; True when it differs from the stored one."""
+    query = select(SessionPerson).where(SessionPerson.session_id == session.id)
+    links = sorted((await db.exec(query)).all(), key=lambda link: link.position)
+    slugs = {
+        p.id: p.slug
+        for p in (await db.exec(select(Person).where(Person.forum_id == forum.id))).all()
+    }
+    stored = [(slugs.get(link.person_id), link.role, link.presence) for link in links]
+    wanted = [(member.person, member.role, member.presence) for member in cast]
+    if stored == wanted:
+        return False
+    for link in links:
+        await db.delete(link)
+    await db.flush()
+    await set_cast(db, forum, session, cast)
+    return True
 
 
 async def update_session(

@@ -7,11 +7,18 @@ benchmarks share one definition of the JSON in DESIGN.md section 9.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from server.program.models import Forum, SessionFormat, SessionType, Track, Venue
+from server.program.models import (
+    Forum,
+    SessionFormat,
+    SessionStatus,
+    SessionType,
+    Track,
+    Venue,
+)
 from server.program.service import PersonRow, ProgramData, SessionRow
 from server.program.zones import local_date, local_iso, local_times, parse_zone, utc_z
 
@@ -156,3 +163,24 @@ def matches(data: ProgramData, session: SessionRow, viewer: ZoneInfo, filt: Prog
         if venue is None or venue.slug != filt.venue:
             return False
     return True
+
+
+def now_and_next(data: ProgramData, now: datetime) -> dict[str, Any]:
+    """The sessions live now and those that start next, by their statuses (the runners move
+    them on the clock, so the two agree but for a moment)."""
+    live = [s.id for s in data.sessions if s.status == SessionStatus.live]
+    waiting = [
+        s
+        for s in data.sessions
+        if s.status in (SessionStatus.scheduled, SessionStatus.delayed) and s.starts_at > now
+    ]
+    first = min((s.starts_at for s in waiting), default=None)
+    open_ = (SessionStatus.scheduled, SessionStatus.delayed, SessionStatus.live)
+    return {
+        "forum": data.forum.slug,
+        "now": utc_z(now),
+        "live": live,
+        "next": [s.id for s in waiting if s.starts_at == first],
+        "next_starts_at": utc_z(first) if first is not None else None,
+        "over": not any(s.status in open_ for s in data.sessions),
+    }

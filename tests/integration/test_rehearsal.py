@@ -483,7 +483,8 @@ async def test_ending_a_rehearsal_leaves_no_row_of_its_accounts_and_real_figures
             )
             assert attempts.one()[0] == 0
             mail = (await db.exec(select(OutboxMail.to_email))).all()
-            assert [m[0] for m in mail] == ["bob@rooms.test"]  # his invitation; none to them
+            # bob's invitation, and carol told of the seat offered to her; none to them.
+            assert [m[0] for m in mail] == ["bob@rooms.test", "carol@rooms.test"]
             assert (await db.exec(select(func.count()).select_from(PrivateRoom))).one()[0] == 0
             texts = (await db.exec(select(ChatMessage.text, ChatMessage.deleted_by))).all()
             # alice's message stays deleted; who deleted it is forgotten with the account.
