@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import JSON, String, UniqueConstraint
 from sqlalchemy import false as sa_false
@@ -116,23 +117,28 @@ class _Input(BaseModel):
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
+def _reachable(value: str) -> str:
+    address = value.strip().lower()
+    # The .invalid domain never receives mail (RFC 2606); rehearsal accounts live there.
+    if address.rstrip(".").endswith(".invalid"):
+        raise ValueError("this address cannot receive mail")
+    return address
+
+
+# An address somebody gives for a person (stored lower-case): one that can receive mail.
+MailAddress = Annotated[
+    str, PydanticField(pattern=EMAIL, max_length=254), AfterValidator(_reachable)
+]
+
+
 class SignupIn(_Input):
-    email: str = PydanticField(pattern=EMAIL, max_length=254)
+    email: MailAddress
     password: str = PydanticField(min_length=10, max_length=256)
     name: str = PydanticField(min_length=1, max_length=120)
     organisation: str = PydanticField(default="", max_length=200)
     country: str = PydanticField(default="", pattern=r"^([A-Z]{2})?$")
     language: str = PydanticField(default="en", pattern=r"^(en|ru)$")
     tz: str = PydanticField(default="UTC", max_length=64)
-
-    @field_validator("email")
-    @classmethod
-    def _lower(cls, value: str) -> str:
-        address = value.strip().lower()
-        # The .invalid domain never receives mail (RFC 2606); rehearsal accounts live there.
-        if address.rstrip(".").endswith(".invalid"):
-            raise ValueError("this address cannot receive mail")
-        return address
 
 
 class PasswordResetIn(_Input):

@@ -12,6 +12,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from server.accounts.models import MailAddress
 from server.db import StrEnumType, UTCDateTime
 
 
@@ -102,7 +103,7 @@ InviteLanguage = Literal["ru", "en"]
 class InviteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = PydanticField(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    email: MailAddress
     name: str = PydanticField(default="", max_length=120, description="How the mail greets them")
     language: InviteLanguage | None = PydanticField(
         default=None,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 
-from server.accounts.models import EMAIL
+from server.accounts.models import MailAddress
 
 
 class GrantableRole(StrEnum):
@@ -31,17 +31,9 @@ class Invitee(_Input):
     """Somebody reached by email; `name` and `language` are used when they have no account
     yet (the invitation mail is in `language`)."""
 
-    email: str = PydanticField(pattern=EMAIL, max_length=254)
+    email: MailAddress
     name: str = PydanticField(default="", max_length=120)
     language: str = PydanticField(default="ru", pattern=r"^(en|ru)$")
-
-    @field_validator("email")
-    @classmethod
-    def _lower(cls, value: str) -> str:
-        address = value.strip().lower()
-        if address.rstrip(".").endswith(".invalid"):
-            raise ValueError("this address cannot receive mail")
-        return address
 
 
 class GrantIn(Invitee):
