@@ -81,6 +81,9 @@ function arrived(notice) {
   if (!notice.read) unread += 1;
   changed();
   notices.dispatchEvent(new CustomEvent("notice", { detail: notice }));
+  // A list asked for before this notice was stored may still be on its way and would take
+  // the notice back off: ask again (the server has it, it is pushed after its commit).
+  reload();
 }
 
 function onPush({ type, data }) {

@@ -1,7 +1,8 @@
 // <pv-stand-dashboard>: below the calls on the exhibitor desk, one stand's leads, meeting
-// slots and visit figures, for its staff. The stand is chosen with a select when the person
-// works at several. Each area (the list, the open lead, the slots, the figures) is drawn
-// apart, so that a form being typed in is never redrawn under the person's fingers.
+// slots, visit figures and texts, and its team (<pv-stand-team>), for its staff. The stand is
+// chosen with a select when the person works at several. Each area (the list, the open lead,
+// the slots, the figures) is drawn apart, so that a form being typed in is never redrawn under
+// the person's fingers.
 //
 // Times are shown, and slots are published, in the viewer's zone (the one the page is set to).
 
@@ -12,6 +13,7 @@ import { staffedStands } from "../my-stands.js";
 import { nameOf } from "../showroom-parts.js";
 import { viewerZone } from "../state.js";
 import { dateIn, dayMomentIn, formatShortDay, momentIn, wallTime } from "../time.js";
+import "./pv-stand-team.js";
 
 const STATUSES = ["new", "contacted", "qualified", "won", "lost"];
 const DAYS = 7;
@@ -128,6 +130,7 @@ class PvStandDashboard extends HTMLElement {
         <h3 id="dash-texts-title">${t("dash.texts")}</h3>
         ${this.textsForm()}
       </section>
+      <pv-stand-team stand="${this.slug}"></pv-stand-team>
     </div>`);
   }
 
