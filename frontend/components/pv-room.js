@@ -404,6 +404,9 @@ class PvRoom extends SessionPage {
     this.part("questions", parts.questions(v));
     this.part("polls", parts.polls(v, (id) => parts.note(this.notes[`poll-${id}`])), undefined, { keepChecks: true });
     if (v.moderator) {
+      // Whether the backstage (the staff room) is joined yet: its queue and review need it.
+      this.querySelector('[data-testid="staff-panel"]')?.setAttribute(
+        "data-state", this.staff ? "joined" : "joining");
       this.part("chat-settings", parts.chatSettings(v));
       this.part("qa-settings", parts.qaSettings(v));
       this.part("review", parts.review(v));

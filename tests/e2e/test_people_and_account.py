@@ -240,6 +240,10 @@ async def test_a_moderator_whose_role_is_withdrawn_is_told_in_the_room_not_left_
         await expect(page.get_by_test_id("connection")).to_have_attribute(
             "data-state", "online", timeout=LIVE
         )
+        # In the backstage too (its staff room joined), so that there is something to take back.
+        await expect(page.get_by_test_id("staff-panel")).to_have_attribute(
+            "data-state", "joined", timeout=LIVE
+        )
         roles = await grants_of(organiser.page, server, MODERATOR)
         grant = next(
             g["id"] for g in roles if g["role"] == "moderator" and g["session"]["id"] == robotics
