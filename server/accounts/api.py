@@ -62,9 +62,7 @@ async def signup(
     settings: AppSettings,
     passwords: AppPasswords,
 ) -> dict[str, Any]:
-    user = await service.sign_up(db, clock, passwords, body)
-    signed = await service.open_session(db, clock, user)
-    await db.commit()
+    signed = await service.sign_up_and_in(db, clock, passwords, body)
     return _deliver(response, settings, signed)
 
 
@@ -81,7 +79,6 @@ async def login(
     signed = await service.sign_in(
         db, clock, passwords, body.email, body.password, _address(request)
     )
-    await db.commit()
     return _deliver(response, settings, signed)
 
 
@@ -94,7 +91,6 @@ async def password_reset(
     body: PasswordResetIn, db: DbSession, clock: AppClock, settings: AppSettings
 ) -> dict[str, Any]:
     await password_links.request_reset(db, clock, body.email, settings.public_url)
-    await db.commit()
     return {"email": body.email}
 
 
@@ -110,9 +106,7 @@ async def password_set(
     settings: AppSettings,
     hasher: AppPasswords,
 ) -> dict[str, Any]:
-    user = await password_links.set_password(db, clock, hasher, body.token, body.password)
-    signed = await service.open_session(db, clock, user)
-    await db.commit()
+    signed = await password_links.choose_password(db, clock, hasher, body.token, body.password)
     return _deliver(response, settings, signed)
 
 
@@ -122,7 +116,6 @@ async def logout(request: Request, db: DbSession, clock: AppClock, _user: Curren
     token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
     if token:
         await service.sign_out(db, clock, token)
-        await db.commit()
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

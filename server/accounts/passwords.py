@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.hashing import Passwords
 from server.accounts.models import AuthSession, PasswordToken, PasswordTokenPurpose, User
-from server.accounts.service import find_user, token_digest
+from server.accounts.service import SignedIn, find_user, open_session, token_digest
 from server.clock import Clock
 from server.errors import Invalid
 from server.i18n import language, moment, t, with_signature
@@ -55,8 +55,7 @@ def link(public_url: str, token: str) -> str:
 
 
 async def request_reset(db: AsyncSession, clock: Clock, email: str, public_url: str) -> None:
-    """Mail a reset link to the account with this address, if there is one (the caller
-    commits)."""
+    """Mail a reset link to the account with this address, if there is one. Commits."""
     user = await find_user(db, email)
     if user is None or user.id is None:
         return
@@ -88,6 +87,7 @@ async def request_reset(db: AsyncSession, clock: Clock, email: str, public_url: 
         subject=t(lang, "reset.subject"),
         body=with_signature(lang, body),
     )
+    await db.commit()
 
 
 async def set_password(
@@ -127,3 +127,13 @@ async def set_password(
         .values(used_at=now)
     )
     return user
+
+
+async def choose_password(
+    db: AsyncSession, clock: Clock, passwords: Passwords, token: str, password: str
+) -> SignedIn:
+    """Choose the password with a link's token and sign in (the other sessions end). Commits."""
+    user = await set_password(db, clock, passwords, token, password)
+    signed = await open_session(db, clock, user)
+    await db.commit()
+    return signed

@@ -81,6 +81,17 @@ class SignedIn:
     expires_at: datetime
 
 
+
+async def sign_up_and_in(
+    db: AsyncSession, clock: Clock, passwords: Passwords, data: SignupIn
+) -> SignedIn:
+    """A new account, signed in at once. Commits."""
+    user = await sign_up(db, clock, passwords, data)
+    signed = await open_session(db, clock, user)
+    await db.commit()
+    return signed
+
+
 async def sign_in(
     db: AsyncSession,
     clock: Clock,
@@ -90,8 +101,7 @@ async def sign_in(
     address: str,
 ) -> SignedIn:
     """A new server-side session for these credentials, or Unauthorized (the same for a
-    wrong password and an unknown email), or RateLimited after too many failures (the caller
-    commits the session)."""
+    wrong password and an unknown email), or RateLimited after too many failures. Commits."""
     now = clock.now()
     email = email.strip().lower()
     passwords.admit()  # refused for load before it reserves anything
@@ -110,7 +120,9 @@ async def sign_in(
         user.password_hash = await passwords.hash(password)  # before anything is written
         db.add(user)
     await db.exec(delete(LoginAttempt).where(col(LoginAttempt.id) == attempt))
-    return await open_session(db, clock, user)
+    signed = await open_session(db, clock, user)
+    await db.commit()
+    return signed
 
 
 async def open_session(db: AsyncSession, clock: Clock, user: User) -> SignedIn:
@@ -211,12 +223,13 @@ async def user_for_token(db: AsyncSession, clock: Clock, token: str) -> User | N
 
 
 async def sign_out(db: AsyncSession, clock: Clock, token: str) -> None:
-    """Revoke this session (the caller commits); unknown tokens are ignored."""
+    """Revoke this session; unknown tokens are ignored. Commits."""
     await db.exec(
         update(AuthSession)
         .where(col(AuthSession.token_hash) == token_digest(token))
         .values(revoked_at=clock.now())
     )
+    await db.commit()
 
 
 async def grant(
