@@ -13,16 +13,13 @@ import icalendar
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import col, select
 
 from server.accounts.models import User, user_json
 from server.accounts.permissions import Permission, attending, require
 from server.accounts.service import require_user
 from server.attendance import badges, feeds, service
 from server.attendance.models import (
-    ACTIVE,
     Badge,
-    CheckIn,
     RegisterIn,
     Registration,
     RegistrationPublic,
@@ -32,7 +29,7 @@ from server.errors import NotFound
 from server.program.api import ForumSlug
 from server.program.exports import program_ics
 from server.program.models import Forum, Session
-from server.program.service import get_forum, load_program
+from server.program.service import get_forum, list_forums, load_program
 from server.program.zones import local_times, parse_zone, utc_z
 from server.transient import RetryingRoute
 
@@ -74,13 +71,7 @@ async def register(
 @router.get("/sessions/{session}/registrations/me", summary="My registration for a session")
 async def my_registration(session: SessionId, user: CurrentUser, db: DbSession) -> dict[str, Any]:
     person, found = await _attendee(db, user, session)
-    query = select(Registration).where(
-        Registration.session_id == found.id, Registration.user_id == person.id
-    )
-    registration = (await db.exec(query)).first()
-    if registration is None:
-        raise NotFound("registration: you have not registered for this session", field="session")
-    return service.outcome_json(await service.outcome(db, registration))
+    return service.outcome_json(await service.my_registration(db, found, person))
 
 
 @router.delete(
@@ -170,21 +161,7 @@ async def _attendance(
     at the forum (on-site only); asks for the session.attendees permission."""
     found = await _session(db, session_id)
     await require(db, user, Permission.see_attendees, forum_id=found.forum_id, session=found)
-    checked = (
-        select(CheckIn.at)
-        .join(Badge, col(Badge.id) == CheckIn.badge_id)
-        .where(Badge.user_id == Registration.user_id, Badge.forum_id == found.forum_id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    query = (
-        select(Registration, User, checked)
-        .join(User, col(User.id) == Registration.user_id)
-        .where(Registration.session_id == found.id, col(Registration.status).in_(ACTIVE))
-        .order_by(col(Registration.mode), col(Registration.status), col(Registration.ticket))
-    )
-    rows = [(r, person, at) for r, person, at in (await db.exec(query)).all()]
-    return found, rows
+    return found, await service.attendance_list(db, found)
 
 
 @router.get("/me/agenda", summary="My sessions in my zone, with overlaps flagged")
@@ -198,7 +175,7 @@ async def my_agenda(
     viewer = parse_zone(tz or person.tz)
     items = await service.agenda(db, person)
     overlaps = service.clashes(items)
-    forums = {f.id: f.slug for f in (await db.exec(select(Forum))).all()}
+    forums = {f.id: f.slug for f in await list_forums(db)}
     return {
         "tz": viewer.key,
         "sessions": [

@@ -29,6 +29,8 @@ from server.accounts.models import User
 from server.attendance.models import (
     ACTIVE,
     HOLDING_A_SEAT,
+    Badge,
+    CheckIn,
     Mode,
     Registration,
     SeatPool,
@@ -36,7 +38,7 @@ from server.attendance.models import (
 )
 from server.clock import Clock
 from server.db import UTCDateTime, rows
-from server.errors import Conflict, Invalid
+from server.errors import Conflict, Invalid, NotFound
 from server.notices.models import NoticeKind
 from server.notices.service import announce, tell
 from server.program.models import Forum, Session, SessionFormat, SessionStatus
@@ -413,6 +415,38 @@ async def seats_left(db: AsyncSession, session: Session) -> dict[str, int | None
         taken = pools[mode].taken if mode in pools else 0
         left[mode.value] = None if capacity is None else max(0, capacity - taken)
     return left
+
+
+async def my_registration(db: AsyncSession, session: Session, user: User) -> Outcome:
+    """A person's registration for a session as it stands, or NotFound."""
+    query = select(Registration).where(
+        Registration.session_id == session.id, Registration.user_id == user.id
+    )
+    registration = (await db.exec(query)).first()
+    if registration is None:
+        raise NotFound("registration: you have not registered for this session", field="session")
+    return await outcome(db, registration)
+
+
+async def attendance_list(
+    db: AsyncSession, session: Session
+) -> list[tuple[Registration, User, datetime | None]]:
+    """The session's active registrations in order, with when each person was checked in at
+    the forum (on-site only)."""
+    checked = (
+        select(CheckIn.at)
+        .join(Badge, col(Badge.id) == CheckIn.badge_id)
+        .where(Badge.user_id == Registration.user_id, Badge.forum_id == session.forum_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = (
+        select(Registration, User, checked)
+        .join(User, col(User.id) == Registration.user_id)
+        .where(Registration.session_id == session.id, col(Registration.status).in_(ACTIVE))
+        .order_by(col(Registration.mode), col(Registration.status), col(Registration.ticket))
+    )
+    return [(r, person, at) for r, person, at in (await db.exec(query)).all()]
 
 
 async def attendees(db: AsyncSession, session_id: int) -> list[int]:
