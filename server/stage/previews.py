@@ -7,14 +7,21 @@ import fractions
 from typing import Any
 
 import av
+from av.video.reformatter import VideoReformatter
 
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 160, 90
 
 
 class Thumbnailer:
-    """One MJPEG encoder (every JPEG stands alone), reused for every thumbnail of a stage."""
+    """One MJPEG encoder (every JPEG stands alone), reused for every thumbnail of a stage.
+
+    It scales with a reformatter of its own: `frame.reformat()` would use the one PyAV keeps
+    on the frame, which the program's encoder thread may be using on the same source frame at
+    that very moment (server/stage/program.py), and two threads in one swscale context can
+    hang the event loop for good."""
 
     def __init__(self) -> None:
+        self._scaler = VideoReformatter()
         self._codec = av.CodecContext.create("mjpeg", "w")
         self._codec.width, self._codec.height = PREVIEW_WIDTH, PREVIEW_HEIGHT
         self._codec.pix_fmt = "yuvj420p"
@@ -24,7 +31,7 @@ class Thumbnailer:
 
     def data_url(self, frame: Any) -> str:
         """`data:image/jpeg;base64,…` of the frame, scaled to 160×90."""
-        small = frame.reformat(PREVIEW_WIDTH, PREVIEW_HEIGHT, format="yuvj420p")
+        small = self._scaler.reformat(frame, PREVIEW_WIDTH, PREVIEW_HEIGHT, format="yuvj420p")
         small.pts, small.time_base = self._count, self._codec.time_base
         self._count += 1
         jpeg = b"".join(bytes(p) for p in self._codec.encode(small))

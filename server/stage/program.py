@@ -27,6 +27,7 @@ from typing import Any
 import av
 from aiortc import MediaStreamTrack, RTCRtpSender
 from aiortc.mediastreams import MediaStreamError
+from av.video.reformatter import VideoReformatter
 
 from server.stage.audio import AudioInput, ProgramAudio
 from server.stage.recording import Recorder
@@ -61,6 +62,7 @@ class ProgramFeed:
         self._encoder = _encoder(width, height, fps, bitrate)
         self._viewers: set[ProgramVideoTrack] = set()
         self._held: av.VideoFrame | None = None
+        self._scaler = VideoReformatter()  # used on the encoder's thread only
         self._count = 0
         self._keyframe_wanted = True
         self._last_forced = -FORCED_KEYFRAME_GAP_SECONDS
@@ -153,7 +155,7 @@ class ProgramFeed:
         return regular or forced
 
     def _encode(self, source: Any, count: int, keyframe: bool) -> list[av.Packet]:
-        """Scale and encode one frame (in the feed's thread: touches only its own state)."""
+        """Scale and encode one frame (in the feed's thread, with the feed's own reformatter)."""
         frame = self._program_frame(source)
         frame.pts = count * VIDEO_CLOCK // self.fps
         frame.time_base = self._time_base
@@ -173,12 +175,14 @@ class ProgramFeed:
 
     def _program_frame(self, source: Any) -> av.VideoFrame:
         if source is not None:
-            self._held = source.reformat(self.width, self.height, format="yuv420p")
+            # With this feed's own reformatter, not the frame's: the same source frame may be
+            # scaled for a thumbnail on the event loop meanwhile (server/stage/previews.py).
+            self._held = self._scaler.reformat(source, self.width, self.height, format="yuv420p")
         if self._held is None:
             self._held = av.VideoFrame(self.width, self.height, "yuv420p")
             for plane, value in zip(self._held.planes, (16, 128, 128), strict=True):
                 plane.update(bytes([value]) * plane.buffer_size)
-        return self._held.reformat(format="yuv420p")  # a fresh frame object per tick
+        return self._held  # already the program's size and format: encoded again as it is
 
 
 class ProgramVideoTrack(MediaStreamTrack):
