@@ -45,14 +45,13 @@ import platform
 import random
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,8 +60,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
-import psutil
-import rooms_servers as servers
+import rooms_servers
+import servers
 from peak_http import Caller
 from peak_load import crowd_process
 
@@ -79,7 +78,6 @@ from server.rooms.models import (
     Question,
     QuestionStatus,
 )
-from tests.servers import free_port, stop_process
 
 BENCH = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
@@ -108,89 +106,28 @@ def table(title: str, header: list[str], rows: list[list[str]]) -> None:
         print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
 
 
-@dataclass
-class Server:
-    """A server process and how to read what it spent."""
-
-    name: str
-    url: str
-    process: subprocess.Popen[bytes]
-
-    def cpu(self) -> float:
-        try:
-            parent = psutil.Process(self.process.pid)
-            total = 0.0
-            for proc in [parent, *parent.children(recursive=True)]:
-                times = proc.cpu_times()
-                total += times.user + times.system
-            return total
-        except psutil.NoSuchProcess:
-            return math.nan
-
-    def rss_mb(self) -> float:
-        try:
-            return psutil.Process(self.process.pid).memory_info().rss / 2**20
-        except psutil.NoSuchProcess:
-            return math.nan
-
-
-def wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    import socket
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited:\n{log.read_text(errors='replace')[-2000:]}")
-        try:
-            with socket.create_connection((HOST, port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("the server did not listen within 60 s")
-
-
-@contextmanager
 def pavilion(
     workdir: Path, database_url: str, port: int | None = None, **settings: str
-) -> Iterator[Server]:
+) -> AbstractContextManager[servers.Running]:
     """`pavilion serve` (the default install's settings but the database) on a port."""
-    port = port or free_port()
     env = {
-        **os.environ,
         "PAVILION_ENVIRONMENT": "test",
         "PAVILION_DATABASE_URL": database_url,
         "PAVILION_HOST": HOST,
-        "PAVILION_PORT": str(port),
+        "PAVILION_PORT": "{port}",
         "PAVILION_MARATHON_RUNNER": "false",
         "PAVILION_LOG_LEVEL": "WARNING",
         "PAVILION_LOG_FORMAT": "text",
         "PAVILION_MEDIA_DIR": str(workdir / "media"),
         **{f"PAVILION_{k.upper()}": v for k, v in settings.items()},
     }
-    log = workdir / f"pavilion-{port}.log"
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [str(servers.VENV_BIN / "pavilion"), "serve"], env=env, stdout=out, stderr=out
-        )
-    try:
-        wait_listening(port, process, log)
-        yield Server("pavilion", f"http://{HOST}:{port}", process)
-    finally:
-        stop_process(process)
+    argv = [str(servers.VENV_BIN / "pavilion"), "serve"]
+    return servers.running("pavilion", argv, workdir, env, port=port)
 
 
-@contextmanager
-def socketio(workdir: Path, state: Path) -> Iterator[Server]:
-    port = free_port()
-    log = workdir / "socketio.log"
-    command = [sys.executable, str(BENCH / "peak_peers.py"), "--port", str(port)]
-    with log.open("ab") as out:
-        process = subprocess.Popen([*command, "--state", str(state)], stdout=out, stderr=out)
-    try:
-        wait_listening(port, process, log)
-        yield Server("socketio", f"http://{HOST}:{port}", process)
-    finally:
-        stop_process(process)
+def socketio(workdir: Path, state: Path) -> AbstractContextManager[servers.Running]:
+    argv = [sys.executable, str(BENCH / "peak_peers.py"), "--port", "{port}", "--state", str(state)]
+    return servers.running("socketio", argv, workdir)
 
 
 class Crowd:
@@ -302,12 +239,12 @@ def prepare(workdir: Path, members: int) -> Prepared:
     url = f"sqlite+aiosqlite:///{database}"
 
     async def build() -> int:
-        session = await servers.build_database(url, members, 1)
+        session = await rooms_servers.build_database(url, members, 1)
         await fill_room(url, session, list(range(1, min(members, 40) + 1)))
         return session
 
     session = asyncio.run(build())
-    tokens = [servers.member_token(i) for i in range(members)]
+    tokens = [rooms_servers.member_token(i) for i in range(members)]
     state = workdir / "state.json"
     if not state.exists():
         with pavilion(workdir, url) as server:
@@ -331,14 +268,14 @@ def copy_of(prepared: Prepared, workdir: Path, name: str) -> str:
 # ---------------------------------------------------------------------------- sections
 
 
-def storm(server: Server, crowd: Crowd, n: int) -> dict[str, Any]:
+def storm(server: servers.Running, crowd: Crowd, n: int) -> dict[str, Any]:
     time.sleep(1.0)  # let the server settle
-    cpu = server.cpu()
+    cpu = server.cpu_seconds()
     started = time.monotonic()
     answer = crowd.ask("storm", {"n": n, "concurrency": 200})
     wall = time.monotonic() - started
     time.sleep(0.5)
-    spent = server.cpu() - cpu
+    spent = server.cpu_seconds() - cpu
     latencies = answer["latencies"]
     return {
         "server": server.name,
@@ -416,10 +353,10 @@ def signins(workdir: Path, people: int = 200) -> dict[str, Any]:
     bound = argon2_throughput(cores)
     with pavilion(workdir, copy_of(prepared, workdir, "signins")) as server:
         time.sleep(1.0)
-        cpu = server.cpu()
+        cpu = server.cpu_seconds()
         emails = [f"person{i}@bench.test" for i in range(people)]
         result = asyncio.run(_sign_in_storm(server.url, emails))
-        spent = server.cpu() - cpu
+        spent = server.cpu_seconds() - cpu
     rate = people / result["wall_s"]
     found = {
         **result,
@@ -467,7 +404,7 @@ def timed(work: Any) -> float:
 def resume(workdir: Path, n: int) -> dict[str, Any]:
     prepared = prepare(workdir, n)
     url = copy_of(prepared, workdir, "resume")
-    port = free_port()
+    port = servers.free_port()
     room = f"session:{prepared.session}"
     with pavilion(workdir, url, port) as server:
         crowd = Crowd("pavilion", server.url, room, prepared.tokens)
@@ -477,11 +414,11 @@ def resume(workdir: Path, n: int) -> dict[str, Any]:
     try:
         with pavilion(workdir, url, port) as server:
             time.sleep(0.5)
-            cpu = server.cpu()
+            cpu = server.cpu_seconds()
             started = time.monotonic()
             answer = crowd.ask("resume", {"jitter_s": 1.0})
             wall = time.monotonic() - started
-            spent = server.cpu() - cpu
+            spent = server.cpu_seconds() - cpu
     finally:
         crowd.close()
     found = {
@@ -515,7 +452,7 @@ def resume(workdir: Path, n: int) -> dict[str, Any]:
 @contextmanager
 def server_and_crowd(
     kind: str, workdir: Path, prepared: Prepared, name: str
-) -> Iterator[tuple[Server, Crowd]]:
+) -> Iterator[tuple[servers.Running, Crowd]]:
     """Pavilion (on a copy of the prepared database) or the baseline, and a crowd for it."""
     starting = (
         pavilion(workdir, copy_of(prepared, workdir, name))
@@ -740,9 +677,9 @@ def rush(workdir: Path, people: int = 2000) -> dict[str, Any]:
     try:
         with pavilion(workdir, url) as server:
             time.sleep(1.0)
-            cpu = server.cpu()
+            cpu = server.cpu_seconds()
             result = asyncio.run(_register_all(server.url, session, tokens))
-            spent = server.cpu() - cpu
+            spent = server.cpu_seconds() - cpu
         tickets, statuses = asyncio.run(_outcome(url, session))
     finally:
         asyncio.run(_drop(url))
@@ -820,7 +757,6 @@ def main() -> None:
         args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
         print(f"\nfigures written to {args.json}")
     print("\nstatistics: medians and percentiles of one run; compare the columns, not the runs.")
-
 
 
 if __name__ == "__main__":

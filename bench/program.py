@@ -53,28 +53,26 @@ import platform
 import queue
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from machine import machine_cpu_seconds  # bench/ is on the path: this runs as a script
+import servers  # bench/ is on the path: this runs as a script
+from machine import machine_cpu_seconds
 
 FORUM = "bench-forum"
 PATH = f"/api/v1/forums/{FORUM}/program"
 QUERY = {"tz": "Asia/Jakarta"}
-HOST = "127.0.0.1"
 DAYS = 5
 FIRST_DAY = date(2027, 6, 7)  # no clock changes in any host zone that week
 
@@ -217,7 +215,7 @@ def _session(rng: random.Random, index: int, people: int, venues: list[str]) -> 
 
 
 def program_document(sessions: int, seed: int = 2027) -> dict[str, Any]:
-    """A valid program document (see server/program/importer.py); the same for the same seed."""
+    """A valid program document (see server/editor/importer.py); the same for the same seed."""
     rng = random.Random(seed)
     people = max(20, sessions // 2)
     venues = _venues()
@@ -242,8 +240,8 @@ async def build_forum(url: str, document: dict[str, Any]) -> None:
     """Migrate a fresh database and import the document in one transaction."""
     from server.clock import FakeClock
     from server.db import Database
+    from server.editor.importer import import_program
     from server.migrate import upgrade
-    from server.program.importer import import_program
 
     await upgrade(url)
     db = Database(url)
@@ -298,97 +296,24 @@ BASELINE_ROUTES = {
 }
 
 
-def _exit_when_orphaned(parent: int) -> None:
-    """Stop this server if the benchmark dies without a chance to stop it."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 def serve(kind: str, port: int, source: str, parent: int) -> None:
-    """The `--serve` mode: one uvicorn worker on loopback, no access log."""
-    import uvicorn
-
-    _exit_when_orphaned(parent)
+    """The `--serve` mode: the app (or the baseline) as a server of bench/servers.py."""
     if kind.startswith("app"):
         app = real_app(source, cache=kind == "app")
     else:
         app = baseline_app(Path(source), typed=kind == "baseline-typed")
-    uvicorn.run(app, host=HOST, port=port, workers=1, log_level="warning", access_log=False)
+    servers.serve_app(app, port, parent)
 
 
-@dataclass
-class Server:
-    name: str
-    base_url: str
-    process: subprocess.Popen[bytes]
+def running(kind: str, source: str, workdir: Path) -> AbstractContextManager[servers.Running]:
+    """This script as a `--serve` child process, until the block ends."""
+    argv = servers.this_script(__file__, "--serve", kind, "--port", "{port}", "--source", source)
+    return servers.running(kind, argv, workdir)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _clean_env() -> dict[str, str]:
-    """The environment without PAVILION_* settings, so only the benchmark configures the app."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("PAVILION_")}
-
-
-@contextmanager
-def running(kind: str, source: str, workdir: Path) -> Iterator[Server]:
-    """A `--serve` child process of this script, stopped (then killed) on the way out."""
-    port = _free_port()
-    command = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--serve",
-        kind,
-        "--port",
-        str(port),
-        "--source",
-        source,
-        "--parent",
-        str(os.getpid()),
-    ]
-    process = subprocess.Popen(command, cwd=workdir, env=_clean_env(), stdin=subprocess.DEVNULL)
-    try:
-        yield Server(kind, f"http://{HOST}:{port}", process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-async def wait_answering(server: Server, patience: float = 60.0) -> None:
-    """Poll until the server answers any HTTP request; fail if it exits or takes too long."""
-    deadline = time.monotonic() + patience
-    async with httpx.AsyncClient(base_url=server.base_url, trust_env=False) as client:
-        while True:
-            if server.process.poll() is not None:
-                raise RuntimeError(f"{server.name} server exited with {server.process.returncode}")
-            try:
-                await client.get("/healthz", timeout=2.0)
-                return
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"{server.name} server did not answer in {patience} s"
-                    ) from None
-                await asyncio.sleep(0.1)
-
-
-async def fetch(server: Server) -> tuple[bytes, float]:
+async def fetch(server: servers.Running) -> tuple[bytes, float]:
     """One program request: the body and its latency in milliseconds (must be a 200)."""
-    async with httpx.AsyncClient(base_url=server.base_url, trust_env=False) as client:
+    async with httpx.AsyncClient(base_url=server.url, trust_env=False) as client:
         started = time.perf_counter()
         response = await client.get(PATH, params=QUERY, timeout=60.0)
         elapsed = (time.perf_counter() - started) * 1000
@@ -493,7 +418,7 @@ async def _client(base_url: str, share: Share, size: int, barrier: Any) -> Clien
 
 def client_process(base_url: str, share: Share, size: int, barrier: Any, out: Any) -> None:
     """Entry point of a client process: puts a ClientResult or an error message on `out`."""
-    _exit_when_orphaned(os.getppid())
+    servers.exit_when_orphaned(os.getppid())
     try:
         out.put(asyncio.run(_client(base_url, share, size, barrier)))
     except BaseException as exc:  # reported to the parent, which stops the benchmark
@@ -527,15 +452,13 @@ def _stop(processes: list[Any]) -> None:
             process.join(timeout=5)
 
 
-async def drive(server: Server, args: argparse.Namespace, size: int) -> Run:
+async def drive(server: servers.Running, args: argparse.Namespace, size: int) -> Run:
     """One measured run: `args.requests` requests from `args.clients` processes."""
     ctx = multiprocessing.get_context("spawn")
     parts = shares(args)
     barrier, out = ctx.Barrier(len(parts) + 1), ctx.Queue()
     processes = [
-        ctx.Process(
-            target=client_process, args=(server.base_url, s, size, barrier, out), daemon=True
-        )
+        ctx.Process(target=client_process, args=(server.url, s, size, barrier, out), daemon=True)
         for s in parts
     ]
     for process in processes:
@@ -722,11 +645,10 @@ async def prepare(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
 async def start_pair(
     stack: ExitStack, forum: dict[str, Any], workdir: Path, baseline: str, app_cache: str
-) -> tuple[Server, Server, bytes]:
+) -> tuple[servers.Running, servers.Running, bytes]:
     """Start the app, take its answer as the baseline's document, start the baseline."""
     kind = "app" if app_cache == "on" else "app-nocache"
     app = stack.enter_context(running(kind, forum.pop("url"), workdir))
-    await wait_answering(app)
     body, forum["cold_first_request_ms"] = await fetch(app)
     forum["response_bytes"] = len(body)
     print(
@@ -736,7 +658,6 @@ async def start_pair(
     body_file = workdir / "program.json"
     body_file.write_bytes(body)
     base = stack.enter_context(running(f"baseline-{baseline}", str(body_file), workdir))
-    await wait_answering(base)
     base_body, _ = await fetch(base)
     if json.loads(body) != json.loads(base_body):
         raise RuntimeError("the baseline's document differs from the app's")
@@ -750,7 +671,7 @@ async def start_pair(
 
 
 async def measure(
-    args: argparse.Namespace, app: Server, base: Server, size: int
+    args: argparse.Namespace, app: servers.Running, base: servers.Running, size: int
 ) -> list[dict[str, Any]]:
     print(
         f"load:     {args.requests} requests per run, {args.concurrency} in flight from "

@@ -39,7 +39,7 @@ from server.db import Database
 from server.program import service
 from server.program.rendering import prepare, program_json
 from server.program.views import ProgramFilter
-from server.program.zones import parse_zone
+from server.zones import parse_zone
 
 ZONES = ["Asia/Jakarta", "Europe/Berlin", "Pacific/Auckland", "America/Argentina/Buenos_Aires"]
 

@@ -77,7 +77,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import rooms_servers as servers
+import rooms_servers
+import servers
 from machine import machine_cpu_seconds
 from rooms_load import Heard, Plan, Sent, generator_process, percentile
 
@@ -418,8 +419,8 @@ def trial(
     room: str,
     out_of_time: float,
 ) -> Trial:
-    member_tokens = [servers.member_token(i) for i in range(members)]
-    sender_tokens = [servers.sender_token(i) for i in range(args.senders)]
+    member_tokens = [rooms_servers.member_token(i) for i in range(members)]
+    sender_tokens = [rooms_servers.sender_token(i) for i in range(args.senders)]
     procs = min(args.member_procs, members)
     setup = _setup(args, room, member_tokens)
     shares = [list(range(p, members, procs)) for p in range(procs)]
@@ -461,18 +462,18 @@ def run_server(
 ) -> Trial:
     uses_redis = name in ("pavilion-redis", "socketio")
     if redis is not None and uses_redis:
-        servers.flush_redis(redis)
-    redis_url = servers.redis_url(redis) if redis is not None and uses_redis else None
+        rooms_servers.flush_redis(redis)
+    redis_url = rooms_servers.redis_url(redis) if redis is not None and uses_redis else None
     with ExitStack() as inner:
         if name.startswith("pavilion"):
             # Each sender socket is a person of its own: allow it all of `--max-rate`, twice.
             limit = 2 * args.max_rate
             server = inner.enter_context(
-                servers.pavilion(name, world["database"], workdir, redis_url, limit)
+                rooms_servers.pavilion(name, world["database"], workdir, redis_url, limit)
             )
             room = f"session:{world['session_id']}"
         else:
-            server = inner.enter_context(servers.peer(name, workdir, redis_url))
+            server = inner.enter_context(rooms_servers.peer(name, workdir, redis_url))
             room = "bench"
         return trial(args, name, members, server, redis if uses_redis else None, room, out_of_time)
 
@@ -611,7 +612,9 @@ def benchmark(args: argparse.Namespace) -> list[Trial]:
         database = workdir / "template.db"
         started = time.monotonic()
         session_id = asyncio.run(
-            servers.build_database(f"sqlite+aiosqlite:///{database}", max(args.sizes), args.senders)
+            rooms_servers.build_database(
+                f"sqlite+aiosqlite:///{database}", max(args.sizes), args.senders
+            )
         )
         print(
             f"database: {max(args.sizes)} people with tokens and one open session, "
@@ -619,7 +622,7 @@ def benchmark(args: argparse.Namespace) -> list[Trial]:
         )
         redis = None
         if any(s in ("pavilion-redis", "socketio") for s in args.servers):
-            redis = stack.enter_context(servers.redis_server(workdir))
+            redis = stack.enter_context(rooms_servers.redis_server(workdir))
             print(f"redis:    {redis.url.replace('http', 'redis')} (no persistence)")
         world = {"database": database, "session_id": session_id}
         for size in args.sizes:

@@ -1,24 +1,15 @@
-"""The servers of bench/rooms.py as child processes: Redis, Pavilion and the two peers.
-
-Each server is a process of its own on a free loopback port, watched through psutil (CPU
-time and resident memory of it and its children) and stopped with SIGTERM, then SIGKILL.
-"""
+"""The servers of bench/rooms.py (and bench/peak.py): Redis, Pavilion on a prepared database,
+and the two peers, each started and stopped by bench/servers.py."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from pathlib import Path
 
-import psutil
+from servers import HOST, VENV_BIN, Running, running
 from sqlalchemy import insert
 from sqlmodel import col, select
 
@@ -30,88 +21,8 @@ from server.db import Database
 from server.migrate import upgrade
 from server.program.models import Session
 from tests.factories import load_program, program_doc, session_doc
-from tests.servers import free_port, stop_process
 
 BENCH = Path(__file__).resolve().parent
-VENV_BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"
-
-
-@dataclass
-class Running:
-    name: str
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def _tree(self) -> list[psutil.Process]:
-        try:
-            parent = psutil.Process(self.process.pid)
-            return [parent, *parent.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return []
-
-    def cpu_seconds(self) -> float:
-        total = 0.0
-        for proc in self._tree():
-            try:
-                times = proc.cpu_times()
-            except psutil.NoSuchProcess:
-                continue
-            total += times.user + times.system
-        return total
-
-    def rss_mb(self) -> float:
-        total = 0
-        for proc in self._tree():
-            try:
-                total += proc.memory_info().rss
-            except psutil.NoSuchProcess:
-                continue
-        return total / 2**20
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def tail(self) -> str:
-        try:
-            return self.log.read_text(errors="replace")[-3000:]
-        except OSError:
-            return ""
-
-
-def _wait_listening(server: Running, timeout: float = 60.0) -> None:
-    port = int(server.url.rsplit(":", 1)[1])
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not server.alive():
-            raise RuntimeError(f"{server.name} exited before listening:\n{server.tail()}")
-        try:
-            with socket.create_connection((HOST, port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{server.name} did not listen on {port} within {timeout:.0f} s")
-
-
-@contextmanager
-def running(name: str, argv: list[str], env: dict[str, str], workdir: Path) -> Iterator[Running]:
-    """A server process until the block ends; its output goes to a log file in workdir."""
-    port = free_port()
-    log = workdir / f"{name}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [a.replace("{port}", str(port)) for a in argv],
-            env={**os.environ, **{k: v.replace("{port}", str(port)) for k, v in env.items()}},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = Running(name, f"http://{HOST}:{port}", process, log)
-    try:
-        _wait_listening(server)
-        yield server
-    finally:
-        stop_process(process)
 
 
 # ---------------------------------------------------------------------------------- Redis
@@ -122,7 +33,7 @@ def redis_server(workdir: Path) -> AbstractContextManager[Running]:
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     argv = [binary, "--port", "{port}", "--bind", HOST, "--save", "", "--appendonly", "no"]
     argv += ["--dir", str(workdir)]
-    return running("redis", argv, {}, workdir)
+    return running("redis", argv, workdir)
 
 
 def redis_url(redis: Running) -> str:
@@ -220,7 +131,7 @@ def pavilion(
     }
     if redis:
         env["PAVILION_REDIS_URL"] = redis
-    return running(name, [str(VENV_BIN / "pavilion"), "serve"], env, workdir)
+    return running(name, [str(VENV_BIN / "pavilion"), "serve"], workdir, env)
 
 
 def peer(name: str, workdir: Path, redis: str | None) -> AbstractContextManager[Running]:
@@ -228,4 +139,4 @@ def peer(name: str, workdir: Path, redis: str | None) -> AbstractContextManager[
     argv = [sys.executable, str(BENCH / "rooms_peers.py"), name, "--port", "{port}"]
     if redis:
         argv += ["--redis", redis]
-    return running(name, argv, {}, workdir)
+    return running(name, argv, workdir)

@@ -58,18 +58,15 @@ import os
 import queue
 import random
 import signal
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from contextlib import AbstractContextManager, AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -78,7 +75,8 @@ from urllib.parse import urlencode
 
 import httpx
 import psutil
-from machine import machine_cpu_seconds  # bench/ is on the path: this runs as a script
+import servers  # bench/ is on the path: this runs as a script
+from machine import machine_cpu_seconds
 from program import environment, percentile, plural
 
 if TYPE_CHECKING:
@@ -162,7 +160,7 @@ async def _import_demo_program(db: Database, clock: Clock) -> None:
     import yaml
 
     from server.cli import DEMO_FORUM
-    from server.program.importer import import_program
+    from server.editor.importer import import_program
 
     async with db.session() as session:
         await import_program(session, clock, yaml.safe_load(DEMO_FORUM.read_text("utf-8")))
@@ -314,81 +312,24 @@ async def postgres_version() -> str:
 
 
 def serve(port: int, database_url: str, media: Path, parent: int) -> None:
-    """The `--serve` mode: the whole app, one uvicorn worker on loopback, no access log."""
-    import uvicorn
-
+    """The `--serve` mode: the whole app as a server of bench/servers.py."""
     from server.app import create_app
     from server.settings import Settings
 
-    _exit_when_orphaned(parent)
     settings = Settings(
         environment="test", database_url=database_url, log_level="WARNING", media_dir=media
     )
-    app = create_app(settings)
-    uvicorn.run(app, host=HOST, port=port, workers=1, log_level="warning", access_log=False)
+    servers.serve_app(create_app(settings), port, parent)
 
 
-def _exit_when_orphaned(parent: int) -> None:
-    """Stop this process if the benchmark dies without a chance to stop it."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
-    base_url: str
-    process: subprocess.Popen[bytes]
-
-
-@contextmanager
-def running(database_url: str, workdir: Path) -> Iterator[Server]:
-    """A `--serve` child process of this script, stopped (then killed) on the way out."""
-    port = _free_port()
-    command = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        *("--serve", "--port", str(port), "--database", database_url),
-        *("--media", str(workdir / "media"), "--parent", str(os.getpid())),
-    ]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAVILION_")}
-    process = subprocess.Popen(command, cwd=workdir, env=env, stdin=subprocess.DEVNULL)
-    try:
-        yield Server(f"http://{HOST}:{port}", process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-async def wait_answering(server: Server, patience: float = 60.0) -> None:
-    """Poll /healthz until it answers; fail if the server exits or takes too long."""
-    deadline = time.monotonic() + patience
-    async with httpx.AsyncClient(base_url=server.base_url, trust_env=False) as client:
-        while True:
-            if server.process.poll() is not None:
-                raise RuntimeError(f"the server exited with {server.process.returncode}")
-            try:
-                await client.get("/healthz", timeout=2.0)
-                return
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not answer in {patience} s") from None
-                await asyncio.sleep(0.1)
+def running(database_url: str, workdir: Path) -> AbstractContextManager[servers.Running]:
+    """This script as a `--serve` child process, until the block ends."""
+    argv = servers.this_script(
+        __file__,
+        *("--serve", "--port", "{port}", "--database", database_url),
+        *("--media", str(workdir / "media")),
+    )
+    return servers.running("pavilion", argv, workdir)
 
 
 # ----------------------------------------------------------------------------- the load
@@ -534,7 +475,7 @@ async def _client(load: Load) -> Run:
 
 def client_process(load: Load, out: Any) -> None:
     """Entry point of a client process: puts a Run or an error message on `out`."""
-    _exit_when_orphaned(os.getppid())
+    servers.exit_when_orphaned(os.getppid())
     try:
         out.put(asyncio.run(_client(load)))
     except BaseException as exc:  # reported to the parent, which stops the benchmark
@@ -689,9 +630,9 @@ async def prepare(args: argparse.Namespace, url: str, workdir: Path) -> Built:
     return built
 
 
-async def probe(server: Server, built: Built, search: Target) -> dict[str, int]:
+async def probe(server: servers.Running, built: Built, search: Target) -> dict[str, int]:
     """Check each endpoint answers as expected before measuring; results per search query."""
-    async with httpx.AsyncClient(base_url=server.base_url, trust_env=False) as client:
+    async with httpx.AsyncClient(base_url=server.url, trust_env=False) as client:
         hall = (await client.get("/api/v1/pavilions")).raise_for_status().json()
         listed = sum(p["stands"] for p in hall)
         if listed != len(built.stands):
@@ -712,7 +653,7 @@ async def probe(server: Server, built: Built, search: Target) -> dict[str, int]:
 
 
 async def measure(
-    args: argparse.Namespace, server: Server, chosen: list[Target]
+    args: argparse.Namespace, server: servers.Running, chosen: list[Target]
 ) -> list[dict[tuple[str, int], Run]]:
     print(
         f"load:     {', '.join(map(str, args.concurrency))} requests in flight, "
@@ -725,7 +666,7 @@ async def measure(
         for target in chosen:
             for concurrency in args.concurrency:
                 load = Load(
-                    server.base_url,
+                    server.url,
                     server.process.pid,
                     target,
                     concurrency,
@@ -772,7 +713,6 @@ async def benchmark(args: argparse.Namespace) -> None:
             url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
         built = await prepare(args, url, workdir)
         server = stack.enter_context(running(url, workdir))
-        await wait_answering(server)
         every = targets(built.stands)
         results = await probe(server, built, every["search"])
         rounds = await measure(args, server, [every[name] for name in args.endpoints])

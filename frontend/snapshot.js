@@ -1,6 +1,10 @@
-// Folding a room's pushes into its snapshot: the client's half of server/rooms/snapshot.py
-// (`apply`), with the same event types and the same rules, so that the page and the server
-// agree on what the room holds.
+// Folding a room's pushes into its snapshot: the one reducer. Every page folds with it, and
+// the consistency tests fold with it too (run in Node: tests/fold.mjs), checking that a
+// snapshot read before an action, with the action's pushes folded in, equals the one the
+// server builds after it. So it stays plain browser code: an ES module, no imports.
+//
+// The push types folded here are the registry's FOLDED set (server/pushes.py); a test keeps
+// `FOLDED_TYPES` equal to it, so a new folded push without a case here fails.
 //
 // Messages and announcements are upserted by id, not appended: pushes right after a snapshot
 // may repeat what the snapshot already holds (docs/rooms.md).
@@ -43,6 +47,9 @@ const folds = {
     announcements: upsert(s.announcements, d.announcement).slice(-ANNOUNCEMENTS),
   }),
 };
+
+/** The push types this reducer folds into a snapshot (any other leaves it as it was). */
+export const FOLDED_TYPES = Object.freeze(Object.keys(folds).sort());
 
 function foldQuestion(s, d) {
   const known = s.questions.find((q) => q.id === d.question.id);

@@ -28,8 +28,16 @@ const FIRST_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 const JOIN_TIMEOUT_MS = 45_000;
-const TRY_AGAIN_LATER = 1013; // the server shed the socket, or it fell behind
-const DROPPED = 4000; // our own close code for `drop()` (4000-4999 are for applications)
+/** Close codes of the room socket (RFC 6455 section 7.4.1 and the IANA registry; 4000-4999
+ * are for applications). The server names the same numbers (server/realtime/connection.py:
+ * `CloseCode`). */
+export const CloseCode = Object.freeze({
+  normal: 1000, // we closed it: no rooms left
+  policyViolation: 1008, // refused after the handshake, or its access ended
+  messageTooBig: 1009, // a frame over 64 KiB
+  tryAgainLater: 1013, // the server shed the socket, or it fell behind
+  dropped: 4000, // our own, for `drop()` and an unanswered ping or join
+});
 const PING_EVERY_MS = 25_000; // a half-open connection shows as an unanswered ping
 const CLOSED = "room.closed"; // the server took this socket out of the room (access withdrawn)
 
@@ -181,7 +189,7 @@ export class RoomSocket extends EventTarget {
   drop() {
     const ws = this.ws;
     if (!ws) return;
-    ws.close(DROPPED, "dropped on purpose");
+    ws.close(CloseCode.dropped, "dropped on purpose");
     this.onClose(ws); // at once: a lost network would not finish the closing handshake either
   }
 
@@ -212,7 +220,7 @@ export class RoomSocket extends EventTarget {
     this.pinger = setInterval(() => {
       if (ws !== this.ws || ws.readyState !== WebSocket.OPEN) return;
       this.send("ping", null, {}, (frame) => {
-        if (!frame.ok && frame.error?.code === "timeout" && ws === this.ws) ws.close(DROPPED, "no answer to a ping");
+        if (!frame.ok && frame.error?.code === "timeout" && ws === this.ws) ws.close(CloseCode.dropped, "no answer to a ping");
       });
     }, PING_EVERY_MS);
   }
@@ -254,7 +262,7 @@ export class RoomSocket extends EventTarget {
       return;
     }
     this.setState("reconnecting");
-    const asked = event?.code === TRY_AGAIN_LATER ? retryHint(event.reason) : null;
+    const asked = event?.code === CloseCode.tryAgainLater ? retryHint(event.reason) : null;
     const delay = asked ?? backoff(this.attempt++);
     this.reconnectTimer = setTimeout(async () => {
       this.reconnectTimer = null;
@@ -270,7 +278,7 @@ export class RoomSocket extends EventTarget {
     const ws = this.ws;
     this.ws = null;
     this.failWaiting();
-    ws?.close(1000, "no rooms left");
+    ws?.close(CloseCode.normal, "no rooms left");
     this.attempt = 0;
     this.setState("idle");
   }
@@ -377,7 +385,7 @@ export class RoomSocket extends EventTarget {
         if (frame.error?.code === "timeout") {
           // No answer in all that time: the connection has gone bad. Drop it; the rooms are
           // joined again on the next one.
-          if (ws === this.ws) ws.close(DROPPED, "a join went unanswered");
+          if (ws === this.ws) ws.close(CloseCode.dropped, "a join went unanswered");
           return;
         }
         membership.joining = false;

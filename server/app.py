@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from server import __version__
 from server.accounts.api import router as accounts_router
 from server.accounts.hashing import Passwords
+from server.accounts.service import user_for_token
 from server.attendance.api import router as attendance_router
 from server.attendance.badges import signing_key
 from server.attendance.invites_api import router as invites_router
@@ -20,13 +20,17 @@ from server.attendance.sweeper import OfferSweeper
 from server.clock import Clock, SystemClock
 from server.db import Database
 from server.editor.api import router as editor_router
-from server.errors import error_body
+from server.expo.analytics_api import router as stand_analytics_router
 from server.expo.api import media_router as showroom_media_router
 from server.expo.api import router as expo_router
+from server.expo.contacts_api import router as contacts_router
+from server.expo.leads import record_call
 from server.expo.leads_api import router as leads_router
+from server.expo.meetings_api import router as meetings_router
 from server.expo.sweeper import RingSweeper
 from server.gc_tuning import settle_collector
 from server.headers import SecurityHeadersMiddleware
+from server.health import router as health_router
 from server.http_errors import install_error_handlers
 from server.logs import AccessLogMiddleware
 from server.looplag import LoopLagProbe
@@ -37,11 +41,14 @@ from server.marathon.runner import MarathonRunner, relay_sessions
 from server.metrics import Metrics, RequestMetrics
 from server.metrics_api import router as metrics_router
 from server.notices.api import router as notices_router
+from server.notices.models import NoticeKind
+from server.openapi import PavilionAPI
 from server.people.api import router as people_router
 from server.program.api import router as program_router
 from server.program.cache import BoundedCache
 from server.program.rendering import Prepared
 from server.program.runner import ProgramRunner
+from server.pushes import push_check
 from server.realtime.admission import Bounded, HttpAdmission
 from server.realtime.bus import Bus, create_bus
 from server.realtime.dispatch import Dispatcher
@@ -68,32 +75,7 @@ from server.stage.ingest import Stage, StageConfig
 log = logging.getLogger("pavilion.app")
 
 
-def _health_routes(app: FastAPI) -> None:
-    @app.get("/healthz", tags=["health"], summary="Liveness: the process answers")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
-
-    @app.get("/readyz", tags=["health"], summary="Readiness: database and bus reachable")
-    async def readyz() -> JSONResponse:
-        checks: dict[str, str] = {}
-        for name, probe in (("database", app.state.db.ping), ("bus", app.state.bus.ping)):
-            try:
-                await probe()
-                checks[name] = "ok"
-            except Exception as exc:  # any failure means "not ready", and says which
-                log.warning("readiness check %s failed: %s", name, exc)
-                checks[name] = f"error: {type(exc).__name__}"
-        ready = all(v == "ok" for v in checks.values())
-        if ready:
-            return JSONResponse({"status": "ready", "checks": checks})
-        return JSONResponse(
-            {**error_body("not_ready", "a dependency is unreachable"), "checks": checks}, 503
-        )
-
-
-def _watch(
-    metrics: Metrics, db: Database, hub: Hub, stage: Stage, audience: HlsAudience
-) -> None:
+def _watch(metrics: Metrics, db: Database, hub: Hub, stage: Stage, audience: HlsAudience) -> None:
     """Gauges read from their owners at scrape time (server/metrics.py)."""
     sockets, rooms = "Open room sockets", "Rooms with members on this node"
     metrics.watch("pavilion_ws_sockets", sockets, lambda: [((), float(hub.socket_count))])
@@ -158,6 +140,7 @@ def create_app(
         settings.redis_url,
         history_size=settings.room_history,
         state_file=settings.media_dir / "state" / "memory-bus.json",
+        check=push_check(settings),
     )
     the_clock = clock or SystemClock()
     hub = Hub(
@@ -166,7 +149,7 @@ def create_app(
         max_replay=settings.ws_outbox_frames // 2,
         metrics=metrics,
     )
-    tally = Tally(db, the_bus)
+    tally = Tally(db, the_bus, interval=settings.room_flush_seconds)
     stage = Stage(
         StageConfig(
             # The stage's own peers need no relay (the server is reachable; coturn relays the
@@ -190,7 +173,7 @@ def create_app(
     policy = RoomPolicy(the_clock, the_bus, shared, presence)
     joins = Bounded("ws_join", settings.ws_joins_in_flight, settings.ws_join_wait, metrics)
     dispatcher = Dispatcher(
-        db, the_clock, hub, policy, operations(tally, stage.end_guest), joins=joins
+        db, the_clock, hub, policy, operations(tally, stage.end_guest, record_call), joins=joins
     )
     recheck = AccessRecheck(hub, db, policy)
     runner = MarathonRunner(db, the_clock, the_bus) if settings.marathon_runner else None
@@ -203,9 +186,7 @@ def create_app(
     sweeper = OfferSweeper(db, the_clock, the_bus) if settings.marathon_runner else None
     rings = RingSweeper(db, the_clock, the_bus)
     rehearsals = RehearsalSweeper(db, the_clock, hub)
-    mail = MailSweeper(
-        db, the_clock, mail_transport(settings), settings.mail_from, metrics=metrics
-    )
+    mail = MailSweeper(db, the_clock, mail_transport(settings), settings.mail_from, metrics=metrics)
     probe = LoopLagProbe(metrics)
     audience = HlsAudience()
     _watch(metrics, db, hub, stage, audience)
@@ -239,7 +220,7 @@ def create_app(
         await db.dispose()
         passwords.close()
 
-    app = FastAPI(
+    app = PavilionAPI(
         title="Pavilion",
         version=__version__,
         summary="An open platform for hybrid industrial forums.",
@@ -262,7 +243,9 @@ def create_app(
     app.state.tally = tally
     app.state.stage = stage
     app.state.dispatcher = dispatcher
+    app.state.identify = user_for_token  # who holds a socket's token (server/realtime/person.py)
     app.state.room_policy = policy
+    app.state.notice_kinds = frozenset(kind.value for kind in NoticeKind)
     app.state.user_buckets = UserBuckets(settings.ws_rate_per_user, settings.ws_rate_per_user * 2)
     cache_bytes = settings.program_cache_mb * 1024 * 1024
     app.state.program_responses = BoundedCache[bytes](cache_bytes, len)
@@ -276,7 +259,7 @@ def create_app(
     )
     app.add_middleware(RequestMetrics, metrics=metrics)
     app.add_middleware(SocketEntry)  # outermost: it needs the server's own `send`
-    _health_routes(app)
+    app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(program_router)
     app.include_router(marathon_router)
@@ -288,7 +271,10 @@ def create_app(
     app.include_router(stage_router)
     app.include_router(hls_router)
     app.include_router(expo_router)
+    app.include_router(contacts_router)
+    app.include_router(meetings_router)
     app.include_router(leads_router)
+    app.include_router(stand_analytics_router)
     app.include_router(rehearsals_router)
     app.include_router(people_router)
     app.include_router(editor_router)

@@ -20,9 +20,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 # Every table on SQLModel.metadata: a command that writes a person (`roles grant`) runs in a
 # process of its own, and a user's foreign keys name tables its own imports never load.
 import server.models  # noqa: F401
-from server.accounts.demo import DEMO_PASSWORD, create_demo_people
 from server.clock import SystemClock
 from server.db import Database
+from server.editor.changes import announce as announce_change
+from server.editor.importer import ImportReport, import_program
 from server.errors import DomainError, Invalid
 from server.expo.importer import ShowroomReport, import_pack
 from server.expo.media import MediaStore
@@ -33,10 +34,10 @@ from server.marathon.planner import plan_relay
 from server.marathon.views import plan_json
 from server.migrate import upgrade
 from server.people import service as people
+from server.people.demo import DEMO_PASSWORD, create_demo_people
 from server.people.models import GrantableRole, GrantIn, GrantPublic, RolesPublic, Withdrawn
-from server.program.changes import announce as announce_change
-from server.program.importer import ImportReport, import_program
-from server.realtime.bus import Bus, create_bus
+from server.pushes import push_check
+from server.realtime.bus import create_bus
 from server.settings import Settings
 
 app = typer.Typer(
@@ -105,10 +106,10 @@ async def _import_document(
     """Import in one transaction, then announce the change on the configured bus (with Redis,
     open program pages and the people told hear of it at once)."""
     db = Database(settings.database_url)
-    bus = create_bus(settings.redis_url)
+    bus = create_bus(settings.redis_url, check=push_check(settings))
     await bus.start()
     try:
-        async with db.session() as session:
+        async with db.unit(bus) as session:
             report = await import_program(
                 session,
                 SystemClock(),
@@ -116,9 +117,8 @@ async def _import_document(
                 public_url=settings.public_url,
                 cancel_missing=cancel_missing,
             )
-            await session.commit()
-        if report.change is not None:
-            await announce_change(bus, report.change)
+            if report.change is not None:
+                announce_change(session, report.change)
         return report
     finally:
         await bus.close()
@@ -336,15 +336,15 @@ def showrooms_import(
     _print_showroom_report(report)
 
 
-async def _roles(settings: Settings, verb: Callable[[AsyncSession, Bus], Awaitable[Any]]) -> Any:
+async def _roles(settings: Settings, verb: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
     """Run a people-and-roles verb as the operator, on the configured database and bus (with
     Redis, open sockets on every node hear a withdrawal at once)."""
     db = Database(settings.database_url)
-    bus = create_bus(settings.redis_url)
+    bus = create_bus(settings.redis_url, check=push_check(settings))
     await bus.start()
     try:
-        async with db.session() as session:
-            return await verb(session, bus)
+        async with db.unit(bus) as session:
+            return await verb(session)
     finally:
         await bus.close()
         await db.dispose()
@@ -369,7 +369,7 @@ def roles_list(forum: Annotated[str, typer.Argument(help="The forum's slug")]) -
     """Everyone holding a role over the forum or its sessions."""
     settings = Settings()
 
-    async def verb(db: AsyncSession, _bus: Bus) -> RolesPublic:
+    async def verb(db: AsyncSession) -> RolesPublic:
         return await people.roles_of_forum(db, forum, None, operator=True)
 
     try:
@@ -398,9 +398,9 @@ def roles_grant(
         console.print(f"[red]{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}[/red]")
         raise typer.Exit(2) from None
 
-    async def verb(db: AsyncSession, bus: Bus) -> GrantPublic:
+    async def verb(db: AsyncSession) -> GrantPublic:
         return await people.grant_role(
-            db, SystemClock(), bus, forum, None, data, public_url=settings.public_url, operator=True
+            db, SystemClock(), forum, None, data, public_url=settings.public_url, operator=True
         )
 
     try:
@@ -419,8 +419,8 @@ def roles_withdraw(
     """Take a role back; it stops working at once."""
     settings = Settings()
 
-    async def verb(db: AsyncSession, bus: Bus) -> Withdrawn:
-        return await people.withdraw_role(db, SystemClock(), bus, forum, None, grant, operator=True)
+    async def verb(db: AsyncSession) -> Withdrawn:
+        return await people.withdraw_role(db, SystemClock(), forum, None, grant, operator=True)
 
     try:
         asyncio.run(_roles(settings, verb))

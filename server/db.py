@@ -20,6 +20,7 @@ from sqlalchemy.util import await_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.metrics import Metrics
+from server.unit import Publisher, UnitSession, unit_of_work
 from server.writers import WriteGate, is_write
 
 log = logging.getLogger("pavilion.db")
@@ -120,6 +121,7 @@ class Database:
             self.engine,
             class_=AsyncSession,
             expire_on_commit=False,
+            sync_session_class=UnitSession,
             info={READER: self.reader},
         )
 
@@ -127,6 +129,14 @@ class Database:
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session whose transaction rolls back unless the caller commits."""
         async with self._sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def unit(self, bus: Publisher | None) -> AsyncIterator[AsyncSession]:
+        """One unit of work outside a request (sweepers, runners, the CLI): committed when
+        the block ends without an error, then its collected events are published
+        (server/unit.py); rolled back otherwise."""
+        async with self._sessions() as session, unit_of_work(session, bus):
             yield session
 
     async def ping(self) -> None:

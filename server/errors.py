@@ -7,13 +7,38 @@ table below, so a code means the same on every route and (later) every WS operat
 from __future__ import annotations
 
 import math
+from enum import StrEnum
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ErrorCode(StrEnum):
+    """Every `error.code` an answer or a socket reply may carry: a client compares these and
+    words them itself (DESIGN.md section 2)."""
+
+    error = "error"  # an HTTP status without a code of its own
+    bad_request = "bad_request"
+    unauthorized = "unauthorized"
+    forbidden = "forbidden"
+    not_found = "not_found"
+    method_not_allowed = "method_not_allowed"
+    conflict = "conflict"
+    too_large = "too_large"
+    unsupported_media_type = "unsupported_media_type"
+    invalid = "invalid"
+    no_plan = "no_plan"  # the marathon planner: no relay satisfies every window
+    rate_limited = "rate_limited"
+    unavailable = "unavailable"
+    busy = "busy"
+    not_ready = "not_ready"  # /readyz: a dependency is unreachable
+    internal = "internal"
 
 
 class DomainError(Exception):
     """Base of every error a service may raise on purpose."""
 
-    code = "error"
+    code: ErrorCode = ErrorCode.error
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
@@ -22,40 +47,40 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    code = "not_found"
+    code = ErrorCode.not_found
 
 
 class Unauthorized(DomainError):
     """No credentials, or credentials that name nobody."""
 
-    code = "unauthorized"
+    code = ErrorCode.unauthorized
 
 
 class Forbidden(DomainError):
-    code = "forbidden"
+    code = ErrorCode.forbidden
 
 
 class Conflict(DomainError):
-    code = "conflict"
+    code = ErrorCode.conflict
 
 
 class RateLimited(DomainError):
     """Too many attempts; `retry_after` (seconds) says when to try again."""
 
-    code = "rate_limited"
+    code = ErrorCode.rate_limited
 
 
 class Unavailable(DomainError):
     """Full for now (a node's stage at its viewer cap): try elsewhere or later."""
 
-    code = "unavailable"
+    code = ErrorCode.unavailable
 
 
 class Busy(Unavailable):
     """A bound was reached (the database's writers queued too long, too many joins at once):
     nothing was done; try again after `retry_after` seconds. Never a 500 (DESIGN.md section 2)."""
 
-    code = "busy"
+    code = ErrorCode.busy
 
     @classmethod
     def after(cls, bound: str, wait: float, message: str) -> Busy:
@@ -68,7 +93,7 @@ class Busy(Unavailable):
 class Invalid(DomainError):
     """Bad input; `field` names what was wrong so a client can point at it."""
 
-    code = "invalid"
+    code = ErrorCode.invalid
 
     def __init__(self, message: str, *, field: str | None = None, **details: Any) -> None:
         super().__init__(message, **details)
@@ -96,5 +121,38 @@ def http_status_for(error: DomainError) -> int:
 
 
 def error_body(code: str, message: str, **details: Any) -> dict[str, Any]:
-    """The one JSON shape of every error: {"error": {"code", "message", ...details}}."""
+    """The one JSON shape of every error: {"error": {"code", "message", ...details}}
+    (`ErrorPublic` describes it)."""
     return {"error": {"code": code, "message": message, **details}}
+
+
+class ErrorProblem(BaseModel):
+    """One thing wrong with a request's input."""
+
+    field: str = Field(description="Where: `tz`, `hosts[0].tz`, or `request`")
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong. Besides the fields below, an error may name more of its particulars
+    (a refused check-in its `reason`, a planner's `host`): open on purpose, as the domain
+    errors carry them (`DomainError.details`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: ErrorCode
+    message: str = Field(description="For people reading logs; a client words `code` itself")
+    field: str | None = Field(default=None, description="The input field that was wrong")
+    retry_after: int | None = Field(
+        default=None, description="Seconds to wait before trying again (also `Retry-After`)"
+    )
+    bound: str | None = Field(default=None, description="Which bound was reached (`busy`)")
+    problems: list[ErrorProblem] | None = Field(
+        default=None, description="Every problem with the input (validation errors)"
+    )
+
+
+class ErrorPublic(BaseModel):
+    """The body of every error answer: `{"error": {"code", "message", ...}}`."""
+
+    error: ErrorDetail

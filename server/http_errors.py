@@ -10,23 +10,44 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from server.errors import DomainError, error_body, http_status_for
+from server.errors import DomainError, ErrorCode, ErrorPublic, error_body, http_status_for
 from server.transient import busy_for
 
 log = logging.getLogger("pavilion.http")
 
 _STATUS_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "too_large",
-    415: "unsupported_media_type",
-    422: "invalid",
-    429: "rate_limited",
+    400: ErrorCode.bad_request,
+    401: ErrorCode.unauthorized,
+    403: ErrorCode.forbidden,
+    404: ErrorCode.not_found,
+    405: ErrorCode.method_not_allowed,
+    409: ErrorCode.conflict,
+    413: ErrorCode.too_large,
+    415: ErrorCode.unsupported_media_type,
+    422: ErrorCode.invalid,
+    429: ErrorCode.rate_limited,
 }
+
+# What each error status means on this API, for the OpenAPI document.
+ERROR_STATUSES: dict[int, str] = {
+    400: "The request is malformed",
+    401: "Not signed in: `unauthorized`",
+    403: "Signed in but not allowed (or a cookie sent from another site): `forbidden`",
+    404: "Nothing of that name here: `not_found`",
+    409: "It clashes with how things stand now: `conflict`",
+    413: "The body is too large: `too_large`",
+    422: "Bad input: `invalid` (or a domain code such as `no_plan`); `field` names what was wrong",
+    429: "Too many attempts: `rate_limited`; try again after `retry_after` seconds",
+    503: "Busy or full for now (`busy`, `unavailable`): nothing was done; try again after "
+    "`retry_after` seconds (also in `Retry-After`)",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """A route's (or router's) `responses=`: these error statuses, each with the one envelope."""
+    return {
+        status: {"model": ErrorPublic, "description": ERROR_STATUSES[status]} for status in statuses
+    }
 
 
 def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -54,13 +75,13 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     ]
     first = problems[0] if problems else {"field": "request", "message": "invalid request"}
     message = f"{first['field']}: {first['message']}"
-    body = error_body("invalid", message, field=first["field"], problems=problems)
+    body = error_body(ErrorCode.invalid, message, field=first["field"], problems=problems)
     return JSONResponse(body, 422)
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = _STATUS_CODES.get(exc.status_code, "error")
+    code = _STATUS_CODES.get(exc.status_code, ErrorCode.error)
     return JSONResponse(
         error_body(code, str(exc.detail)), exc.status_code, headers=getattr(exc, "headers", None)
     )
@@ -71,7 +92,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     if busy is not None:  # the database ran out of room outside a route (a middleware)
         return await _domain_error(request, busy)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return JSONResponse(error_body("internal", "internal server error"), 500)
+    return JSONResponse(error_body(ErrorCode.internal, "internal server error"), 500)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -18,7 +18,6 @@ class LoopLagProbe:
         self._metrics = metrics
         self._interval = interval
         self._task: asyncio.Task[None] | None = None
-        self.worst = 0.0  # the largest lag seen since the last `take_worst`
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="loop-lag-probe")
@@ -29,14 +28,9 @@ class LoopLagProbe:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def take_worst(self) -> float:
-        worst, self.worst = self.worst, 0.0
-        return worst
-
     async def _run(self) -> None:
         while True:
             asked = time.perf_counter()
             await asyncio.sleep(self._interval)
             lag = max(0.0, time.perf_counter() - asked - self._interval)
-            self.worst = max(self.worst, lag)
             self._metrics.loop_lag.observe(lag)

@@ -13,8 +13,9 @@ import hmac
 
 from fastapi import APIRouter, Request, Response
 
-from server.accounts.permissions import organises_a_forum
-from server.deps import AppSettings, CurrentUser, DbSession, bearer_token
+from server.attendance.permissions import organises_a_forum
+from server.credentials import bearer_token
+from server.deps import AppSettings, CurrentUser, DbSession
 from server.errors import Forbidden, Unauthorized
 from server.metrics import CONTENT_TYPE, Metrics
 from server.settings import Settings

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -43,7 +42,3 @@ async def upgrade(database_url: str, revision: str = "head") -> None:
     async with engine.begin() as connection:
         await connection.run_sync(run)
     await engine.dispose()
-
-
-def upgrade_sync(database_url: str, revision: str = "head") -> None:
-    asyncio.run(upgrade(database_url, revision))

@@ -119,6 +119,14 @@ class Settings(BaseSettings):
     contact_ring_seconds: int = Field(default=60, ge=5, le=600)
     # Room events kept per room for resuming (the Redis stream's MAXLEN, the memory ring).
     room_history: int = Field(default=2000, ge=10)
+    # How often a room's counters (reactions, question and poll votes, presence) are pushed:
+    # many votes in that time become one push.
+    room_flush_seconds: float = Field(default=0.25, gt=0, le=10)
+    # Check every push against the push registry (server/pushes.py) as it is published, and
+    # append each that does not match its model to push_audit (JSON lines; the test suite
+    # turns both on). Off in production: it costs an encoding and a validation per push.
+    check_pushes: bool = False
+    push_audit: Path | None = None
 
     @property
     def stage_media(self) -> Path:

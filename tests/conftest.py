@@ -1,14 +1,18 @@
-"""Shared fixtures: a migrated database, a fake clock, and an app with its HTTP client."""
+"""Shared fixtures: a migrated database, a fake clock, and an app with its HTTP client; and,
+for the whole session, every push checked against the push registry."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
-from collections.abc import AsyncIterator
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,9 +22,61 @@ from server.app import create_app
 from server.clock import FakeClock
 from server.db import Database
 from server.migrate import upgrade
+from server.pushes import PUSHES, push_check
+from server.realtime.bus import MemoryBus
 from server.settings import Settings
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+NEVER_EMITTED = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pushes_checked(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """Every push the suite emits is checked against its model in the push registry
+    (server/pushes.py): set in the environment before the first app or `pavilion serve` child
+    is made (Settings read it; children inherit it), every bus checks what it carries and
+    appends what does not match to one audit file. The session fails at its end, listing
+    them, if any did not match."""
+    audit = tmp_path_factory.mktemp("pushes") / "audit.jsonl"
+    environment = pytest.MonkeyPatch()
+    environment.setenv("PAVILION_CHECK_PUSHES", "true")
+    environment.setenv("PAVILION_PUSH_AUDIT", str(audit))
+    try:
+        yield audit
+    finally:
+        environment.undo()
+    bad, seen = _read_audit(audit)
+    request.config.stash[NEVER_EMITTED] = sorted(set(PUSHES) - seen)
+    if bad:
+        pytest.fail(_bad_pushes(bad, audit), pytrace=False)
+
+
+def _read_audit(audit: Path) -> tuple[list[dict[str, Any]], set[str]]:
+    """The pushes that did not match their model, and the types seen."""
+    lines = audit.read_text(encoding="utf-8").splitlines() if audit.exists() else []
+    records = [json.loads(line) for line in lines]
+    return [r for r in records if r["kind"] == "bad"], {r["type"] for r in records}
+
+
+def _bad_pushes(bad: list[dict[str, Any]], audit: Path) -> str:
+    by_type: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in bad:
+        by_type[record["type"]].append(record)
+    parts = [f"{len(bad)} push(es) did not match the push registry (all of them: {audit}):"]
+    for type_, records in sorted(by_type.items()):
+        first = records[0]
+        data = json.dumps(first["data"], ensure_ascii=False)[:400]
+        parts.append(f"- {type_} ×{len(records)}, e.g. in {first['room']}: {data}")
+        parts.append("  " + first["error"].replace("\n", "\n  "))
+    return "\n".join(parts)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    never = config.stash.get(NEVER_EMITTED, None)
+    if never:
+        terminalreporter.write_line(f"push types this run never emitted: {', '.join(never)}")
 
 
 def need(reason: str) -> None:
@@ -28,6 +84,12 @@ def need(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI must provide this: {reason}")
     pytest.skip(reason)
+
+
+def checked_bus(**options: Any) -> MemoryBus:
+    """A memory bus that checks its pushes as an app's bus does (`pushes_checked`), for a test
+    that hands its own bus to `create_app` or to a runner."""
+    return MemoryBus(check=push_check(Settings()), **options)
 
 
 def port_open(host: str, port: int) -> bool:

@@ -12,7 +12,7 @@ from server.accounts.hashing import hash_password
 from server.accounts.models import AuthSession, User
 from server.accounts.service import token_digest
 from server.clock import Clock
-from server.program.importer import ImportReport, import_program
+from server.editor.importer import ImportReport, import_program
 
 BASE_PROGRAM: dict[str, Any] = {
     "forum": {

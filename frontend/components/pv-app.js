@@ -13,6 +13,32 @@ import { html, render } from "../html.js";
 import { i18n, lang, t } from "../i18n.js";
 import { current, followLink, hrefFor, navigate, state } from "../state.js";
 
+/** Every page, by its name in the URL (`view`): each is the element `<pv-NAME>`. */
+const PAGES = [
+  "program",
+  "session",
+  "marathon",
+  "agenda",
+  "badge",
+  "door",
+  "editor",
+  "attendance",
+  "room",
+  "backstage",
+  "console",
+  "showrooms",
+  "pavilion",
+  "stand",
+  "exhibitor",
+  "invite",
+  "signin",
+  "signup",
+  "forgot",
+  "password",
+  "account",
+  "roles",
+];
+
 const FORMS = new Set(["signin", "signup", "forgot", "password"]);
 
 /** The showrooms' pages: the hall, a pavilion, a stand, a stand's staff desk. */
@@ -63,61 +89,17 @@ class PvApp extends HTMLElement {
       <main id="main" tabindex="-1">
         <div class="shell-status"></div>
         <pv-forum-list hidden></pv-forum-list>
-        <pv-program hidden></pv-program>
-        <pv-session hidden></pv-session>
-        <pv-marathon hidden></pv-marathon>
-        <pv-agenda hidden></pv-agenda>
-        <pv-badge hidden></pv-badge>
-        <pv-door hidden></pv-door>
-        <pv-editor hidden></pv-editor>
-        <pv-attendance hidden></pv-attendance>
-        <pv-room hidden></pv-room>
-        <pv-backstage hidden></pv-backstage>
-        <pv-console hidden></pv-console>
-        <pv-showrooms hidden></pv-showrooms>
-        <pv-pavilion hidden></pv-pavilion>
-        <pv-stand hidden></pv-stand>
-        <pv-exhibitor hidden></pv-exhibitor>
-        <pv-invite hidden></pv-invite>
-        <pv-signin hidden></pv-signin>
-        <pv-signup hidden></pv-signup>
-        <pv-forgot hidden></pv-forgot>
-        <pv-password hidden></pv-password>
-        <pv-account hidden></pv-account>
-        <pv-roles hidden></pv-roles>
+        ${PAGES.map((name) => `<pv-${name} hidden></pv-${name}>`).join("")}
       </main>
       <pv-toasts></pv-toasts>
       <pv-footer></pv-footer>`;
     this.header = this.querySelector("pv-header");
     this.status = this.querySelector(".shell-status");
     this.list = this.querySelector("pv-forum-list");
-    this.program = this.querySelector("pv-program");
-    this.session = this.querySelector("pv-session");
-    this.marathon = this.querySelector("pv-marathon");
-    this.pages = {
-      program: this.program,
-      session: this.session,
-      marathon: this.marathon,
-      agenda: this.querySelector("pv-agenda"),
-      badge: this.querySelector("pv-badge"),
-      door: this.querySelector("pv-door"),
-      editor: this.querySelector("pv-editor"),
-      attendance: this.querySelector("pv-attendance"),
-      room: this.querySelector("pv-room"),
-      backstage: this.querySelector("pv-backstage"),
-      console: this.querySelector("pv-console"),
-      showrooms: this.querySelector("pv-showrooms"),
-      pavilion: this.querySelector("pv-pavilion"),
-      stand: this.querySelector("pv-stand"),
-      exhibitor: this.querySelector("pv-exhibitor"),
-      invite: this.querySelector("pv-invite"),
-      signin: this.querySelector("pv-signin"),
-      signup: this.querySelector("pv-signup"),
-      forgot: this.querySelector("pv-forgot"),
-      password: this.querySelector("pv-password"),
-      account: this.querySelector("pv-account"),
-      roles: this.querySelector("pv-roles"),
-    };
+    this.pages = Object.fromEntries(PAGES.map((name) => [name, this.querySelector(`pv-${name}`)]));
+    this.program = this.pages.program;
+    this.session = this.pages.session;
+    this.marathon = this.pages.marathon;
     this.footer = this.querySelector("pv-footer");
     this.main = this.querySelector("main");
     this.addEventListener("click", (event) => this.onClick(event));

@@ -199,7 +199,7 @@ class PvStandDashboard extends HTMLElement {
     return this.staffNames.get(id) || t("dash.colleague");
   }
 
-  /** One history event as a sentence. */
+  /** One history event as a sentence: `kind` is a code (server/expo/models.py: LeadEventKind). */
   sentence({ kind, actor, data }, lead) {
     const name = lead.visitor.name;
     const zone = this.zone();
@@ -208,8 +208,8 @@ class PvStandDashboard extends HTMLElement {
         return data.message ? t("dash.ev.requestSaid", { name, message: data.message }) : t("dash.ev.request", { name });
       case "answered":
         return t("dash.ev.answered", { who: this.staffName(actor), seconds: Math.round(data.seconds ?? 0) });
-      case "missed":
-        return t(data.reason === "nobody on duty" ? "dash.ev.missedNobody" : "dash.ev.missed");
+      case "missed": // why: a code (server/expo/models.py: MissReason), worded here
+        return t(`dash.ev.missed.${data.reason}`);
       case "call":
         return t("dash.ev.call");
       case "meeting":

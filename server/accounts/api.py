@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 
 from server.accounts import passwords as password_links
@@ -14,28 +12,35 @@ from server.accounts.models import (
     MePublic,
     PasswordChangeIn,
     PasswordResetIn,
+    PasswordResetRequested,
     PasswordSetIn,
+    SignedInPublic,
     SignupIn,
-    user_json,
+    UserPublic,
 )
 from server.accounts.service import SignedIn
+from server.credentials import SESSION_COOKIE, bearer_token
 from server.deps import (
-    SESSION_COOKIE,
     AppClock,
     AppPasswords,
     AppSettings,
     CurrentUser,
     DbSession,
-    bearer_token,
+    NoticeKinds,
 )
-from server.notices.models import NoticeKind
+from server.http_errors import error_responses
 from server.settings import Settings
 from server.transient import RetryingRoute
 
-router = APIRouter(route_class=RetryingRoute, prefix="/api/v1", tags=["accounts"])
+router = APIRouter(
+    route_class=RetryingRoute,
+    prefix="/api/v1",
+    tags=["accounts"],
+    responses=error_responses(422),
+)
 
 
-def _deliver(response: Response, settings: Settings, signed: SignedIn) -> dict[str, Any]:
+def _deliver(response: Response, settings: Settings, signed: SignedIn) -> SignedInPublic:
     """The token in the body (API clients) and in an HttpOnly cookie (the browser)."""
     response.set_cookie(
         SESSION_COOKIE,
@@ -46,14 +51,19 @@ def _deliver(response: Response, settings: Settings, signed: SignedIn) -> dict[s
         secure=settings.public_url.startswith("https://"),
         path="/",
     )
-    return {"token": signed.token, "user": user_json(signed.user)}
+    return SignedInPublic(token=signed.token, user=UserPublic.of(signed.user))
 
 
 def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@router.post("/auth/signup", status_code=201, summary="Create an account and sign in")
+@router.post(
+    "/auth/signup",
+    status_code=201,
+    summary="Create an account and sign in",
+    responses=error_responses(409),
+)
 async def signup(
     body: SignupIn,
     response: Response,
@@ -61,12 +71,16 @@ async def signup(
     clock: AppClock,
     settings: AppSettings,
     passwords: AppPasswords,
-) -> dict[str, Any]:
+) -> SignedInPublic:
     signed = await service.sign_up_and_in(db, clock, passwords, body)
     return _deliver(response, settings, signed)
 
 
-@router.post("/auth/login", summary="Sign in: a session token, also set as a cookie")
+@router.post(
+    "/auth/login",
+    summary="Sign in: a session token, also set as a cookie",
+    responses=error_responses(401, 429),
+)
 async def login(
     body: LoginIn,
     request: Request,
@@ -75,7 +89,7 @@ async def login(
     clock: AppClock,
     settings: AppSettings,
     passwords: AppPasswords,
-) -> dict[str, Any]:
+) -> SignedInPublic:
     signed = await service.sign_in(
         db, clock, passwords, body.email, body.password, _address(request)
     )
@@ -89,9 +103,9 @@ async def login(
 )
 async def password_reset(
     body: PasswordResetIn, db: DbSession, clock: AppClock, settings: AppSettings
-) -> dict[str, Any]:
+) -> PasswordResetRequested:
     await password_links.request_reset(db, clock, body.email, settings.public_url)
-    return {"email": body.email}
+    return PasswordResetRequested(email=body.email)
 
 
 @router.post(
@@ -105,12 +119,17 @@ async def password_set(
     clock: AppClock,
     settings: AppSettings,
     hasher: AppPasswords,
-) -> dict[str, Any]:
+) -> SignedInPublic:
     signed = await password_links.choose_password(db, clock, hasher, body.token, body.password)
     return _deliver(response, settings, signed)
 
 
-@router.post("/auth/logout", status_code=204, summary="Sign out: the session is revoked")
+@router.post(
+    "/auth/logout",
+    status_code=204,
+    summary="Sign out: the session is revoked",
+    responses=error_responses(403),
+)
 async def logout(request: Request, db: DbSession, clock: AppClock, _user: CurrentUser) -> Response:
     # CurrentUser is asked for its checks: a cookie from another site may not sign you out.
     token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
@@ -121,7 +140,12 @@ async def logout(request: Request, db: DbSession, clock: AppClock, _user: Curren
     return response
 
 
-@router.get("/me", response_model=MePublic, summary="The signed-in person and their roles")
+@router.get(
+    "/me",
+    response_model=MePublic,
+    summary="The signed-in person and their roles",
+    responses=error_responses(401),
+)
 async def me(user: CurrentUser, db: DbSession) -> MePublic:
     return await profile.me(db, service.require_user(user))
 
@@ -130,9 +154,11 @@ async def me(user: CurrentUser, db: DbSession) -> MePublic:
     "/me",
     response_model=MePublic,
     summary="Change my name, language, zone or which notices I get by mail",
+    responses=error_responses(401, 403),
 )
-async def update_me(body: AccountUpdate, user: CurrentUser, db: DbSession) -> MePublic:
-    kinds = [kind.value for kind in NoticeKind]
+async def update_me(
+    body: AccountUpdate, user: CurrentUser, db: DbSession, kinds: NoticeKinds
+) -> MePublic:
     return await profile.update_account(db, service.require_user(user), body, kinds=kinds)
 
 
@@ -141,6 +167,7 @@ async def update_me(body: AccountUpdate, user: CurrentUser, db: DbSession) -> Me
     status_code=204,
     response_class=Response,
     summary="Change my password (my other sessions end)",
+    responses=error_responses(401, 403),
 )
 async def change_password(
     request: Request,

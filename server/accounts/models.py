@@ -194,13 +194,34 @@ class MePublic(BaseModel):
     roles: list[RoleHeld]
 
 
+class UserPublic(BaseModel):
+    """A person's account as they (and the staff who list attendees) see it."""
+
+    id: int
+    email: str
+    name: str
+    organisation: str
+    country: str = PydanticField(description="ISO 3166 alpha-2, or empty")
+    language: str
+    tz: str
+
+    @classmethod
+    def of(cls, user: User) -> UserPublic:
+        return cls.model_validate(user, from_attributes=True)
+
+
 def user_json(user: User) -> dict[str, object]:
-    return {
-        "id": user.id,
-        "email": user.email,
-        "name": user.name,
-        "organisation": user.organisation,
-        "country": user.country,
-        "language": user.language,
-        "tz": user.tz,
-    }
+    return UserPublic.of(user).model_dump()
+
+
+class SignedInPublic(BaseModel):
+    """A new session: its bearer token (also set as the HttpOnly cookie) and whose it is."""
+
+    token: str
+    user: UserPublic
+
+
+class PasswordResetRequested(BaseModel):
+    """The same answer whether or not the address has an account."""
+
+    email: str

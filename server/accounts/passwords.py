@@ -55,7 +55,7 @@ def link(public_url: str, token: str) -> str:
 
 
 async def request_reset(db: AsyncSession, clock: Clock, email: str, public_url: str) -> None:
-    """Mail a reset link to the account with this address, if there is one. Commits."""
+    """Mail a reset link to the account with this address, if there is one."""
     user = await find_user(db, email)
     if user is None or user.id is None:
         return
@@ -87,7 +87,6 @@ async def request_reset(db: AsyncSession, clock: Clock, email: str, public_url: 
         subject=t(lang, "reset.subject"),
         body=with_signature(lang, body),
     )
-    await db.commit()
 
 
 async def set_password(
@@ -132,8 +131,6 @@ async def set_password(
 async def choose_password(
     db: AsyncSession, clock: Clock, passwords: Passwords, token: str, password: str
 ) -> SignedIn:
-    """Choose the password with a link's token and sign in (the other sessions end). Commits."""
+    """Choose the password with a link's token and sign in (the other sessions end)."""
     user = await set_password(db, clock, passwords, token, password)
-    signed = await open_session(db, clock, user)
-    await db.commit()
-    return signed
+    return await open_session(db, clock, user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import update
+from sqlalchemy import Integer, String, column, table, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,15 +22,18 @@ from server.accounts.models import (
 from server.accounts.service import token_digest
 from server.clock import Clock
 from server.errors import Forbidden, Invalid
-from server.program.models import Forum
-from server.program.zones import parse_zone
+from server.zones import parse_zone
+
+# The forum a grant points at, by the table its foreign key names: accounts sit below the program
+# domain and do not import its models (an account page shows only the forum's slug).
+_FORUM = table("forum", column("id", Integer), column("slug", String))
 
 
 async def me(db: AsyncSession, user: User) -> MePublic:
     """The signed-in person, their choices and every role they hold."""
     query = (
-        select(Grant, Forum.slug)
-        .outerjoin(Forum, col(Forum.id) == Grant.forum_id)
+        select(Grant, _FORUM.c.slug)
+        .outerjoin(_FORUM, _FORUM.c.id == Grant.forum_id)
         .where(Grant.user_id == user.id)
         .order_by(col(Grant.id))
     )
@@ -57,7 +60,7 @@ async def me(db: AsyncSession, user: User) -> MePublic:
 async def update_account(
     db: AsyncSession, user: User, data: AccountUpdate, *, kinds: Collection[str]
 ) -> MePublic:
-    """Change what the person asked to change (`kinds`: the notice kinds there are); commits."""
+    """Change what the person asked to change (`kinds`: the notice kinds there are)."""
     if data.tz is not None:
         parse_zone(data.tz, field="tz")
     if data.mail_off is not None:
@@ -69,8 +72,7 @@ async def update_account(
     for name, value in data.model_dump(exclude_none=True).items():
         setattr(stored, name, sorted(set(value)) if name == "mail_off" else value)
     db.add(stored)
-    await db.commit()
-    await db.refresh(stored)
+    await db.flush()
     return await me(db, stored)
 
 
@@ -94,4 +96,3 @@ async def change_password(
     if token:
         others = others.where(col(AuthSession.token_hash) != token_digest(token))
     await db.exec(others.values(revoked_at=clock.now()))
-    await db.commit()

@@ -31,7 +31,7 @@ from server.accounts.models import AuthSession, Grant, LoginAttempt, Role, Signu
 from server.clock import Clock
 from server.db import rows
 from server.errors import Conflict, RateLimited, Unauthorized
-from server.program.zones import parse_zone
+from server.zones import parse_zone
 
 SESSION_DAYS = 30
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -81,15 +81,12 @@ class SignedIn:
     expires_at: datetime
 
 
-
 async def sign_up_and_in(
     db: AsyncSession, clock: Clock, passwords: Passwords, data: SignupIn
 ) -> SignedIn:
-    """A new account, signed in at once. Commits."""
+    """A new account, signed in at once."""
     user = await sign_up(db, clock, passwords, data)
-    signed = await open_session(db, clock, user)
-    await db.commit()
-    return signed
+    return await open_session(db, clock, user)
 
 
 async def sign_in(
@@ -101,7 +98,8 @@ async def sign_in(
     address: str,
 ) -> SignedIn:
     """A new server-side session for these credentials, or Unauthorized (the same for a
-    wrong password and an unknown email), or RateLimited after too many failures. Commits."""
+    wrong password and an unknown email), or RateLimited after too many failures. A failure
+    is committed although the unit then fails (it counts towards the limit)."""
     now = clock.now()
     email = email.strip().lower()
     passwords.admit()  # refused for load before it reserves anything
@@ -120,9 +118,7 @@ async def sign_in(
         user.password_hash = await passwords.hash(password)  # before anything is written
         db.add(user)
     await db.exec(delete(LoginAttempt).where(col(LoginAttempt.id) == attempt))
-    signed = await open_session(db, clock, user)
-    await db.commit()
-    return signed
+    return await open_session(db, clock, user)
 
 
 async def open_session(db: AsyncSession, clock: Clock, user: User) -> SignedIn:
@@ -159,15 +155,20 @@ _FAILURES_FROM_ADDRESS = _window(
 # check and the write cannot be interleaved (SQLite runs a statement whole, holding its one
 # writer; PostgreSQL also takes an advisory lock on the account first, see below).
 # (Core, not the ORM: an ORM insert would take the bound values for rows of its own.)
-_RESERVE = insert(LoginAttempt.__table__).from_select(  # type: ignore[attr-defined]
-    ["email", "address", "at", "pending"],
-    sa_select(bindparam("email"), bindparam("address"), bindparam("at"), true()).where(
-        _ATTEMPTS_ON_ACCOUNT.with_only_columns(func.count()).scalar_subquery()
-        < MAX_FAILURES_PER_ACCOUNT,
-        _FAILURES_FROM_ADDRESS.with_only_columns(func.count()).scalar_subquery()
-        < MAX_FAILURES_PER_ADDRESS,
-    ),
-).returning(col(LoginAttempt.id))
+_ATTEMPTS = LoginAttempt.__table__  # type: ignore[attr-defined]
+_RESERVE = (
+    insert(_ATTEMPTS)
+    .from_select(
+        ["email", "address", "at", "pending"],
+        sa_select(bindparam("email"), bindparam("address"), bindparam("at"), true()).where(
+            _ATTEMPTS_ON_ACCOUNT.with_only_columns(func.count()).scalar_subquery()
+            < MAX_FAILURES_PER_ACCOUNT,
+            _FAILURES_FROM_ADDRESS.with_only_columns(func.count()).scalar_subquery()
+            < MAX_FAILURES_PER_ADDRESS,
+        ),
+    )
+    .returning(col(LoginAttempt.id))
+)
 
 
 async def _reserve_attempt(db: AsyncSession, email: str, address: str, now: datetime) -> int:
@@ -223,13 +224,12 @@ async def user_for_token(db: AsyncSession, clock: Clock, token: str) -> User | N
 
 
 async def sign_out(db: AsyncSession, clock: Clock, token: str) -> None:
-    """Revoke this session; unknown tokens are ignored. Commits."""
+    """Revoke this session; unknown tokens are ignored."""
     await db.exec(
         update(AuthSession)
         .where(col(AuthSession.token_hash) == token_digest(token))
         .values(revoked_at=clock.now())
     )
-    await db.commit()
 
 
 async def grant(

@@ -9,40 +9,48 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-import icalendar
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.accounts.models import User, user_json
-from server.accounts.permissions import Permission, attending, require
 from server.accounts.service import require_user
 from server.attendance import badges, feeds, service
 from server.attendance.models import (
-    Badge,
+    AgendaFeedPublic,
+    AgendaPublic,
+    AttendeeList,
+    BadgeKeyPublic,
+    BadgePublic,
+    BadgeRevoked,
+    CheckInPublic,
     RegisterIn,
     Registration,
     RegistrationPublic,
+    SeatsPublic,
 )
-from server.deps import AppBus, AppClock, AppSettings, CurrentUser, DbSession
-from server.errors import NotFound
-from server.program.api import ForumSlug
-from server.program.exports import program_ics
+from server.attendance.permissions import Permission, attending, require
+from server.deps import AppClock, AppSettings, CurrentUser, DbSession
+from server.http_errors import error_responses
+from server.instants import instant
+from server.params import ForumSlug, SessionId
 from server.program.models import Forum, Session
-from server.program.service import get_forum, list_forums, load_program
-from server.program.zones import local_times, parse_zone, utc_z
+from server.program.service import get_forum, get_session, list_forums
 from server.transient import RetryingRoute
+from server.zones import local_times, parse_zone
 
-router = APIRouter(route_class=RetryingRoute, prefix="/api/v1", tags=["attendance"])
-
-SessionId = Annotated[int, Path(description="The session's id", ge=1)]
+router = APIRouter(
+    route_class=RetryingRoute,
+    prefix="/api/v1",
+    tags=["attendance"],
+    responses=error_responses(422),
+)
+# A session's attendee: signed in, let in (closed sessions), and the session as it stands.
+ATTENDEE = error_responses(401, 403, 404, 409)
 
 
 async def _session(db: DbSession, session_id: int) -> Session:
-    found = await db.get(Session, session_id)
-    if found is None:
-        raise NotFound(f"session: no session {session_id}", field="session")
-    return found
+    return await get_session(db, session_id)
 
 
 async def _attendee(db: DbSession, user: User | None, session_id: int) -> tuple[User, Session]:
@@ -54,6 +62,7 @@ async def _attendee(db: DbSession, user: User | None, session_id: int) -> tuple[
     "/sessions/{session}/registrations",
     summary="Register on site or online: confirmed while seats last, else waitlisted",
     response_model=RegistrationPublic,
+    responses=ATTENDEE,
 )
 async def register(
     session: SessionId,
@@ -61,14 +70,18 @@ async def register(
     user: CurrentUser,
     db: DbSession,
     clock: AppClock,
-    bus: AppBus,
 ) -> dict[str, Any]:
     person, found = await _attendee(db, user, session)
-    result = await service.register_for_session(db, clock, person, found, body.mode, bus)
+    result = await service.register_for_session(db, clock, person, found, body.mode)
     return service.outcome_json(result)
 
 
-@router.get("/sessions/{session}/registrations/me", summary="My registration for a session")
+@router.get(
+    "/sessions/{session}/registrations/me",
+    summary="My registration for a session",
+    response_model=RegistrationPublic,
+    responses=error_responses(401, 403, 404),
+)
 async def my_registration(session: SessionId, user: CurrentUser, db: DbSession) -> dict[str, Any]:
     person, found = await _attendee(db, user, session)
     return service.outcome_json(await service.my_registration(db, found, person))
@@ -78,27 +91,34 @@ async def my_registration(session: SessionId, user: CurrentUser, db: DbSession) 
     "/sessions/{session}/registrations/me",
     response_model=RegistrationPublic,
     summary="Cancel my registration",
+    responses=ATTENDEE,
 )
 async def cancel(
-    session: SessionId, user: CurrentUser, db: DbSession, clock: AppClock, bus: AppBus
+    session: SessionId, user: CurrentUser, db: DbSession, clock: AppClock
 ) -> dict[str, Any]:
     person, found = await _attendee(db, user, session)
-    return service.outcome_json(await service.cancel_registration(db, clock, person, found, bus))
+    return service.outcome_json(await service.cancel_registration(db, clock, person, found))
 
 
 @router.post(
     "/sessions/{session}/registrations/me/accept",
     response_model=RegistrationPublic,
     summary="Take the seat an offer holds",
+    responses=ATTENDEE,
 )
 async def accept_offer(
-    session: SessionId, user: CurrentUser, db: DbSession, clock: AppClock, bus: AppBus
+    session: SessionId, user: CurrentUser, db: DbSession, clock: AppClock
 ) -> dict[str, Any]:
     person, found = await _attendee(db, user, session)
-    return service.outcome_json(await service.accept_offer(db, clock, person, found, bus))
+    return service.outcome_json(await service.accept_offer(db, clock, person, found))
 
 
-@router.get("/sessions/{session}/seats", summary="Seats left per mode (null: no limit)")
+@router.get(
+    "/sessions/{session}/seats",
+    summary="Seats left per mode (null: no limit)",
+    response_model=SeatsPublic,
+    responses=error_responses(404),
+)
 async def seats(session: SessionId, db: DbSession) -> dict[str, Any]:
     found = await _session(db, session)
     return {"session": found.id, "left": await service.seats_left(db, found)}
@@ -107,6 +127,8 @@ async def seats(session: SessionId, db: DbSession) -> dict[str, Any]:
 @router.get(
     "/sessions/{session}/registrations",
     summary="Who registered (moderators and organisers)",
+    response_model=AttendeeList,
+    responses=error_responses(401, 403, 404),
 )
 async def attendees(session: SessionId, user: CurrentUser, db: DbSession) -> dict[str, Any]:
     found, rows = await _attendance(db, user, session)
@@ -117,7 +139,7 @@ async def attendees(session: SessionId, user: CurrentUser, db: DbSession) -> dic
                 "user": user_json(person),
                 "status": r.status.value,
                 "mode": r.mode.value,
-                "checked_in_at": utc_z(at) if at else None,
+                "checked_in_at": instant(at) if at else None,
             }
             for r, person, at in rows
         ],
@@ -128,7 +150,7 @@ async def attendees(session: SessionId, user: CurrentUser, db: DbSession) -> dic
     "/sessions/{session}/registrations.csv",
     summary="Who registered, as CSV (moderators and organisers)",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses={200: {"content": {"text/csv": {}}}, **error_responses(401, 403, 404)},
 )
 async def attendees_csv(session: SessionId, user: CurrentUser, db: DbSession) -> Response:
     found, rows = await _attendance(db, user, session)
@@ -144,7 +166,7 @@ async def attendees_csv(session: SessionId, user: CurrentUser, db: DbSession) ->
                 person.country,
                 r.mode.value,
                 r.status.value,
-                utc_z(at) if at else "",
+                instant(at) if at else "",
             ]
         )
     headers = {
@@ -164,7 +186,12 @@ async def _attendance(
     return found, await service.attendance_list(db, found)
 
 
-@router.get("/me/agenda", summary="My sessions in my zone, with overlaps flagged")
+@router.get(
+    "/me/agenda",
+    summary="My sessions in my zone, with overlaps flagged",
+    response_model=AgendaPublic,
+    responses=error_responses(401),
+)
 async def my_agenda(
     user: CurrentUser,
     db: DbSession,
@@ -183,8 +210,8 @@ async def my_agenda(
                 "session": s.id,
                 "forum": forums[s.forum_id],
                 "title": s.title_ru if lang == "ru" else s.title_en,
-                "starts_at": utc_z(s.starts_at),
-                "ends_at": utc_z(s.ends_at),
+                "starts_at": instant(s.starts_at),
+                "ends_at": instant(s.ends_at),
                 "viewer": local_times(s.starts_at, s.ends_at, viewer),
                 "host": {
                     "city": s.host_city_ru if lang == "ru" else s.host_city_en,
@@ -208,8 +235,8 @@ def _key(request: Request) -> Ed25519PrivateKey:
 
 
 @router.get("/badges/key", summary="The public key that verifies badge tokens offline")
-async def badge_key(request: Request) -> dict[str, str]:
-    return {"algorithm": "Ed25519", "public_key_pem": badges.public_key_pem(_key(request))}
+async def badge_key(request: Request) -> BadgeKeyPublic:
+    return BadgeKeyPublic(algorithm="Ed25519", public_key_pem=badges.public_key_pem(_key(request)))
 
 
 async def _my_badge(
@@ -221,27 +248,32 @@ async def _my_badge(
     return found, badges.sign(_key(request), badge)
 
 
-@router.get("/forums/{forum}/badge", summary="My badge for a forum (people with an on-site seat)")
+@router.get(
+    "/forums/{forum}/badge",
+    summary="My badge for a forum (people with an on-site seat)",
+    responses=error_responses(401, 403, 404),
+)
 async def my_badge(
     request: Request, forum: ForumSlug, user: CurrentUser, db: DbSession, clock: AppClock
-) -> dict[str, Any]:
+) -> BadgePublic:
     found, token = await _my_badge(request, forum, user, db, clock)
     person = require_user(user)
     base = f"/api/v1/forums/{found.slug}/badge"
-    return {
-        "forum": found.slug,
-        "name": person.name,
-        "organisation": person.organisation,
-        "token": token,
-        "svg": f"{base}.svg",
-        "png": f"{base}.png",
-    }
+    return BadgePublic(
+        forum=found.slug,
+        name=person.name,
+        organisation=person.organisation,
+        token=token,
+        svg=f"{base}.svg",
+        png=f"{base}.png",
+    )
 
 
 @router.get(
     "/forums/{forum}/badge.{kind}",
     summary="My badge's QR code (svg or png)",
     response_class=Response,
+    responses=error_responses(401, 403, 404),
 )
 async def my_badge_image(
     request: Request,
@@ -266,7 +298,12 @@ class CheckInIn(BaseModel):
     token: str = Field(min_length=10, max_length=512)
 
 
-@router.post("/checkin", summary="Scan a badge at a door (door staff, organisers)")
+@router.post(
+    "/checkin",
+    summary="Scan a badge at a door (door staff, organisers)",
+    response_model=CheckInPublic,
+    responses=error_responses(401, 403, 404, 409),
+)
 async def checkin(
     request: Request,
     body: CheckInIn,
@@ -285,30 +322,29 @@ async def checkin(
     return {
         "name": admission.user.name,
         "organisation": admission.user.organisation,
-        "checked_in_at": utc_z(first),
+        "checked_in_at": instant(first),
         "already": admission.again,
         "message": (f"already checked in at {first:%H:%M} UTC" if admission.again else "welcome"),
         "sessions": [
             {
                 "session": s.id,
                 "title": s.title_ru if lang == "ru" else s.title_en,
-                "starts_at": utc_z(s.starts_at),
+                "starts_at": instant(s.starts_at),
             }
             for s in admission.sessions
         ],
     }
 
 
-@router.post("/badges/{badge}/revoke", summary="Revoke a badge (organisers)")
+@router.post(
+    "/badges/{badge}/revoke",
+    summary="Revoke a badge (organisers)",
+    responses=error_responses(401, 403, 404),
+)
 async def revoke_badge(
     badge: Annotated[int, Path(ge=1)], user: CurrentUser, db: DbSession, clock: AppClock
-) -> dict[str, Any]:
-    found = await db.get(Badge, badge)
-    if found is None:
-        raise NotFound(f"badge: no badge {badge}", field="badge")
-    await require(db, user, Permission.manage_forum, forum_id=found.forum_id)
-    await badges.revoke(db, clock, found)
-    return {"badge": found.id, "revoked_at": utc_z(found.revoked_at or clock.now())}
+) -> BadgeRevoked:
+    return await badges.revoke_badge(db, clock, user, badge)
 
 
 # --- the private agenda feed ----------------------------------------------------------------
@@ -317,15 +353,21 @@ async def revoke_badge(
 @router.post(
     "/me/agenda/feed",
     summary="A new private calendar URL for my agenda (the old one stops working)",
+    responses=error_responses(401, 403),
 )
 async def make_feed(
     user: CurrentUser, db: DbSession, clock: AppClock, settings: AppSettings
-) -> dict[str, str]:
+) -> AgendaFeedPublic:
     token = await feeds.new_feed(db, clock, require_user(user))
-    return {"url": f"{settings.public_url}/api/v1/agenda/{token}.ics"}
+    return AgendaFeedPublic(url=f"{settings.public_url}/api/v1/agenda/{token}.ics")
 
 
-@router.delete("/me/agenda/feed", status_code=204, summary="Turn my private calendar URL off")
+@router.delete(
+    "/me/agenda/feed",
+    status_code=204,
+    summary="Turn my private calendar URL off",
+    responses=error_responses(401, 403),
+)
 async def drop_feed(user: CurrentUser, db: DbSession, clock: AppClock) -> Response:
     await feeds.revoke_feeds(db, clock, require_user(user))
     return Response(status_code=204)
@@ -344,25 +386,8 @@ async def agenda_feed(
     settings: AppSettings,
     lang: Annotated[Literal["en", "ru"], Query()] = "en",
 ) -> Response:
-    owner = await feeds.feed_owner(db, token)
-    if owner is None:
-        raise NotFound("token: no such calendar (it may have been turned off)", field="token")
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Pavilion//agenda//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"Pavilion · {owner.name}")
-    for forum_id, sessions in _by_forum(await service.agenda(db, owner)).items():
-        forum = await db.get(Forum, forum_id)
-        assert forum is not None
-        data = await load_program(db, forum)
-        mine = [row for row in data.sessions if row.id in sessions]
-        part = icalendar.Calendar.from_ical(
-            program_ics(data, lang, settings.public_url, clock.now(), only=mine)
-        )
-        for component in part.subcomponents:
-            calendar.add_component(component)
     return Response(
-        calendar.to_ical(),
+        await feeds.agenda_ics(db, clock, token, lang, settings.public_url),
         media_type="text/calendar; charset=utf-8",
         headers={"Cache-Control": "private, no-store"},
     )
@@ -375,13 +400,8 @@ def _departure(session: Session, viewer: ZoneInfo, lang: str) -> dict[str, str] 
     point = session.departure_point_ru if lang == "ru" else session.departure_point_en
     return {
         "point": point,
-        "at": utc_z(session.departure_at),
+        "at": instant(session.departure_at),
         "viewer": session.departure_at.astimezone(viewer).isoformat(timespec="seconds"),
     }
 
 
-def _by_forum(items: list[tuple[Registration, Session]]) -> dict[int, set[int | None]]:
-    grouped: dict[int, set[int | None]] = {}
-    for _, session in items:
-        grouped.setdefault(session.forum_id, set()).add(session.id)
-    return grouped

@@ -24,7 +24,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import User
-from server.attendance.models import Badge, CheckIn, Mode, Registration, Status
+from server.attendance.models import Badge, BadgeRevoked, CheckIn, Mode, Registration, Status
+from server.attendance.permissions import Permission, require
 from server.clock import Clock
 from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.program.models import Forum, Session, Venue
@@ -99,7 +100,7 @@ async def badge_for(db: AsyncSession, clock: Clock, user: User, forum: Forum) ->
         assert user.id is not None and forum.id is not None
         badge = Badge(user_id=user.id, forum_id=forum.id, issued_at=clock.now())
         db.add(badge)
-        await db.commit()
+        await db.flush()
     return badge
 
 
@@ -158,7 +159,7 @@ async def _first_scan(
     assert badge.id is not None and venue.id is not None
     db.add(CheckIn(badge_id=badge.id, venue_id=venue.id, at=clock.now()))
     try:
-        await db.commit()
+        await db.flush()
     except IntegrityError:
         await db.rollback()
         return (await db.exec(query)).one(), True
@@ -188,7 +189,16 @@ async def _seats_here(db: AsyncSession, user: User, venue: Venue) -> list[Sessio
     return list((await db.exec(query)).all())
 
 
-async def revoke(db: AsyncSession, clock: Clock, badge: Badge) -> None:
-    badge.revoked_at = clock.now()
+async def revoke_badge(
+    db: AsyncSession, clock: Clock, user: User | None, badge_id: int
+) -> BadgeRevoked:
+    """Revoke a badge (the forum's organisers): the door refuses it from now on."""
+    badge = await db.get(Badge, badge_id)
+    if badge is None:
+        raise NotFound(f"badge: no badge {badge_id}", field="badge")
+    await require(db, user, Permission.manage_forum, forum_id=badge.forum_id)
+    now = clock.now()
+    badge.revoked_at = now
     db.add(badge)
-    await db.commit()
+    assert badge.id is not None
+    return BadgeRevoked(badge=badge.id, revoked_at=now)

@@ -17,7 +17,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import User
-from server.accounts.permissions import Permission, allowed
 from server.accounts.service import find_user, token_digest
 from server.attendance import service
 from server.attendance.invites import (
@@ -42,17 +41,17 @@ from server.attendance.models import (
     PersonRef,
     Registration,
 )
+from server.attendance.permissions import Permission, allowed
 from server.clock import Clock
 from server.errors import Conflict, NotFound
 from server.i18n import LANGUAGES, moment, span, t, with_signature
+from server.instants import instant
 from server.mail.outbox import queue
 from server.notices import service as notices
 from server.notices.models import NoticeKind
-from server.people import revocation
 from server.program.models import Forum, Session
 from server.program.service import session_facts
-from server.program.zones import utc_z
-from server.realtime.bus import Bus
+from server.realtime import revocation
 
 
 def invite_link(public_url: str, token: str) -> str:
@@ -79,7 +78,6 @@ async def invitation(db: AsyncSession, invite_id: int) -> tuple[Invite, Session]
 async def send_invitation(
     db: AsyncSession,
     clock: Clock,
-    bus: Bus,
     public_url: str,
     organiser: User,
     session: Session,
@@ -101,11 +99,11 @@ async def send_invitation(
         language=body.language or _language_of(guest),
         invited_by=organiser.id,
     )
-    return await _deliver(db, clock, bus, public_url, row, session, token, guest)
+    return await _deliver(db, clock, public_url, row, session, token, guest)
 
 
 async def resend_invitation(
-    db: AsyncSession, clock: Clock, bus: Bus, public_url: str, row: Invite, session: Session
+    db: AsyncSession, clock: Clock, public_url: str, row: Invite, session: Session
 ) -> InviteSent:
     """A fresh token for an invitation nobody used (the old link stops working), valid for
     INVITE_DAYS from now, mailed again. Commits, then announces."""
@@ -125,16 +123,16 @@ async def resend_invitation(
     if result.rowcount != 1:
         raise _settled(row)
     guest = await find_user(db, row.email)
-    return await _deliver(db, clock, bus, public_url, row, session, token, guest)
+    return await _deliver(db, clock, public_url, row, session, token, guest)
 
 
 async def revoke_invitation(
-    db: AsyncSession, clock: Clock, bus: Bus, row: Invite, session: Session
+    db: AsyncSession, clock: Clock, row: Invite, session: Session
 ) -> InvitePublic:
     """Take an invitation back: it can no longer be accepted, and a guest who accepted it
     loses access to the session at once: their registration is cancelled (its seat goes to
     the next in line) unless something else still lets them in, and their open sockets are
-    re-checked after the commit. Revoking twice changes nothing. Commits."""
+    re-checked after the commit. Revoking twice changes nothing."""
     result = await db.exec(
         update(Invite)
         .where(col(Invite.id) == row.id, col(Invite.revoked_at).is_(None))
@@ -145,11 +143,10 @@ async def revoke_invitation(
     newly = result.rowcount == 1 and guest is not None
     if newly and guest is not None and await _loses_seat(db, guest, row, session):
         # Commits the revoke too; the next in line is offered the seat (and told).
-        await service.cancel_registration(db, clock, guest, session, bus=bus)
+        await service.cancel_registration(db, clock, guest, session)
     public = await _public(db, clock, row)
-    await db.commit()
     if newly and guest is not None and guest.id is not None:
-        await revocation.access_changed(bus, guest.id)
+        revocation.access_changed(db, guest.id)
     return public
 
 
@@ -207,13 +204,13 @@ async def preview(db: AsyncSession, clock: Clock, viewer: User | None, token: st
             forum=forum.slug,
             title_en=session.title_en,
             title_ru=session.title_ru,
-            starts_at=utc_z(session.starts_at),
-            ends_at=utc_z(session.ends_at),
+            starts_at=instant(session.starts_at),
+            ends_at=instant(session.ends_at),
             host_tz=session.host_tz,
             host_city_en=session.host_city_en,
             host_city_ru=session.host_city_ru,
         ),
-        expires_at=utc_z(found.expires_at),
+        expires_at=instant(found.expires_at),
         accepted_by_me=viewer is not None and found.accepted_by == viewer.id,
     )
 
@@ -221,9 +218,8 @@ async def preview(db: AsyncSession, clock: Clock, viewer: User | None, token: st
 async def accept_invitation(
     db: AsyncSession, clock: Clock, user: User, body: AcceptInviteIn
 ) -> InviteAccepted:
-    """Accept an invitation with its token, as `user`. Commits."""
+    """Accept an invitation with its token, as `user`."""
     accepted = await accept(db, clock, user, body.token)
-    await db.commit()
     return InviteAccepted(session=accepted.session_id, accepted=True)
 
 
@@ -276,14 +272,13 @@ def _settled(row: Invite) -> Conflict:
 async def _deliver(
     db: AsyncSession,
     clock: Clock,
-    bus: Bus,
     public_url: str,
     row: Invite,
     session: Session,
     token: str,
     guest: User | None,
 ) -> InviteSent:
-    """Mail the invitation (and tell its account holder), mark it sent, commit, announce."""
+    """Mail the invitation (and tell its account holder), mark it sent."""
     forum = await db.get(Forum, session.forum_id)
     assert forum is not None and row.id is not None
     now = clock.now()
@@ -291,22 +286,19 @@ async def _deliver(
     db.add(row)
     link = invite_link(public_url, token)
     _mail(db, clock, row, forum, session, link)
-    told: list[notices.Told] = []
     if guest is not None and guest.id is not None:
-        told = await notices.tell(
+        await notices.tell(
             db,
             clock,
             users=[guest.id],
             kind=NoticeKind.invited,
-            key=f"invited:{row.id}:{utc_z(now)}",
+            key=f"invited:{row.id}:{instant(now)}",
             session=session_facts(forum, session),
             data={"invite": row.id},
             link=link,
             mail=False,  # the invitation's own mail (above) says it, with its link
         )
     public = await _public(db, clock, row)
-    await db.commit()
-    await notices.announce(bus, told)
     return InviteSent(**public.model_dump(), token=token, url=link)
 
 
@@ -368,14 +360,14 @@ def _as_public(row: Invite, guest: User | None, registered: bool, now: datetime)
         name=row.name,
         language="en" if row.language == "en" else "ru",
         state=state_of(row, now, registered),
-        created_at=utc_z(row.created_at),
-        sent_at=utc_z(row.sent_at) if row.sent_at else None,
-        expires_at=utc_z(row.expires_at),
-        accepted_at=utc_z(row.accepted_at) if row.accepted_at else None,
+        created_at=instant(row.created_at),
+        sent_at=instant(row.sent_at) if row.sent_at else None,
+        expires_at=instant(row.expires_at),
+        accepted_at=instant(row.accepted_at) if row.accepted_at else None,
         accepted_by=(
             PersonRef(id=guest.id, name=guest.name)
             if guest is not None and guest.id is not None
             else None
         ),
-        revoked_at=utc_z(row.revoked_at) if row.revoked_at else None,
+        revoked_at=instant(row.revoked_at) if row.revoked_at else None,
     )

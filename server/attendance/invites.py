@@ -2,7 +2,7 @@
 and taken back by revoking them.
 
 This module holds what access rests on (making a token, accepting it, whether someone holds
-an invitation), so that `accounts.permissions` can ask it without importing mail, notices or
+an invitation), so that `permissions.py` can ask it without importing mail, notices or
 sockets; the organisers' verbs around it (mailing, re-sending, revoking, listing) are in
 `invitations.py`.
 """

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from server.accounts.models import User
-from server.accounts.permissions import Permission, require
 from server.accounts.service import require_user
 from server.attendance import invitations
 from server.attendance.models import (
@@ -21,13 +20,20 @@ from server.attendance.models import (
     InvitePublic,
     InviteSent,
 )
-from server.deps import AppBus, AppClock, AppSettings, CurrentUser, DbSession
+from server.attendance.permissions import Permission, require
+from server.deps import AppClock, AppSettings, CurrentUser, DbSession
+from server.http_errors import error_responses
+from server.params import SessionId
 from server.program.models import Session
 from server.transient import RetryingRoute
 
-router = APIRouter(route_class=RetryingRoute, prefix="/api/v1", tags=["invitations"])
+router = APIRouter(
+    route_class=RetryingRoute,
+    prefix="/api/v1",
+    tags=["invitations"],
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 
-SessionId = Annotated[int, Path(description="The session's id", ge=1)]
 InviteId = Annotated[int, Path(description="The invitation's id", ge=1)]
 Token = Annotated[str, Path(description="The token of an invitation's link", max_length=128)]
 
@@ -60,13 +66,10 @@ async def create_invite(
     user: CurrentUser,
     db: DbSession,
     clock: AppClock,
-    bus: AppBus,
     settings: AppSettings,
 ) -> InviteSent:
     found, organiser = await _organised_session(db, user, session)
-    return await invitations.send_invitation(
-        db, clock, bus, settings.public_url, organiser, found, body
-    )
+    return await invitations.send_invitation(db, clock, settings.public_url, organiser, found, body)
 
 
 @router.get(
@@ -91,11 +94,10 @@ async def resend_invite(
     user: CurrentUser,
     db: DbSession,
     clock: AppClock,
-    bus: AppBus,
     settings: AppSettings,
 ) -> InviteSent:
     found, session = await _organised_invite(db, user, invite)
-    return await invitations.resend_invitation(db, clock, bus, settings.public_url, found, session)
+    return await invitations.resend_invitation(db, clock, settings.public_url, found, session)
 
 
 @router.post(
@@ -104,10 +106,10 @@ async def resend_invite(
     summary="Take an invitation back; a guest who accepted it loses access (and seat) at once",
 )
 async def revoke_invite(
-    invite: InviteId, user: CurrentUser, db: DbSession, clock: AppClock, bus: AppBus
+    invite: InviteId, user: CurrentUser, db: DbSession, clock: AppClock
 ) -> InvitePublic:
     found, session = await _organised_invite(db, user, invite)
-    return await invitations.revoke_invitation(db, clock, bus, found, session)
+    return await invitations.revoke_invitation(db, clock, found, session)
 
 
 @router.post(

@@ -12,8 +12,10 @@ from pydantic import Field as PydanticField
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.accounts.models import MailAddress
+from server.accounts.models import MailAddress, UserPublic
 from server.db import StrEnumType, UTCDateTime
+from server.instants import Instant
+from server.program.schemas import HostTimes, LocalTimes
 
 
 class Mode(StrEnum):
@@ -217,7 +219,11 @@ class CalendarFeed(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class RegistrationPublic(BaseModel):
+class _Public(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegistrationPublic(_Public):
     """A registration as its person sees it (DESIGN.md section 9): `position` in the waitlist
     (1 is next), and until when an offered seat is held."""
 
@@ -225,4 +231,104 @@ class RegistrationPublic(BaseModel):
     status: Status
     mode: Mode
     position: int | None
-    offer_expires_at: str | None
+    offer_expires_at: Instant | None
+
+
+class SeatsLeft(_Public):
+    """Free seats per mode (null: no limit)."""
+
+    onsite: int | None
+    online: int | None
+
+
+class SeatsPublic(_Public):
+    session: int
+    left: SeatsLeft
+
+
+class AttendeePublic(_Public):
+    user: UserPublic
+    status: Status
+    mode: Mode
+    checked_in_at: Instant | None = PydanticField(
+        description="When their forum badge was first scanned at a door (on-site only)"
+    )
+
+
+class AttendeeList(_Public):
+    """A session's active registrations, in order (moderators and organisers)."""
+
+    session: int
+    registrations: list[AttendeePublic]
+
+
+class Departure(_Public):
+    """Where and when the bus leaves, for a site visit."""
+
+    point: str
+    at: Instant
+    viewer: str = PydanticField(description="The same instant in the viewer's zone, with offset")
+
+
+class AgendaItem(RegistrationPublic):
+    """One of my sessions, with my registration for it."""
+
+    forum: str
+    title: str
+    starts_at: Instant
+    ends_at: Instant
+    viewer: LocalTimes
+    host: HostTimes
+    overlaps: list[int] = PydanticField(description="My other sessions that overlap this one")
+    departure: Departure | None
+
+
+class AgendaPublic(_Public):
+    tz: str
+    sessions: list[AgendaItem]
+
+
+class BadgeKeyPublic(_Public):
+    """The public key that verifies badge tokens offline (at a door without a network)."""
+
+    algorithm: Literal["Ed25519"]
+    public_key_pem: str
+
+
+class BadgePublic(_Public):
+    """My badge for a forum: its signed token and where its QR code is drawn."""
+
+    forum: str
+    name: str
+    organisation: str
+    token: str
+    svg: str
+    png: str
+
+
+class CheckInSession(_Public):
+    session: int
+    title: str
+    starts_at: Instant
+
+
+class CheckInPublic(_Public):
+    """Who was let in, and their on-site sessions behind this door."""
+
+    name: str
+    organisation: str
+    checked_in_at: Instant = PydanticField(description="The badge's first scan")
+    already: bool = PydanticField(description="Whether it had been scanned before")
+    message: str
+    sessions: list[CheckInSession]
+
+
+class BadgeRevoked(_Public):
+    badge: int
+    revoked_at: Instant
+
+
+class AgendaFeedPublic(_Public):
+    """A private calendar address for my agenda (the previous one stops working)."""
+
+    url: str

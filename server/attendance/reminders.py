@@ -12,19 +12,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.attendance.models import Registration, Status
 from server.clock import Clock
+from server.instants import instant
 from server.notices.models import NoticeKind
-from server.notices.service import Told, announce, tell
+from server.notices.service import Told, tell
 from server.program.models import Forum, Session, SessionStatus
 from server.program.service import session_facts
-from server.program.zones import utc_z
-from server.realtime.bus import Bus
 
 LEAD = timedelta(minutes=30)  # how long before the start the reminder goes
 REMINDED = (Status.confirmed, Status.offered)
 
 
-async def send_reminders(db: AsyncSession, clock: Clock, bus: Bus | None) -> int:
-    """Remind everyone registered for a session starting within LEAD; how many were told."""
+async def send_reminders(db: AsyncSession, clock: Clock) -> int:
+    """Remind everyone registered for a session starting within LEAD; how many were told.
+    The caller's unit commits (and pushes the notices)."""
     now = clock.now()
     query = (
         select(Session, Forum)
@@ -47,10 +47,7 @@ async def send_reminders(db: AsyncSession, clock: Clock, bus: Bus | None) -> int
             clock,
             users=people.all(),
             kind=NoticeKind.reminder,
-            key=f"reminder:{session.id}:{utc_z(session.starts_at)}",
+            key=f"reminder:{session.id}:{instant(session.starts_at)}",
             session=session_facts(forum, session),
         )
-    await db.commit()
-    if bus is not None:
-        await announce(bus, told)
     return len(told)

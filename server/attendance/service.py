@@ -39,12 +39,11 @@ from server.attendance.models import (
 from server.clock import Clock
 from server.db import UTCDateTime, rows
 from server.errors import Conflict, Invalid, NotFound
+from server.instants import instant
 from server.notices.models import NoticeKind
-from server.notices.service import announce, tell
+from server.notices.service import tell
 from server.program.models import Forum, Session, SessionFormat, SessionStatus
 from server.program.service import session_facts
-from server.program.zones import utc_z
-from server.realtime.bus import Bus
 
 OFFER_HOLD = timedelta(hours=2)
 
@@ -101,17 +100,17 @@ async def _pool(db: AsyncSession, session: Session, mode: Mode) -> SeatPool:
 
 
 async def register_for_session(
-    db: AsyncSession, clock: Clock, user: User, session: Session, mode: Mode, bus: Bus | None = None
+    db: AsyncSession, clock: Clock, user: User, session: Session, mode: Mode
 ) -> Outcome:
     """Confirmed while seats of this mode remain, else on this mode's waitlist. Registering
     again while registered answers the registration as it stands. The caller has checked
-    that the person may attend; this commits."""
+    that the person may attend. Commits early, to free the pool's lock (see `_release_pool`)."""
     _check_mode(session, mode)
     await _lock_person(db, user)
     current = await _registration(db, session, user)
     if current is not None and current.status in ACTIVE:
         result = await outcome(db, current)
-        await db.commit()
+        await db.commit()  # frees the person's lock at once (a deliberate early commit)
         return result
     if mode is Mode.onsite:
         await _refuse_overlap(db, user, session)
@@ -140,7 +139,7 @@ async def register_for_session(
         db.add(registration)
     # The pool's row stays locked until this commit: nothing else happens in between. The
     # place in line is read after it (earlier tickets are all committed by then).
-    await _commit_and_tell(db, clock, bus)
+    await _release_pool(db, clock)
     return await outcome(db, registration)
 
 
@@ -254,18 +253,19 @@ async def _refuse_overlap(db: AsyncSession, user: User, session: Session) -> Non
     clash = (await db.exec(query)).first()
     if clash is not None:
         raise Conflict(
-            f"mode: an on-site seat at {session.title_en!r} ({utc_z(session.starts_at)}–"
-            f"{utc_z(session.ends_at)}) overlaps your on-site seat at {clash.title_en!r} "
-            f"({utc_z(clash.starts_at)}–{utc_z(clash.ends_at)})",
+            f"mode: an on-site seat at {session.title_en!r} ({instant(session.starts_at)}–"
+            f"{instant(session.ends_at)}) overlaps your on-site seat at {clash.title_en!r} "
+            f"({instant(clash.starts_at)}–{instant(clash.ends_at)})",
             field="mode",
             sessions=[session.id, clash.id],
         )
 
 
 async def cancel_registration(
-    db: AsyncSession, clock: Clock, user: User, session: Session, bus: Bus | None = None
+    db: AsyncSession, clock: Clock, user: User, session: Session
 ) -> Outcome:
-    """Give up a place; a freed seat is offered to the first in line. Commits."""
+    """Give up a place; a freed seat is offered to the first in line. Commits early, to
+    free the pool's lock (see `_release_pool`)."""
     await _lock_person(db, user)
     registration = await _registration(db, session, user)
     if registration is None or registration.status not in ACTIVE:
@@ -282,14 +282,13 @@ async def cancel_registration(
     await db.flush()
     if held:
         await _pass_seat(db, pool, now)
-    await _commit_and_tell(db, clock, bus)
+    await _release_pool(db, clock)
     return await outcome(db, registration)
 
 
-async def accept_offer(
-    db: AsyncSession, clock: Clock, user: User, session: Session, bus: Bus | None = None
-) -> Outcome:
-    """Take the seat an offer holds, while it still does. Commits."""
+async def accept_offer(db: AsyncSession, clock: Clock, user: User, session: Session) -> Outcome:
+    """Take the seat an offer holds, while it still does. Commits early, to free the
+    pool's lock (see `_release_pool`)."""
     registration = await _registration(db, session, user)
     if registration is None:
         raise Conflict("session: you are not registered for this session", field="session")
@@ -298,7 +297,7 @@ async def accept_offer(
     await _pass_on_expired(db, pool, now)
     await db.refresh(registration)
     if registration.status is not Status.offered:
-        await _commit_and_tell(db, clock, bus)
+        await _release_pool(db, clock)
         raise Conflict(
             f"session: there is no open offer for you (your registration is "
             f"{registration.status.value})",
@@ -308,7 +307,7 @@ async def accept_offer(
     registration.offer_expires_at = None
     registration.updated_at = now
     db.add(registration)
-    await _commit_and_tell(db, clock, bus)
+    await _release_pool(db, clock)
     return await outcome(db, registration)
 
 
@@ -316,18 +315,19 @@ async def accept_offer(
 _OFFERED = "pavilion.offered"
 
 
-async def _commit_and_tell(db: AsyncSession, clock: Clock, bus: Bus | None) -> None:
-    """Commit; whoever got a seat offer in this unit is told (a notice, a mail with the
-    deadline in their zone, and — given the bus — a push at once)."""
+async def _release_pool(db: AsyncSession, clock: Clock) -> None:
+    """Tell whoever got a seat offer in this unit (a notice, a mail with the deadline in their
+    zone, a push once committed), and commit now: the pool's row stays locked until the
+    commit, and on the day of a rush nothing else may wait on it (a deliberate early commit,
+    see server/unit.py; the pushes go out when the unit finishes)."""
     offered: list[Registration] = db.info.pop(_OFFERED, [])
-    told = []
     for registration in offered:
         session = await db.get(Session, registration.session_id)
         assert session is not None and registration.offer_expires_at is not None
         forum = await db.get(Forum, session.forum_id)
         assert forum is not None
-        deadline = utc_z(registration.offer_expires_at)
-        told += await tell(
+        deadline = instant(registration.offer_expires_at)
+        await tell(
             db,
             clock,
             users=[registration.user_id],
@@ -337,8 +337,6 @@ async def _commit_and_tell(db: AsyncSession, clock: Clock, bus: Bus | None) -> N
             data={"deadline": deadline},
         )
     await db.commit()
-    if bus is not None:
-        await announce(bus, told)
 
 
 async def _pass_on_expired(db: AsyncSession, pool: SeatPool, now: datetime) -> None:
@@ -401,7 +399,7 @@ def outcome_json(result: Outcome) -> dict[str, Any]:
         "status": registration.status.value,
         "mode": registration.mode.value,
         "position": result.position,
-        "offer_expires_at": utc_z(expires) if expires else None,
+        "offer_expires_at": instant(expires) if expires else None,
     }
 
 
@@ -485,7 +483,7 @@ def clashes(items: list[tuple[Registration, Session]]) -> dict[int, list[int]]:
     return found
 
 
-async def pass_on_expired_offers(db: AsyncSession, clock: Clock, bus: Bus | None = None) -> int:
+async def pass_on_expired_offers(db: AsyncSession, clock: Clock) -> int:
     """Pass on every offer that ran out, in every pool (each under its pool's lock); how many
     pools had one. Safe to run on every node at once."""
     now = clock.now()
@@ -502,5 +500,5 @@ async def pass_on_expired_offers(db: AsyncSession, clock: Clock, bus: Bus | None
         session = await db.get(Session, session_id)
         assert session is not None
         await _pass_on_expired(db, await _pool(db, session, Mode(mode)), now)
-        await _commit_and_tell(db, clock, bus)
+        await _release_pool(db, clock)
     return len(due)

@@ -31,6 +31,6 @@ class OfferSweeper(Sweeper):
         self._bus = bus
 
     async def sweep(self) -> int:
-        async with self._database.session() as db:
-            passed = await pass_on_expired_offers(db, self._clock, self._bus)
-            return passed + await send_reminders(db, self._clock, self._bus)
+        async with self._database.unit(self._bus) as db:
+            passed = await pass_on_expired_offers(db, self._clock)
+            return passed + await send_reminders(db, self._clock)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from server.deps import AppBus, AppClock, AppSettings, CurrentUser, DbSession
+from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.editor import service
 from server.editor.models import (
     Deleted,
@@ -30,7 +30,7 @@ from server.editor.models import (
     VenueIn,
     VenuePatch,
 )
-from server.program.api import ForumSlug, SessionId
+from server.params import ForumSlug, SessionId
 from server.transient import RetryingRoute
 
 router = APIRouter(route_class=RetryingRoute, prefix="/api/v1", tags=["editor"])
@@ -82,10 +82,9 @@ async def update_forum(
     body: ForumSettingsIn,
     db: DbSession,
     clock: AppClock,
-    bus: AppBus,
     user: CurrentUser,
 ) -> ForumSettings:
-    return await service.update_forum(db, clock, bus, user, forum, body)
+    return await service.update_forum(db, clock, user, forum, body)
 
 
 # --- venues ---------------------------------------------------------------------------------
@@ -99,9 +98,9 @@ async def update_forum(
     summary="Add a venue",
 )
 async def create_venue(
-    forum: ForumSlug, body: VenueIn, db: DbSession, bus: AppBus, user: CurrentUser
+    forum: ForumSlug, body: VenueIn, db: DbSession, user: CurrentUser
 ) -> VenueEdit:
-    return await service.create_venue(db, bus, user, forum, body)
+    return await service.create_venue(db, user, forum, body)
 
 
 @router.patch(
@@ -115,10 +114,9 @@ async def update_venue(
     venue: VenueSlug,
     body: VenuePatch,
     db: DbSession,
-    bus: AppBus,
     user: CurrentUser,
 ) -> VenueEdit:
-    return await service.update_venue(db, bus, user, forum, venue, body)
+    return await service.update_venue(db, user, forum, venue, body)
 
 
 @router.delete(
@@ -128,9 +126,9 @@ async def update_venue(
     summary="Delete a venue no session uses",
 )
 async def delete_venue(
-    forum: ForumSlug, venue: VenueSlug, db: DbSession, bus: AppBus, user: CurrentUser
+    forum: ForumSlug, venue: VenueSlug, db: DbSession, user: CurrentUser
 ) -> Deleted:
-    return await service.delete_venue(db, bus, user, forum, venue)
+    return await service.delete_venue(db, user, forum, venue)
 
 
 # --- tracks ---------------------------------------------------------------------------------
@@ -144,9 +142,9 @@ async def delete_venue(
     summary="Add a track",
 )
 async def create_track(
-    forum: ForumSlug, body: TrackIn, db: DbSession, bus: AppBus, user: CurrentUser
+    forum: ForumSlug, body: TrackIn, db: DbSession, user: CurrentUser
 ) -> TrackEdit:
-    return await service.create_track(db, bus, user, forum, body)
+    return await service.create_track(db, user, forum, body)
 
 
 @router.patch(
@@ -160,10 +158,9 @@ async def update_track(
     track: TrackSlug,
     body: TrackPatch,
     db: DbSession,
-    bus: AppBus,
     user: CurrentUser,
 ) -> TrackEdit:
-    return await service.update_track(db, bus, user, forum, track, body)
+    return await service.update_track(db, user, forum, track, body)
 
 
 @router.delete(
@@ -173,9 +170,9 @@ async def update_track(
     summary="Delete a track no session is in",
 )
 async def delete_track(
-    forum: ForumSlug, track: TrackSlug, db: DbSession, bus: AppBus, user: CurrentUser
+    forum: ForumSlug, track: TrackSlug, db: DbSession, user: CurrentUser
 ) -> Deleted:
-    return await service.delete_track(db, bus, user, forum, track)
+    return await service.delete_track(db, user, forum, track)
 
 
 # --- people ---------------------------------------------------------------------------------
@@ -193,13 +190,10 @@ async def create_person(
     body: PersonIn,
     db: DbSession,
     clock: AppClock,
-    bus: AppBus,
     settings: AppSettings,
     user: CurrentUser,
 ) -> PersonEdit:
-    return await service.create_person(
-        db, clock, bus, user, forum, body, public_url=settings.public_url
-    )
+    return await service.create_person(db, clock, user, forum, body, public_url=settings.public_url)
 
 
 @router.patch(
@@ -214,12 +208,11 @@ async def update_person(
     body: PersonPatch,
     db: DbSession,
     clock: AppClock,
-    bus: AppBus,
     settings: AppSettings,
     user: CurrentUser,
 ) -> PersonEdit:
     return await service.update_person(
-        db, clock, bus, user, forum, person, body, public_url=settings.public_url
+        db, clock, user, forum, person, body, public_url=settings.public_url
     )
 
 
@@ -230,9 +223,9 @@ async def update_person(
     summary="Delete a person who is in no session's cast",
 )
 async def delete_person(
-    forum: ForumSlug, person: PersonSlug, db: DbSession, bus: AppBus, user: CurrentUser
+    forum: ForumSlug, person: PersonSlug, db: DbSession, user: CurrentUser
 ) -> Deleted:
-    return await service.delete_person(db, bus, user, forum, person)
+    return await service.delete_person(db, user, forum, person)
 
 
 # --- sessions -------------------------------------------------------------------------------
@@ -262,12 +255,11 @@ async def create_session(
     body: SessionEditIn,
     db: DbSession,
     clock: AppClock,
-    bus: AppBus,
     settings: AppSettings,
     user: CurrentUser,
 ) -> SessionEdit:
     return await service.create_session(
-        db, clock, bus, user, forum, body, public_url=settings.public_url
+        db, clock, user, forum, body, public_url=settings.public_url
     )
 
 
@@ -283,12 +275,11 @@ async def update_session(
     body: SessionPatch,
     db: DbSession,
     clock: AppClock,
-    bus: AppBus,
     settings: AppSettings,
     user: CurrentUser,
 ) -> SessionEdit:
     return await service.update_session(
-        db, clock, bus, user, forum, session, body, public_url=settings.public_url
+        db, clock, user, forum, session, body, public_url=settings.public_url
     )
 
 
@@ -303,12 +294,11 @@ async def cancel_session(
     session: SessionId,
     db: DbSession,
     clock: AppClock,
-    bus: AppBus,
     settings: AppSettings,
     user: CurrentUser,
 ) -> SessionEdit:
     return await service.cancel_session(
-        db, clock, bus, user, forum, session, public_url=settings.public_url
+        db, clock, user, forum, session, public_url=settings.public_url
     )
 
 
@@ -323,12 +313,11 @@ async def restore_session(
     session: SessionId,
     db: DbSession,
     clock: AppClock,
-    bus: AppBus,
     settings: AppSettings,
     user: CurrentUser,
 ) -> SessionEdit:
     return await service.restore_session(
-        db, clock, bus, user, forum, session, public_url=settings.public_url
+        db, clock, user, forum, session, public_url=settings.public_url
     )
 
 
@@ -343,10 +332,9 @@ async def delete_session(
     session: SessionId,
     db: DbSession,
     clock: AppClock,
-    bus: AppBus,
     settings: AppSettings,
     user: CurrentUser,
 ) -> SessionDeleted:
     return await service.delete_session(
-        db, clock, bus, user, forum, session, public_url=settings.public_url
+        db, clock, user, forum, session, public_url=settings.public_url
     )

@@ -19,9 +19,8 @@ from server.editor.models import (
     SessionConflict,
     SessionEditIn,
 )
-from server.program.importer import local_instant
 from server.program.models import Forum, Person, SessionType, Track, Venue
-from server.program.zones import local_date, parse_zone
+from server.zones import local_date, local_instant, parse_zone
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """The program editor's verbs: a forum's organisers change its program in the browser.
 
 Every verb authorizes (organisers of the forum: `forum.manage`), validates, writes in one unit
-of work, bumps the forum's program version, commits, and then announces what changed
-(server/program/changes.py): `program.changed` on the forum's room, `session.status` on the
-room of a session whose status changed, and the notices of the people registered for a session
-that moved, was cancelled or came back.
+of work, bumps the forum's program version and announces what changed once the unit commits
+(server/editor/changes.py, server/unit.py): `program.changed` on the forum's room,
+`session.status` on the room of a session whose status changed, and the notices of the people
+registered for a session that moved, was cancelled or came back.
 
 A session's times arrive as the host city's wall clock and are stored as UTC instants; the
 checks in `checks.py` both answer `…/sessions/check` and guard every save, so a save refuses
@@ -24,11 +24,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import User
-from server.accounts.permissions import Permission, require
 from server.attendance.models import ACTIVE, Registration
+from server.attendance.permissions import Permission, require
 from server.attendance.service import attendees
 from server.clock import Clock
-from server.editor import checks, references
+from server.editor import changes, checks, references
+from server.editor.changes import ProgramChange
 from server.editor.checks import Context, Instants, Other
 from server.editor.models import (
     CastEdit,
@@ -55,11 +56,10 @@ from server.editor.models import (
     VenuePatch,
 )
 from server.errors import Conflict, Invalid, NotFound, Unauthorized
+from server.instants import instant
 from server.notices.service import Told
 from server.people.service import link_people
-from server.program import changes
 from server.program import service as program
-from server.program.changes import ProgramChange
 from server.program.models import (
     CastMember,
     Forum,
@@ -72,8 +72,7 @@ from server.program.models import (
     Track,
     Venue,
 )
-from server.program.zones import parse_zone, utc_z
-from server.realtime.bus import Bus
+from server.zones import parse_zone
 
 M = TypeVar("M", bound=BaseModel)
 Place = VenueIn | TrackIn | PersonIn
@@ -96,11 +95,10 @@ async def organised_forum(db: AsyncSession, user: User | None, slug: str) -> For
     return forum
 
 
-async def _done(db: AsyncSession, bus: Bus, forum: Forum, change: ProgramChange) -> None:
-    """Bump the program's version, commit, then announce the change."""
+async def _done(db: AsyncSession, forum: Forum, change: ProgramChange) -> None:
+    """Bump the program's version and announce the change once the unit commits."""
     await program.bump_program_version(db, forum)
-    await db.commit()
-    await changes.announce(bus, change)
+    changes.announce(db, change)
 
 
 def _valid(model: type[M], values: dict[str, Any]) -> M:
@@ -232,8 +230,8 @@ def _session_edit(
             "venue": venue,
             "track": track,
             "cast": cast,
-            "starts_at": utc_z(session.starts_at),
-            "ends_at": utc_z(session.ends_at),
+            "starts_at": instant(session.starts_at),
+            "ends_at": instant(session.ends_at),
             "registered": registered,
         }
     )
@@ -261,7 +259,7 @@ async def _one_session(db: AsyncSession, session: Session) -> SessionEdit:
 
 
 async def update_forum(
-    db: AsyncSession, clock: Clock, bus: Bus, user: User | None, slug: str, body: ForumSettingsIn
+    db: AsyncSession, clock: Clock, user: User | None, slug: str, body: ForumSettingsIn
 ) -> ForumSettings:
     """Change the forum's names, zone, dates or address (its sessions stay where they are)."""
     forum = await organised_forum(db, user, slug)
@@ -274,7 +272,7 @@ async def update_forum(
         forum.updated_at = clock.now()
         db.add(forum)
         await db.flush()
-    await _done(db, bus, forum, ProgramChange(forum.slug))
+    await _done(db, forum, ProgramChange(forum.slug))
     return ForumSettings.model_validate(forum)
 
 
@@ -336,18 +334,16 @@ async def _sessions_where(db: AsyncSession, *where: Any) -> list[int]:
     return [session_id for session_id in (await db.exec(query)).all() if session_id is not None]
 
 
-async def create_venue(
-    db: AsyncSession, bus: Bus, user: User | None, slug: str, body: VenueIn
-) -> VenueEdit:
+async def create_venue(db: AsyncSession, user: User | None, slug: str, body: VenueIn) -> VenueEdit:
     """Add a hall, channel or site to the forum (409 naming `slug` if it has one so named)."""
     forum = await organised_forum(db, user, slug)
     venue = await _create(db, Venue, forum, body, "venue")
-    await _done(db, bus, forum, ProgramChange(forum.slug))
+    await _done(db, forum, ProgramChange(forum.slug))
     return VenueEdit.model_validate(venue)
 
 
 async def update_venue(
-    db: AsyncSession, bus: Bus, user: User | None, slug: str, venue_slug: str, body: VenuePatch
+    db: AsyncSession, user: User | None, slug: str, venue_slug: str, body: VenuePatch
 ) -> VenueEdit:
     """Change a venue; the sessions in it show the change."""
     forum = await organised_forum(db, user, slug)
@@ -356,33 +352,29 @@ async def update_venue(
     await _update(db, Venue, forum, venue, values, "venue")
     change = ProgramChange(forum.slug)
     change.touch(*await _sessions_where(db, col(Session.venue_id) == venue.id))
-    await _done(db, bus, forum, change)
+    await _done(db, forum, change)
     return VenueEdit.model_validate(venue)
 
 
-async def delete_venue(
-    db: AsyncSession, bus: Bus, user: User | None, slug: str, venue_slug: str
-) -> Deleted:
+async def delete_venue(db: AsyncSession, user: User | None, slug: str, venue_slug: str) -> Deleted:
     """Delete a venue no session (nor check-in) uses; 409 naming `venue` otherwise."""
     forum = await organised_forum(db, user, slug)
     venue = await _find(db, Venue, forum, venue_slug, "venue")
     await _delete(db, "venue", venue, "venue")
-    await _done(db, bus, forum, ProgramChange(forum.slug))
+    await _done(db, forum, ProgramChange(forum.slug))
     return Deleted(deleted=venue_slug)
 
 
-async def create_track(
-    db: AsyncSession, bus: Bus, user: User | None, slug: str, body: TrackIn
-) -> TrackEdit:
+async def create_track(db: AsyncSession, user: User | None, slug: str, body: TrackIn) -> TrackEdit:
     """Add a track (a thread of sessions with a colour)."""
     forum = await organised_forum(db, user, slug)
     track = await _create(db, Track, forum, body, "track")
-    await _done(db, bus, forum, ProgramChange(forum.slug))
+    await _done(db, forum, ProgramChange(forum.slug))
     return TrackEdit.model_validate(track)
 
 
 async def update_track(
-    db: AsyncSession, bus: Bus, user: User | None, slug: str, track_slug: str, body: TrackPatch
+    db: AsyncSession, user: User | None, slug: str, track_slug: str, body: TrackPatch
 ) -> TrackEdit:
     """Change a track; the sessions in it show the change."""
     forum = await organised_forum(db, user, slug)
@@ -391,25 +383,22 @@ async def update_track(
     await _update(db, Track, forum, track, values, "track")
     change = ProgramChange(forum.slug)
     change.touch(*await _sessions_where(db, col(Session.track_id) == track.id))
-    await _done(db, bus, forum, change)
+    await _done(db, forum, change)
     return TrackEdit.model_validate(track)
 
 
-async def delete_track(
-    db: AsyncSession, bus: Bus, user: User | None, slug: str, track_slug: str
-) -> Deleted:
+async def delete_track(db: AsyncSession, user: User | None, slug: str, track_slug: str) -> Deleted:
     """Delete a track no session is in; 409 naming `track` otherwise."""
     forum = await organised_forum(db, user, slug)
     track = await _find(db, Track, forum, track_slug, "track")
     await _delete(db, "track", track, "track")
-    await _done(db, bus, forum, ProgramChange(forum.slug))
+    await _done(db, forum, ProgramChange(forum.slug))
     return Deleted(deleted=track_slug)
 
 
 async def create_person(
     db: AsyncSession,
     clock: Clock,
-    bus: Bus,
     user: User | None,
     slug: str,
     body: PersonIn,
@@ -423,14 +412,13 @@ async def create_person(
     change = ProgramChange(forum.slug)
     if person.email:
         change.told += await link_people(db, clock, forum, public_url=public_url)
-    await _done(db, bus, forum, change)
+    await _done(db, forum, change)
     return _person_edit(person)
 
 
 async def update_person(
     db: AsyncSession,
     clock: Clock,
-    bus: Bus,
     user: User | None,
     slug: str,
     person_slug: str,
@@ -448,7 +436,7 @@ async def update_person(
     change.touch(*await _sessions_where(db, col(Session.id).in_(await _casts_of(db, person))))
     if person.email and person.email != email:
         change.told += await link_people(db, clock, forum, public_url=public_url)
-    await _done(db, bus, forum, change)
+    await _done(db, forum, change)
     return _person_edit(person)
 
 
@@ -458,13 +446,13 @@ async def _casts_of(db: AsyncSession, person: Person) -> list[int]:
 
 
 async def delete_person(
-    db: AsyncSession, bus: Bus, user: User | None, slug: str, person_slug: str
+    db: AsyncSession, user: User | None, slug: str, person_slug: str
 ) -> Deleted:
     """Delete a person who is in no session's cast; 409 naming `person` otherwise."""
     forum = await organised_forum(db, user, slug)
     person = await _find(db, Person, forum, person_slug, "person")
     await _delete(db, "person", person, "person")
-    await _done(db, bus, forum, ProgramChange(forum.slug))
+    await _done(db, forum, ProgramChange(forum.slug))
     return Deleted(deleted=person_slug)
 
 
@@ -597,7 +585,6 @@ async def _link_cast(
 async def create_session(
     db: AsyncSession,
     clock: Clock,
-    bus: Bus,
     user: User | None,
     slug: str,
     body: SessionEditIn,
@@ -620,7 +607,7 @@ async def create_session(
     change = ProgramChange(forum.slug)
     change.touch(session.id)
     change.told += await _link_cast(db, clock, forum, context.people.values(), public_url)
-    await _done(db, bus, forum, change)
+    await _done(db, forum, change)
     return await _one_session(db, session)
 
 
@@ -641,7 +628,6 @@ def _patched(stored: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 async def update_session(
     db: AsyncSession,
     clock: Clock,
-    bus: Bus,
     user: User | None,
     slug: str,
     session_id: int,
@@ -671,11 +657,11 @@ async def update_session(
     moved = (session.starts_at, session.ends_at, session.venue_id) != was
     if moved and session.status is not SessionStatus.cancelled:
         await changes.tell_moved(
-            db, clock, forum, session, change, was_starts_at=utc_z(was[0]), public_url=public_url
+            db, clock, forum, session, change, was_starts_at=instant(was[0]), public_url=public_url
         )
     if recast:
         change.told += await _link_cast(db, clock, forum, context.people.values(), public_url)
-    await _done(db, bus, forum, change)
+    await _done(db, forum, change)
     return await _one_session(db, session)
 
 
@@ -730,7 +716,6 @@ async def _apply(
 async def cancel_session(
     db: AsyncSession,
     clock: Clock,
-    bus: Bus,
     user: User | None,
     slug: str,
     session_id: int,
@@ -743,14 +728,13 @@ async def cancel_session(
     session = await _session_of(db, forum, session_id)
     change = ProgramChange(forum.slug)
     await changes.cancel_session(db, clock, forum, session, change, public_url=public_url)
-    await _done(db, bus, forum, change)
+    await _done(db, forum, change)
     return await _one_session(db, session)
 
 
 async def restore_session(
     db: AsyncSession,
     clock: Clock,
-    bus: Bus,
     user: User | None,
     slug: str,
     session_id: int,
@@ -763,14 +747,13 @@ async def restore_session(
     session = await _session_of(db, forum, session_id)
     change = ProgramChange(forum.slug)
     await changes.restore_session(db, clock, forum, session, change, public_url=public_url)
-    await _done(db, bus, forum, change)
+    await _done(db, forum, change)
     return await _one_session(db, session)
 
 
 async def delete_session(
     db: AsyncSession,
     clock: Clock,
-    bus: Bus,
     user: User | None,
     slug: str,
     session_id: int,
@@ -792,10 +775,10 @@ async def delete_session(
     ):
         if session.status is not SessionStatus.cancelled:
             await changes.cancel_session(db, clock, forum, session, change, public_url=public_url)
-        await _done(db, bus, forum, change)
+        await _done(db, forum, change)
         return SessionDeleted(deleted=False, cancelled=True)
     await references.release_session(db, session_id)
     await db.delete(session)
     await db.flush()
-    await _done(db, bus, forum, change)
+    await _done(db, forum, change)
     return SessionDeleted(deleted=True, cancelled=False)

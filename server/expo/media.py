@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from server.errors import NotFound
 from server.expo.packs import Media
 
 KEY = re.compile(r"^[0-9a-f]{64}(?:\.thumb\.jpg|\.(?:png|jpe?g|webp|pdf|mp4|webm))$")
@@ -66,3 +67,12 @@ class MediaStore:
     @staticmethod
     def media_type(key: str) -> str:
         return TYPES[key.rsplit(".", 1)[1]]
+
+
+def stored_file(root: Path, key: str) -> tuple[Path, str]:
+    """The file stored under `key` in the store at `root`, and its media type; NotFound for a
+    key that is not one (no path outside the store can be named)."""
+    store = MediaStore(root)
+    if not KEY.match(key) or not store.path(key).is_file():
+        raise NotFound(f"media: no file {key!r}", field="media")
+    return store.path(key), store.media_type(key)

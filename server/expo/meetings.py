@@ -1,16 +1,17 @@
-"""Meetings booked in a stand's slots: booking, cancelling, and the invitations both people get.
+"""Meetings booked in a stand's slots: the slots its staff publish, booking, cancelling, and the
+invitations both people get.
 
 A booking (or a cancellation) writes the meeting, its lead's event and two messages to the mail
 outbox in one transaction: each person gets a message in their own language with the time in
 their own zone, and the meeting as an iCalendar invitation (METHOD:REQUEST; a cancellation is
 METHOD:CANCEL with the same UID and a higher SEQUENCE, which takes it out of their calendar).
-The calendar states the time in the staff member's zone, with its VTIMEZONE."""
+The calendar states the time in the staff member's zone, with its VTIMEZONE. The other person
+hears of it by a push once the booking's unit of work has committed (server/unit.py)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -22,16 +23,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server import __version__
 from server.accounts.models import User
 from server.clock import Clock
-from server.errors import Conflict, NotFound
+from server.errors import Conflict, Invalid, NotFound
 from server.expo.leads import ensure_room, lead_for, record
-from server.expo.models import Lead, Meeting, MeetingMode, Slot, Stand
+from server.expo.models import Lead, LeadEventKind, Meeting, MeetingMode, Slot, Stand
+from server.expo.queries import free_slots, staff_row, staffed_stand, stand_by_slug
+from server.expo.schemas import MeetingPublic, SlotIn, SlotPublic
+from server.expo.views import meeting_view, slot_view
 from server.i18n import language, span, t, with_signature
+from server.instants import instant
 from server.mail.outbox import Attachment, queue
-from server.realtime.bus import Bus
-
-
-def _utc(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
+from server.unit import publish_after
+from server.zones import local_instant
 
 
 def stand_name(stand: Stand, lang: str) -> str:
@@ -42,16 +44,49 @@ def stand_url(stand: Stand, public_url: str) -> str:
     return f"{public_url.rstrip('/')}/?view=stand&stand={stand.slug}"
 
 
+async def stand_slots(db: AsyncSession, clock: Clock, slug: str) -> list[SlotPublic]:
+    """The stand's meeting slots still free and ahead, soonest first."""
+    stand = await stand_by_slug(db, slug)
+    return await free_slots(db, clock, stand.id or 0)
+
+
+async def add_slots(
+    db: AsyncSession, clock: Clock, slug: str, staff: User, slots: list[SlotIn]
+) -> list[SlotPublic]:
+    """A staff member's availability: each slot a wall-clock span in its zone (by default
+    the staff member's own), kept as a UTC span and that zone."""
+    stand = await staffed_stand(db, slug, staff)
+    own = await staff_row(db, stand, staff)
+    assert stand.id is not None and staff.id is not None
+    spans = [_span(i, slot, slot.tz or own.tz) for i, slot in enumerate(slots)]
+    made = []
+    for start, end, tz, mode in spans:
+        if end <= start:
+            raise Invalid("slots: a slot must end after it starts", field="slots")
+        if start <= clock.now():
+            raise Invalid("slots: a slot must be in the future", field="slots")
+        made.append(
+            Slot(
+                stand_id=stand.id, staff_id=staff.id, starts_at=start, ends_at=end, tz=tz, mode=mode
+            )
+        )
+    db.add_all(made)
+    await db.flush()
+    return [slot_view(s, staff.name) for s in made]
+
+
+def _span(i: int, slot: SlotIn, tz: str) -> tuple[datetime, datetime, str, MeetingMode]:
+    """The i-th slot as a UTC span, and the zone its wall-clock times were given in."""
+    start = local_instant(slot.start, tz, field=f"slots.{i}.start")
+    end = local_instant(slot.end, tz, field=f"slots.{i}.end")
+    return start, end, tz, slot.mode
+
+
 async def book(
-    db: AsyncSession,
-    clock: Clock,
-    bus: Bus,
-    stand: Stand,
-    visitor: User,
-    slot_id: int,
-    public_url: str,
-) -> Meeting:
+    db: AsyncSession, clock: Clock, slug: str, visitor: User, slot_id: int, public_url: str
+) -> MeetingPublic:
     """Book a free slot: one meeting per slot (a second booking is a Conflict)."""
+    stand = await stand_by_slug(db, slug)
     assert stand.id is not None and visitor.id is not None
     slot = await db.get(Slot, slot_id)
     if slot is None or slot.stand_id != stand.id:
@@ -74,82 +109,74 @@ async def book(
     db.add(meeting)
     try:
         await db.flush()
-    except IntegrityError:
-        await db.rollback()
+    except IntegrityError:  # the unit rolls back as the Conflict leaves it
         raise Conflict("slot: somebody booked it first", field="slot") from None
-    db.add(
-        record(
-            lead,
-            clock,
-            "meeting",
-            visitor.id,
-            meeting=meeting.id,
-            start=_utc(slot.starts_at),
-            mode=slot.mode.value,
-        )
+    start = instant(slot.starts_at)
+    record(
+        db,
+        lead,
+        clock,
+        LeadEventKind.meeting,
+        visitor.id,
+        meeting=meeting.id,
+        start=start,
+        mode=slot.mode.value,
     )
     # Where the two talk before and at the meeting (online, a video call from that chat).
     await ensure_room(db, clock, lead)
-    db.add(lead)
     staff = await db.get(User, slot.staff_id)
     assert staff is not None
     _mail_both(db, clock, meeting, stand, staff, visitor, public_url, cancelled_by=None)
-    await db.commit()
-    await bus.publish(
-        f"user:{slot.staff_id}",
-        "meeting.booked",
-        {
-            "meeting": meeting.id,
-            "stand": stand.slug,
-            "visitor": {"name": visitor.name},
-            "start": _utc(slot.starts_at),
-        },
-    )
-    return meeting
+    booked = {
+        "meeting": meeting.id,
+        "stand": stand.slug,
+        "visitor": {"name": visitor.name},
+        "start": start,
+    }
+    publish_after(db, f"user:{slot.staff_id}", "meeting.booked", booked)
+    return meeting_view(meeting, lead, stand, staff, visitor, visitor)
 
 
-async def cancel(
-    db: AsyncSession, clock: Clock, bus: Bus, me: User, meeting_id: int, public_url: str
-) -> Meeting:
-    """Cancel a meeting (either of its two people): its slot is free again, both are told."""
+async def _meeting_of(db: AsyncSession, me: User, meeting_id: int) -> Meeting:
+    """A meeting, for either of its two people (NotFound for anyone else)."""
     meeting = await db.get(Meeting, meeting_id)
     if meeting is None or me.id not in (meeting.visitor_id, meeting.staff_id):
         raise NotFound(f"meeting: no meeting {meeting_id}", field="meeting")
-    if meeting.starts_at <= clock.now():
-        raise Conflict("meeting: it has begun or passed", field="meeting")
+    return meeting
+
+
+async def _around(db: AsyncSession, meeting: Meeting) -> tuple[Lead, Stand, User, User]:
+    """The meeting's lead, stand, staff member and visitor."""
     lead = await db.get(Lead, meeting.lead_id)
     stand = await db.get(Stand, lead.stand_id) if lead else None
     staff, visitor = await db.get(User, meeting.staff_id), await db.get(User, meeting.visitor_id)
     assert lead is not None and stand is not None and staff is not None and visitor is not None
-    db.add(
-        record(
-            lead,
-            clock,
-            "meeting_cancelled",
-            me.id,
-            meeting=meeting.id,
-            start=_utc(meeting.starts_at),
-        )
-    )
-    db.add(lead)
+    return lead, stand, staff, visitor
+
+
+async def cancel(
+    db: AsyncSession, clock: Clock, me: User, meeting_id: int, public_url: str
+) -> None:
+    """Cancel a meeting (either of its two people): its slot is free again, both are told."""
+    meeting = await _meeting_of(db, me, meeting_id)
+    if meeting.starts_at <= clock.now():
+        raise Conflict("meeting: it has begun or passed", field="meeting")
+    lead, stand, staff, visitor = await _around(db, meeting)
+    start = instant(meeting.starts_at)
+    record(db, lead, clock, LeadEventKind.meeting_cancelled, me.id, meeting=meeting.id, start=start)
     _mail_both(db, clock, meeting, stand, staff, visitor, public_url, cancelled_by=me)
     await db.delete(meeting)  # the slot is free again (one meeting per slot)
-    await db.commit()
     other = meeting.staff_id if me.id == meeting.visitor_id else meeting.visitor_id
-    await bus.publish(
-        f"user:{other}",
-        "meeting.cancelled",
-        {
-            "meeting": meeting_id,
-            "stand": stand.slug,
-            "by": {"name": me.name},
-            "start": _utc(meeting.starts_at),
-        },
-    )
-    return meeting
+    cancelled = {
+        "meeting": meeting_id,
+        "stand": stand.slug,
+        "by": {"name": me.name},
+        "start": start,
+    }
+    publish_after(db, f"user:{other}", "meeting.cancelled", cancelled)
 
 
-async def upcoming(db: AsyncSession, clock: Clock, me: User) -> list[dict[str, Any]]:
+async def upcoming(db: AsyncSession, clock: Clock, me: User) -> list[MeetingPublic]:
     """My meetings that have not ended, soonest first: as the visitor, or as the staff member."""
     query = (
         select(Meeting, Lead, Stand)
@@ -163,30 +190,18 @@ async def upcoming(db: AsyncSession, clock: Clock, me: User) -> list[dict[str, A
     ids = {m.staff_id for m, _, _ in rows} | {m.visitor_id for m, _, _ in rows}
     people = {u.id: u for u in (await db.exec(select(User).where(col(User.id).in_(ids)))).all()}
     return [
-        view(meeting, lead, stand, people[meeting.staff_id], people[meeting.visitor_id], me)
+        meeting_view(meeting, lead, stand, people[meeting.staff_id], people[meeting.visitor_id], me)
         for meeting, lead, stand in rows
     ]
 
 
-def view(
-    meeting: Meeting, lead: Lead, stand: Stand, staff: User, visitor: User, me: User
-) -> dict[str, Any]:
-    """A meeting as one of its two people sees it: `as` (visitor or staff) and `with` whom."""
-    mine_as = "staff" if me.id == meeting.staff_id else "visitor"
-    return {
-        "id": meeting.id,
-        "start": _utc(meeting.starts_at),
-        "end": _utc(meeting.ends_at),
-        "tz": meeting.tz,
-        "mode": meeting.mode.value,
-        "stand": {"slug": stand.slug, "name": stand.name_en, "name_ru": stand.name_ru},
-        "staff": {"name": staff.name},
-        "visitor": {"name": visitor.name},
-        "as": mine_as,
-        "with": {"name": visitor.name if mine_as == "staff" else staff.name},
-        "room": lead.room,
-        "ics": f"/api/v1/meetings/{meeting.id}.ics",
-    }
+async def invitation(
+    db: AsyncSession, clock: Clock, me: User, meeting_id: int, public_url: str
+) -> bytes:
+    """The meeting's iCalendar invitation, for either of its two people, in my language."""
+    meeting = await _meeting_of(db, me, meeting_id)
+    _, stand, staff, visitor = await _around(db, meeting)
+    return meeting_ics(meeting, stand, staff, visitor, public_url, clock.now(), me.language)
 
 
 def _mail_both(

@@ -144,13 +144,35 @@ class Lead(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class LeadEventKind(StrEnum):
+    """What happened in a lead's history (stored as these strings; the UI words them)."""
+
+    contact_request = "contact_request"
+    answered = "answered"
+    missed = "missed"
+    call = "call"
+    meeting = "meeting"
+    meeting_cancelled = "meeting_cancelled"
+    badge_scan = "badge_scan"
+    note = "note"
+    status = "status"
+    consent = "consent"
+
+
+class MissReason(StrEnum):
+    """Why a contact request was missed: a code the UI words in the viewer's language."""
+
+    nobody_on_duty = "nobody_on_duty"  # nobody was on duty: missed at once
+    no_answer = "no_answer"  # rung, but nobody answered in time
+
+
 class LeadEvent(SQLModel, table=True):
-    """A step in a lead's history: contact_request, answered, missed, call, meeting,
-    badge_scan, note, status, consent."""
+    """A step in a lead's history; `data` holds what the step's kind records
+    (server/expo/schemas.py: `HistoryItem`)."""
 
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = Field(foreign_key="lead.id", index=True)
-    kind: str = Field(sa_type=String(32))
+    kind: LeadEventKind = Field(sa_type=StrEnumType(LeadEventKind, 32))
     actor_id: int | None = Field(default=None, foreign_key="user.id")
     data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     at: datetime = Field(sa_type=UTCDateTime)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from server.clock import Clock
 from server.db import Database
-from server.expo.leads import miss_expired
+from server.expo.contacts import miss_expired
 from server.realtime.bus import Bus
 from server.sweeping import Sweeper
 
@@ -23,5 +23,7 @@ class RingSweeper(Sweeper):
         self._bus = bus
 
     async def sweep(self) -> int:
-        async with self._database.session() as db:
-            return await miss_expired(db, self._clock, self._bus)
+        """One round is one unit of work: the rings it misses commit together, and only then
+        do their visitors and staff hear of it."""
+        async with self._database.unit(self._bus) as db:
+            return await miss_expired(db, self._clock)

@@ -9,34 +9,57 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Path, Request
 
 from server.accounts.models import User
-from server.accounts.permissions import Permission, require
+from server.attendance.permissions import Permission, require
 from server.deps import AppClock, AppSettings, CurrentUser, DbSession
+from server.errors import ErrorPublic
+from server.http_errors import error_responses
+from server.instants import instant
 from server.marathon import service
 from server.marathon.models import DelayIn, EndIn, PlanRequest
 from server.marathon.planner import plan_relay
-from server.marathon.schemas import DelayPreviewPublic
+from server.marathon.schemas import (
+    DelayPreviewPublic,
+    MarathonPublic,
+    MarathonSummary,
+    PlanPublic,
+    ReplannedPublic,
+)
 from server.marathon.service import DelayPreview, MarathonData, Replan
 from server.marathon.views import live_and_next, plan_json, segment_json
 from server.marathon.windows import parse_window, window_on
+from server.params import ForumSlug, LangParam, TzParam
 from server.program import service as program
-from server.program.api import ForumSlug, LangParam, TzParam
 from server.program.models import Forum
-from server.program.zones import local_times, parse_zone, utc_z
-from server.realtime.bus import Bus
 from server.transient import RetryingRoute
+from server.unit import call_after
+from server.zones import local_times, parse_zone
 
-router = APIRouter(route_class=RetryingRoute, prefix="/api/v1", tags=["marathon"])
+router = APIRouter(
+    route_class=RetryingRoute,
+    prefix="/api/v1",
+    tags=["marathon"],
+    responses=error_responses(422),
+)
 
 MarathonSlug = Annotated[str, Path(description="The marathon's slug, e.g. capitals", max_length=80)]
 SegmentId = Annotated[int, Path(description="The segment's id", ge=1)]
 
 NO_PLAN: dict[int | str, dict[str, Any]] = {
-    422: {"description": "Bad input (names the field), or `no_plan` naming the host"}
+    422: {
+        "model": ErrorPublic,
+        "description": "Bad input (names the field), or `no_plan` naming the host",
+    }
 }
+FOUND = error_responses(404)  # the forum, the marathon, the segment
+# Organisers' and moderators' routes: signed in, allowed, and the day as it stands now.
+STAFF = error_responses(401, 403, 404, 409)
 
 
 @router.post(
-    "/marathons/plan", summary="Plan a relay of capitals (nothing is stored)", responses=NO_PLAN
+    "/marathons/plan",
+    summary="Plan a relay of capitals (nothing is stored)",
+    responses=NO_PLAN,
+    response_model=PlanPublic,
 )
 def plan(body: PlanRequest) -> dict[str, Any]:
     # A plain function: FastAPI runs it in its thread pool, so that a search of up to a
@@ -44,7 +67,12 @@ def plan(body: PlanRequest) -> dict[str, Any]:
     return plan_json(plan_relay(body.to_relay()))
 
 
-@router.get("/forums/{forum}/marathons", summary="The forum's marathons")
+@router.get(
+    "/forums/{forum}/marathons",
+    summary="The forum's marathons",
+    responses=FOUND,
+    response_model=list[MarathonSummary],
+)
 async def list_marathons(
     forum: ForumSlug, db: DbSession, lang: LangParam = "en"
 ) -> list[dict[str, Any]]:
@@ -79,12 +107,12 @@ def marathon_view(
         "title": marathon.title_ru if lang == "ru" else marathon.title_en,
         "date": marathon.day.isoformat(),
         "tz": viewer.key,
-        "now": utc_z(clock_now),
+        "now": instant(clock_now),
         "hub": {
             "tz": marathon.hub_tz,
             "window": marathon.hub_window,
-            "start": utc_z(hub_start),
-            "end": utc_z(hub_end),
+            "start": instant(hub_start),
+            "end": instant(hub_end),
         },
         "gap_minutes": marathon.gap_minutes,
         "live": live,
@@ -96,6 +124,8 @@ def marathon_view(
 @router.get(
     "/forums/{forum}/marathons/{marathon}",
     summary="A marathon day in the viewer's zone, with what is live and what is next",
+    responses=FOUND,
+    response_model=MarathonPublic,
 )
 async def get_marathon(
     forum: ForumSlug,
@@ -114,7 +144,8 @@ async def get_marathon(
 @router.post(
     "/forums/{forum}/marathons/{marathon}/plan",
     summary="Plan the stored marathon from scratch (a preview: nothing is changed; organisers)",
-    responses=NO_PLAN,
+    responses={**STAFF, **NO_PLAN},
+    response_model=PlanPublic,
 )
 async def preview_plan(
     forum: ForumSlug, marathon: MarathonSlug, db: DbSession, user: CurrentUser
@@ -128,7 +159,8 @@ async def preview_plan(
 @router.post(
     "/forums/{forum}/marathons/{marathon}/apply",
     summary="Plan the stored marathon from scratch and move its sessions to the plan (organisers)",
-    responses=NO_PLAN,
+    responses={**STAFF, **NO_PLAN},
+    response_model=PlanPublic,
 )
 async def apply_plan(
     request: Request,
@@ -141,14 +173,15 @@ async def apply_plan(
     found = await program.get_forum(db, forum)
     await _require(db, user, Permission.manage_forum, found)
     data = await service.load_marathon(db, found, marathon)
-    result = await service.apply_day_plan(db, clock, _bus(request), data)
-    _wake_runner(request)
+    result = await service.apply_day_plan(db, clock, data)
+    _wake_runner(request, db)
     return plan_json(result)
 
 
 @router.post(
     "/forums/{forum}/marathons/{marathon}/segments/{segment}/delay",
-    responses=NO_PLAN,
+    responses={**STAFF, **NO_PLAN},
+    response_model=ReplannedPublic,
     summary="The live segment runs late: re-plan the rest of the day (its moderators, organisers)",
 )
 async def delay_segment(
@@ -168,7 +201,6 @@ async def delay_segment(
     replan = await service.record_delay(
         db,
         clock,
-        _bus(request),
         data,
         segment,
         body.minutes,
@@ -180,7 +212,7 @@ async def delay_segment(
 
 @router.post(
     "/forums/{forum}/marathons/{marathon}/segments/{segment}/delay/preview",
-    responses=NO_PLAN,
+    responses={**STAFF, **NO_PLAN},
     response_model=DelayPreviewPublic,
     summary="What a delay of the live segment would do to the day (nothing is stored; its "
     "moderators, organisers)",
@@ -222,10 +254,10 @@ def preview_view(
                 "position": position,
                 "city": row.city,
                 "title": row.title,
-                "was_starts_at": utc_z(move.was_starts_at),
-                "was_ends_at": utc_z(move.was_ends_at),
-                "starts_at": utc_z(move.starts_at),
-                "ends_at": utc_z(move.ends_at),
+                "was_starts_at": instant(move.was_starts_at),
+                "was_ends_at": instant(move.was_ends_at),
+                "starts_at": instant(move.starts_at),
+                "ends_at": instant(move.ends_at),
                 "minutes": round((move.ends_at - move.starts_at).total_seconds() / 60),
                 "moved_minutes": round(shift),
                 "viewer": local_times(move.starts_at, move.ends_at, viewer),
@@ -250,7 +282,8 @@ def preview_view(
 
 @router.post(
     "/forums/{forum}/marathons/{marathon}/segments/{segment}/end",
-    responses=NO_PLAN,
+    responses={**STAFF, **NO_PLAN},
+    response_model=ReplannedPublic,
     summary="The live segment ends now: the rest moves up (its moderators, organisers)",
 )
 async def end_segment(
@@ -271,7 +304,6 @@ async def end_segment(
     replan = await service.end_early(
         db,
         clock,
-        _bus(request),
         data,
         segment,
         accept_shorter=shorter,
@@ -283,7 +315,7 @@ async def end_segment(
 async def _replanned(
     request: Request, db: DbSession, forum: str, marathon: str, replan: Replan, clock: AppClock
 ) -> dict[str, Any]:
-    _wake_runner(request)
+    _wake_runner(request, db)
     found = await program.get_forum(db, forum)
     data = await service.load_marathon(db, found, marathon)
     view = marathon_view(data, clock.now(), ZoneInfo(found.tz), "en")
@@ -304,12 +336,8 @@ async def _require(
     await require(db, user, permission, forum_id=forum.id, session=session)
 
 
-def _bus(request: Request) -> Bus:
-    bus: Bus = request.app.state.bus
-    return bus
-
-
-def _wake_runner(request: Request) -> None:
+def _wake_runner(request: Request, db: DbSession) -> None:
+    """The runner re-reads the day once this request's changes are committed."""
     runner = getattr(request.app.state, "marathon_runner", None)
     if runner is not None:
-        runner.wake()
+        call_after(db, runner.wake)

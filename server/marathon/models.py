@@ -18,7 +18,7 @@ from sqlmodel import Field, SQLModel
 from server.db import StrEnumType, UTCDateTime
 from server.marathon.planner import MAX_GAP_MINUTES, Host, Relay
 from server.marathon.windows import parse_window
-from server.program.zones import parse_local_date
+from server.zones import parse_local_date
 
 
 class Marathon(SQLModel, table=True):

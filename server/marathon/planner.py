@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from server.errors import Invalid
+from server.errors import ErrorCode, Invalid
 from server.marathon.tight import earliest_tight_start, fewest_inversions
 from server.marathon.windows import Window, daily_intervals, parse_window, window_on
-from server.program.zones import parse_zone
+from server.zones import parse_zone
 
 DEFAULT_WINDOW = parse_window("09:00-21:00", field="window")
 MAX_FREE_HOSTS = 16
@@ -43,7 +43,7 @@ class _TooMany(Exception):
 class NoPlan(Invalid):
     """No relay satisfies every window; `host` names the one that cannot be placed."""
 
-    code = "no_plan"
+    code = ErrorCode.no_plan
 
     def __init__(self, message: str, *, host: str, index: int) -> None:
         super().__init__(message, field=f"hosts[{index}]", host=host)

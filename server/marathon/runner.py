@@ -18,12 +18,13 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.instants import instant
 from server.marathon.models import Marathon, MarathonSegment
 from server.marathon.service import MarathonData, forum_room, load_marathon_data, marathon_room
 from server.program.models import Forum, Session, SessionStatus
 from server.program.runner import OPEN, PROGRESS, ClockRunner, move_status, status_at
 from server.program.service import bump_program_version
-from server.program.zones import utc_z
+from server.unit import publish_after
 
 log = logging.getLogger("pavilion.marathon")
 
@@ -52,15 +53,14 @@ class MarathonRunner(ClockRunner):
         now = self._clock.now()
         announcements: list[_Announcement] = []
         upcoming: list[datetime] = []
-        async with self._database.session() as db:
+        async with self._database.unit(self._bus) as db:
             marathons = await _open_marathons(db)
             for data in marathons:
                 announcements += await _advance(db, data, now)
                 upcoming += _next_changes(data, now)
-            await db.commit()
-        for item in sorted(announcements, key=lambda a: (a.at, a.order)):
-            for room in item.rooms:
-                await self._bus.publish(room, item.type, item.data)
+            for item in sorted(announcements, key=lambda a: (a.at, a.order)):
+                for room in item.rooms:
+                    publish_after(db, room, item.type, item.data)
         self.follow({data.forum.slug for data in marathons})
         return min(upcoming, default=None)
 
@@ -118,7 +118,7 @@ def _announce(
         session = data.session_of(segment)
         at = session.starts_at if status is SessionStatus.live else session.ends_at
         rooms = (f"session:{session.id}", marathon_room(data.marathon), forum_room(data.forum))
-        payload = {**_who(data, segment), "status": status.value, "at": utc_z(at)}
+        payload = {**_who(data, segment), "status": status.value, "at": instant(at)}
         out.append(
             _Announcement(
                 at, 0 if status is SessionStatus.ended else 2, rooms, "session.status", payload
@@ -144,7 +144,7 @@ def _handover(
         "marathon": data.marathon.slug,
         "from": _who(data, before) if before else None,
         "to": _who(data, after) if after else None,
-        "at": utc_z(at),
+        "at": instant(at),
     }
     return _Announcement(at, 1, tuple(rooms), "marathon.handover", payload)
 

@@ -1,10 +1,19 @@
-"""Public JSON of the marathon's newer answers, as pydantic models (the OpenAPI document's
-source): the preview of a delay."""
+"""Public JSON of the marathon, as pydantic models (the OpenAPI document's source): plans,
+the marathon day, re-plans and the preview of a delay.
+
+The views (server/marathon/views.py, api.py) build plain dicts, as the CLI prints them too;
+the routes answer them through these models with extra fields forbidden, so the two cannot
+drift apart. Instants are UTC (`Instant`); local times carry their offset.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.instants import Instant
+from server.program.models import SessionStatus
 from server.program.schemas import HostTimes, LocalTimes
 
 
@@ -29,10 +38,10 @@ class PreviewSegment(_Public):
     position: int = Field(description="Its place in the day after the re-plan")
     city: str
     title: str
-    was_starts_at: str
-    was_ends_at: str
-    starts_at: str
-    ends_at: str
+    was_starts_at: Instant
+    was_ends_at: Instant
+    starts_at: Instant
+    ends_at: Instant
     minutes: int = Field(description="Its length after the re-plan")
     moved_minutes: int = Field(description="How far its start moves (negative: earlier)")
     viewer: LocalTimes = Field(description="The new times in the viewer's zone")
@@ -50,4 +59,123 @@ class DelayPreviewPublic(_Public):
     accept_shorter: bool
     tz: str
     segments: list[PreviewSegment]
+    shortened: list[ShortenedPublic]
+
+
+# --- the planner's answer (DESIGN.md section 9) ---------------------------------------------
+
+
+class PlanHub(_Public):
+    """The hub's broadcast window on the day, in UTC."""
+
+    tz: str
+    window: str
+    start: Instant
+    end: Instant
+
+
+class PlannedSegment(_Public):
+    position: int
+    city: str
+    tz: str
+    minutes: int
+    window: str = Field(description="The host's local window, e.g. 09:00-21:00")
+    fixed: bool = Field(description="Whether its place in the order was fixed")
+    utc_start: Instant
+    utc_end: Instant
+    local_start: str
+    local_end: str
+    local_abbr: str
+    hub_start: str
+    hub_end: str
+    idle_before_minutes: int
+
+
+class PlanGap(_Public):
+    """A stretch of the stream with nobody on air beyond the handover gap."""
+
+    after: str
+    before: str
+    utc_start: Instant
+    utc_end: Instant
+    minutes: int
+
+
+class PlanPublic(_Public):
+    """A relay plan: each capital's segment, and the idle gaps between them."""
+
+    date: date
+    hub: PlanHub
+    gap_minutes: int
+    segments: list[PlannedSegment]
+    gaps: list[PlanGap]
+    idle_minutes: int
+    span_minutes: int
+
+
+# --- stored marathons -------------------------------------------------------------------------
+
+
+class HubWindow(_Public):
+    tz: str
+    window: str
+
+
+class MarathonSummary(_Public):
+    slug: str
+    title: str
+    date: date
+    hub: HubWindow
+
+
+class NextSegment(_Public):
+    """The next segment to start, and in how many minutes (rounded up)."""
+
+    segment: int
+    city: str
+    starts_at: Instant
+    starts_in_minutes: int
+
+
+class SegmentPublic(_Public):
+    """A stored segment in the viewer's, its host city's and the hub's zone."""
+
+    id: int
+    session: int
+    position: int
+    fixed_position: int | None
+    city: str
+    title: str
+    status: SessionStatus
+    starts_at: Instant
+    ends_at: Instant
+    minutes: int
+    planned_minutes: int
+    window: str
+    viewer: LocalTimes
+    host: HostTimes
+    hub: LocalTimes
+
+
+class MarathonPublic(_Public):
+    """A marathon day with what is live and what is next by the server's clock (`now`)."""
+
+    forum: str
+    id: int = Field(description="Its room is `marathon:{id}`")
+    slug: str
+    title: str
+    date: date
+    tz: str
+    now: Instant
+    hub: PlanHub
+    gap_minutes: int
+    live: int | None = Field(description="The segment on air now")
+    next: NextSegment | None
+    segments: list[SegmentPublic]
+
+
+class ReplannedPublic(MarathonPublic):
+    """The day after a delay or an early end (in the forum's zone), with the later segments
+    that now run shorter (only with `accept_shorter`)."""
+
     shortened: list[ShortenedPublic]

@@ -2,8 +2,8 @@
 
 Segment times live in the program's sessions, so a re-plan is a change of the program: it
 raises each moved session's iCal SEQUENCE and the forum's program version in one transaction,
-then announces `program.changed`. Verbs that announce commit first, so nothing is announced
-that a reader could not see.
+and announces `program.changed` once that transaction commits (server/unit.py), so nothing is
+announced that a reader could not see.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.attendance.service import attendees
 from server.clock import Clock
 from server.errors import Conflict, NotFound
+from server.instants import instant
 from server.marathon.models import ChangeKind, Marathon, MarathonChange, MarathonSegment
 from server.marathon.planner import Host, NoPlan, Plan, Relay, plan_relay, squeeze_relay
 from server.marathon.views import SegmentRow
@@ -29,8 +30,7 @@ from server.notices.models import NoticeKind
 from server.program import service as program
 from server.program.models import Forum, Session, SessionStatus, SessionUpdate
 from server.program.runner import status_at
-from server.program.zones import utc_z
-from server.realtime.bus import Bus
+from server.unit import publish_after
 
 
 def marathon_room(marathon: Marathon) -> str:
@@ -152,14 +152,14 @@ def plan_day(data: MarathonData) -> Plan:
     return plan_relay(day_relay(data))
 
 
-async def apply_day_plan(db: AsyncSession, clock: Clock, bus: Bus, data: MarathonData) -> Plan:
+async def apply_day_plan(db: AsyncSession, clock: Clock, data: MarathonData) -> Plan:
     """Plan the whole day from scratch and move the sessions to it."""
     plan = plan_day(data)
     running = data.running()
     moves = [(running[s.index], s.start, s.end) for s in plan.segments]
     await _apply(db, clock, data, moves)
     db.add(MarathonChange(marathon_id=_id(data.marathon), kind=ChangeKind.planned, at=clock.now()))
-    await _commit_and_announce(db, bus, data, [m[0] for m in moves], "planned")
+    _announce(db, data, [m[0] for m in moves], "planned")
     return plan
 
 
@@ -223,7 +223,6 @@ def preview_delay(
 async def record_delay(
     db: AsyncSession,
     clock: Clock,
-    bus: Bus,
     data: MarathonData,
     segment_id: int,
     minutes: int,
@@ -239,16 +238,13 @@ async def record_delay(
     `accept_shorter`, which shortens the later segments that no longer fit in full."""
     data = await _locked(db, clock, data)
     segment, replan = _delay_replan(data, segment_id, minutes, clock.now(), accept_shorter)
-    await _store_replan(
-        db, clock, bus, data, segment, replan, ChangeKind.delay, minutes, public_url
-    )
+    await _store_replan(db, clock, data, segment, replan, ChangeKind.delay, minutes, public_url)
     return replan
 
 
 async def end_early(
     db: AsyncSession,
     clock: Clock,
-    bus: Bus,
     data: MarathonData,
     segment_id: int,
     *,
@@ -268,9 +264,7 @@ async def end_early(
             field="segment",
         )
     replan = _replan(data, segment, new_end, now, accept_shorter, "ending early")
-    await _store_replan(
-        db, clock, bus, data, segment, replan, ChangeKind.ended_early, None, public_url
-    )
+    await _store_replan(db, clock, data, segment, replan, ChangeKind.ended_early, None, public_url)
     return replan
 
 
@@ -403,7 +397,6 @@ def _later_host(
 async def _store_replan(
     db: AsyncSession,
     clock: Clock,
-    bus: Bus,
     data: MarathonData,
     live: MarathonSegment,
     replan: Replan,
@@ -424,9 +417,8 @@ async def _store_replan(
             at=clock.now(),
         )
     )
-    told = await _tell_moved(db, clock, data, planned, public_url)
-    await _commit_and_announce(db, bus, data, [m[0] for m in moves], kind.value)
-    await notices.announce(bus, told)
+    await _tell_moved(db, clock, data, planned, public_url)
+    _announce(db, data, [m[0] for m in moves], kind.value)
 
 
 def _moves(data: MarathonData, live: MarathonSegment, replan: Replan) -> list[Move]:
@@ -466,7 +458,7 @@ async def _tell_moved(
         kind, key, facts = (
             (NoticeKind.session_delayed, "delayed", {"minutes": shift})
             if shift > 0
-            else (NoticeKind.session_moved, "moved", {"was_starts_at": utc_z(move.was_starts_at)})
+            else (NoticeKind.session_moved, "moved", {"was_starts_at": instant(move.was_starts_at)})
         )
         told += await notices.tell(
             db,
@@ -501,18 +493,18 @@ async def _apply(
     await db.flush()
 
 
-async def _commit_and_announce(
-    db: AsyncSession, bus: Bus, data: MarathonData, moved: list[MarathonSegment], reason: str
+def _announce(
+    db: AsyncSession, data: MarathonData, moved: list[MarathonSegment], reason: str
 ) -> None:
-    await db.commit()
+    """`program.changed` on the forum's and the marathon's rooms, once the unit commits."""
     event = {
         "forum": data.forum.slug,
         "marathon": data.marathon.slug,
         "reason": reason,
         "sessions": [segment.session_id for segment in moved],
     }
-    await bus.publish(forum_room(data.forum), "program.changed", event)
-    await bus.publish(marathon_room(data.marathon), "program.changed", event)
+    publish_after(db, forum_room(data.forum), "program.changed", event)
+    publish_after(db, marathon_room(data.marathon), "program.changed", event)
 
 
 def _id(marathon: Marathon) -> int:

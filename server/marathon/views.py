@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from server.instants import instant
 from server.marathon.planner import Plan
 from server.program.models import SessionStatus
 from server.program.runner import status_at
-from server.program.zones import local_iso, local_times, utc_z
+from server.zones import local_iso, local_times
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:
@@ -29,8 +30,8 @@ def plan_json(plan: Plan) -> dict[str, Any]:
                 "minutes": int((segment.end - segment.start).total_seconds() // 60),
                 "window": str(segment.host.window),
                 "fixed": segment.host.position is not None,
-                "utc_start": utc_z(segment.start),
-                "utc_end": utc_z(segment.end),
+                "utc_start": instant(segment.start),
+                "utc_end": instant(segment.end),
                 "local_start": local_iso(segment.start, zone),
                 "local_end": local_iso(segment.end, zone),
                 "local_abbr": segment.start.astimezone(zone).tzname() or "",
@@ -44,8 +45,8 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "hub": {
             "tz": relay.hub_tz,
             "window": str(relay.hub_window),
-            "start": utc_z(hub_start),
-            "end": utc_z(hub_end),
+            "start": instant(hub_start),
+            "end": instant(hub_end),
         },
         "gap_minutes": relay.gap_minutes,
         "segments": segments,
@@ -64,8 +65,8 @@ def _gaps(plan: Plan) -> list[dict[str, Any]]:
                 {
                     "after": before.host.city,
                     "before": after.host.city,
-                    "utc_start": utc_z(before.end),
-                    "utc_end": utc_z(after.start),
+                    "utc_start": instant(before.end),
+                    "utc_end": instant(after.start),
                     "minutes": after.idle_before_minutes,
                 }
             )
@@ -102,8 +103,8 @@ def segment_json(row: SegmentRow, now: datetime, viewer: ZoneInfo, hub: ZoneInfo
         "city": row.city,
         "title": row.title,
         "status": status.value,
-        "starts_at": utc_z(row.starts_at),
-        "ends_at": utc_z(row.ends_at),
+        "starts_at": instant(row.starts_at),
+        "ends_at": instant(row.ends_at),
         "minutes": int((row.ends_at - row.starts_at).total_seconds() // 60),
         "planned_minutes": row.minutes,
         "window": row.window,
@@ -127,6 +128,6 @@ def live_and_next(
     return live, {
         "segment": first.id,
         "city": first.city,
-        "starts_at": utc_z(first.starts_at),
+        "starts_at": instant(first.starts_at),
         "starts_in_minutes": int(-(-seconds // 60)),
     }

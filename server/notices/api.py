@@ -5,11 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from server.deps import AppClock, CurrentUser, DbSession
+from server.http_errors import error_responses
 from server.notices import service
 from server.notices.models import NoticesPublic, ReadIn, ReadPublic
 from server.transient import RetryingRoute
 
-router = APIRouter(route_class=RetryingRoute, prefix="/api/v1", tags=["notices"])
+router = APIRouter(
+    route_class=RetryingRoute,
+    prefix="/api/v1",
+    tags=["notices"],
+    responses=error_responses(401, 403),
+)
 
 
 @router.get("/me/notices", response_model=NoticesPublic, summary="My latest notices")

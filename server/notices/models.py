@@ -13,6 +13,7 @@ from sqlalchemy import JSON, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from server.db import StrEnumType, UTCDateTime
+from server.instants import Instant
 
 
 class NoticeKind(StrEnum):
@@ -49,7 +50,7 @@ class NoticePublic(BaseModel):
     kind: NoticeKind
     session: int | None
     data: dict[str, Any]
-    created_at: datetime
+    created_at: Instant
     read: bool
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, update
@@ -26,13 +26,10 @@ from server.accounts.models import User
 from server.clock import Clock
 from server.errors import Unauthorized
 from server.i18n import language, moment, span, t, with_signature
+from server.instants import instant
 from server.mail.outbox import queue
 from server.notices.models import Notice, NoticeKind, NoticePublic, NoticesPublic, ReadPublic
-from server.realtime.bus import Bus
-
-
-def _z(instant: datetime) -> str:
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+from server.unit import publish_after
 
 
 @dataclass(frozen=True)
@@ -59,8 +56,8 @@ class SessionFacts:
             "forum": self.forum,
             "title_en": self.title_en,
             "title_ru": self.title_ru,
-            "starts_at": _z(self.starts_at),
-            "ends_at": _z(self.ends_at),
+            "starts_at": instant(self.starts_at),
+            "ends_at": instant(self.ends_at),
             "host_tz": self.host_tz,
             "host_city_en": self.host_city_en,
             "host_city_ru": self.host_city_ru,
@@ -81,7 +78,7 @@ def notice_json(notice: Notice) -> dict[str, Any]:
         "kind": notice.kind.value,
         "session": notice.session_id,
         "data": notice.data,
-        "created_at": _z(notice.created_at),
+        "created_at": instant(notice.created_at),
         "read": notice.read_at is not None,
     }
 
@@ -100,8 +97,8 @@ async def tell(
 ) -> list[Told]:
     """Record that these people are told of this event (`key`), and queue each one's mail
     unless they turned mail off for `kind` (or `mail` is false: the caller's own mail says
-    it already). Those already told of `key` are skipped. The caller
-    commits, then announces what this returns."""
+    it already). Those already told of `key` are skipped. Each notice is pushed to its
+    person's own room once the unit of work commits (server/unit.py)."""
     wanted = sorted(set(users))
     if not wanted:
         return []
@@ -137,13 +134,10 @@ async def tell(
         if mailed:
             _mail(db, clock, person, kind, session, content, link)
     await db.flush()
-    return [Told(notice.user_id, notice_json(notice)) for notice in stored]
-
-
-async def announce(bus: Bus, told: Iterable[Told]) -> None:
-    """Push committed notices to their people's own rooms."""
-    for item in told:
-        await bus.publish(f"user:{item.user_id}", "notice", item.payload)
+    told = [Told(notice.user_id, notice_json(notice)) for notice in stored]
+    for item in told:  # pushed to their own rooms once the unit commits
+        publish_after(db, f"user:{item.user_id}", "notice", item.payload)
+    return told
 
 
 def _mail(
@@ -186,8 +180,8 @@ def _words(content: dict[str, Any], zone: str, lang: str) -> dict[str, Any]:
     words: dict[str, Any] = {}
     for name in ("was_starts_at", "deadline"):
         if content.get(name):
-            instant = datetime.fromisoformat(str(content[name]).replace("Z", "+00:00"))
-            words[name] = moment(instant, zone, lang)
+            at = datetime.fromisoformat(str(content[name]).replace("Z", "+00:00"))
+            words[name] = moment(at, zone, lang)
     if content.get("role"):
         words["role"] = t(lang, f"role.{content['role']}")
     if "minutes" in content:
@@ -225,7 +219,7 @@ def _signed_in(user: User | None) -> User:
 
 
 async def mark_read(db: AsyncSession, clock: Clock, user: User | None, up_to: int) -> ReadPublic:
-    """Mark a person's notices up to `up_to` as read; commits."""
+    """Mark a person's notices up to `up_to` as read."""
     signed_in = _signed_in(user)
     await db.exec(
         update(Notice)
@@ -236,5 +230,4 @@ async def mark_read(db: AsyncSession, clock: Clock, user: User | None, up_to: in
         )
         .values(read_at=clock.now())
     )
-    await db.commit()
     return ReadPublic(unread=await _unread(db, signed_in))

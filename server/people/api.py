@@ -8,7 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from server.deps import AppBus, AppClock, AppSettings, CurrentUser, DbSession
+from server.deps import AppClock, AppSettings, CurrentUser, DbSession
+from server.http_errors import error_responses
+from server.params import ForumSlug
 from server.people import service
 from server.people.models import (
     GrantIn,
@@ -19,10 +21,14 @@ from server.people.models import (
     StaffRemoved,
     Withdrawn,
 )
-from server.program.api import ForumSlug
 from server.transient import RetryingRoute
 
-router = APIRouter(route_class=RetryingRoute, prefix="/api/v1", tags=["people"])
+router = APIRouter(
+    route_class=RetryingRoute,
+    prefix="/api/v1",
+    tags=["people"],
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 
 GrantId = Annotated[int, Path(description="The role's id", ge=1)]
 StandSlug = Annotated[str, Path(description="The stand's slug", max_length=80)]
@@ -49,13 +55,10 @@ async def grant(
     body: GrantIn,
     db: DbSession,
     clock: AppClock,
-    bus: AppBus,
     settings: AppSettings,
     user: CurrentUser,
 ) -> GrantPublic:
-    return await service.grant_role(
-        db, clock, bus, forum, user, body, public_url=settings.public_url
-    )
+    return await service.grant_role(db, clock, forum, user, body, public_url=settings.public_url)
 
 
 @router.delete(
@@ -68,10 +71,9 @@ async def withdraw(
     grant: GrantId,
     db: DbSession,
     clock: AppClock,
-    bus: AppBus,
     user: CurrentUser,
 ) -> Withdrawn:
-    return await service.withdraw_role(db, clock, bus, forum, user, grant)
+    return await service.withdraw_role(db, clock, forum, user, grant)
 
 
 @router.get(
@@ -94,13 +96,10 @@ async def add_staff(
     body: StaffIn,
     db: DbSession,
     clock: AppClock,
-    bus: AppBus,
     settings: AppSettings,
     user: CurrentUser,
 ) -> StaffPublic:
-    return await service.add_staff(
-        db, clock, bus, stand, user, body, public_url=settings.public_url
-    )
+    return await service.add_staff(db, clock, stand, user, body, public_url=settings.public_url)
 
 
 @router.delete(
@@ -109,6 +108,6 @@ async def add_staff(
     summary="Take a colleague off the stand's team (its own staff)",
 )
 async def remove_staff(
-    stand: StandSlug, member: UserId, db: DbSession, bus: AppBus, user: CurrentUser
+    stand: StandSlug, member: UserId, db: DbSession, user: CurrentUser
 ) -> StaffRemoved:
-    return await service.remove_staff(db, bus, stand, user, member)
+    return await service.remove_staff(db, stand, user, member)

@@ -5,7 +5,8 @@ and a mail, in the language the organiser chose, with a link to choose a passwor
 counts from then on. Withdrawing a role counts at once, on open sockets too (every node re-checks
 that person's rooms). Each change tells the person (`role_granted` / `role_withdrawn` notices).
 
-The verbs that routes call authorize, commit and announce themselves: a route only parses.
+The verbs that routes call authorize, write and collect what to announce (sent once the
+unit of work commits, server/unit.py): a route only parses.
 """
 
 from __future__ import annotations
@@ -19,15 +20,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts import passwords
 from server.accounts.models import NO_PASSWORD, Grant, PasswordTokenPurpose, Role, User
-from server.accounts.permissions import Permission, require
 from server.accounts.service import find_user, grant
+from server.attendance.permissions import Permission, require
 from server.clock import Clock
 from server.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from server.expo.models import Stand, StandStaff
 from server.i18n import language, moment, t, with_signature
 from server.mail.outbox import queue
 from server.notices.models import NoticeKind
-from server.notices.service import Told, announce, tell
+from server.notices.service import Told, tell
 from server.people.models import (
     FORUM_ROLES,
     GrantableRole,
@@ -43,12 +44,11 @@ from server.people.models import (
     StaffRemoved,
     Withdrawn,
 )
-from server.people.revocation import access_changed
 from server.program.models import Forum, Person, Session, SessionPerson
 from server.program.models import Role as CastRole
 from server.program.service import get_forum
-from server.program.zones import parse_zone
-from server.realtime.bus import Bus
+from server.realtime.revocation import access_changed
+from server.zones import parse_zone
 
 # The roles a program's cast gets over their session: who runs it, and who speaks in it.
 CAST_ROLES = {CastRole.moderator: Role.moderator, CastRole.host: Role.moderator}
@@ -240,7 +240,6 @@ def person_ref(user: User) -> PersonRef:
 async def grant_role(
     db: AsyncSession,
     clock: Clock,
-    bus: Bus,
     forum_slug: str,
     actor: User | None,
     data: GrantIn,
@@ -249,17 +248,15 @@ async def grant_role(
     operator: bool = False,
 ) -> GrantPublic:
     """Give a role by email (organisers of the forum only; `operator`: the command line);
-    commits, then tells the person."""
+    the person is told once the unit commits."""
     forum = await _organiser(db, forum_slug, actor, operator=operator)
     session = await _role_scope(db, forum, data)
     scope = _scope(forum, session)
     role = Role(data.role.value)
     user, made = await find_or_invite(db, clock, data, scope, role, public_url=public_url)
-    given, told = await _give(db, clock, user, role, scope, actor, mail=not made)
-    await db.commit()
-    await announce(bus, told)
+    given, _ = await _give(db, clock, user, role, scope, actor, mail=not made)
     assert user.id is not None and given.id is not None
-    await access_changed(bus, user.id)
+    access_changed(db, user.id)
     return (await _grants(db, forum, given.id))[0]
 
 
@@ -312,7 +309,6 @@ async def _give(
 async def withdraw_role(
     db: AsyncSession,
     clock: Clock,
-    bus: Bus,
     forum_slug: str,
     actor: User | None,
     grant_id: int,
@@ -334,11 +330,9 @@ async def withdraw_role(
         raise Conflict("grant: the forum's last organiser cannot be withdrawn", field="grant")
     user = await db.get(User, given.user_id)
     assert user is not None and user.id is not None
-    told = await _told_of_role(db, clock, user, given, _scope(forum, session), granted=False)
+    await _told_of_role(db, clock, user, given, _scope(forum, session), granted=False)
     await db.delete(given)
-    await db.commit()
-    await announce(bus, told)
-    await access_changed(bus, user.id)
+    access_changed(db, user.id)
     return Withdrawn(withdrawn=grant_id)
 
 
@@ -356,7 +350,7 @@ async def link_people(
     """Link every person of the forum's program who has an email to an account (inviting one
     by mail when there is none), and give each the roles of their casts: moderators (and hosts)
     moderate their sessions, everyone else in a cast speaks in it. Roles are only added here;
-    the caller commits, then announces what this returns."""
+    their notices are pushed once the unit commits."""
     people = (
         await db.exec(select(Person).where(Person.forum_id == forum.id, col(Person.email) != ""))
     ).all()
@@ -432,7 +426,6 @@ async def _team(db: AsyncSession, stand: Stand) -> StaffPublic:
 async def add_staff(
     db: AsyncSession,
     clock: Clock,
-    bus: Bus,
     slug: str,
     actor: User | None,
     data: StaffIn,
@@ -464,13 +457,12 @@ async def add_staff(
             position=(last.one() or 0) + 1,
         )
     )
-    await db.commit()
-    await access_changed(bus, user.id)
+    access_changed(db, user.id)
     return await _team(db, stand)
 
 
 async def remove_staff(
-    db: AsyncSession, bus: Bus, slug: str, actor: User | None, user_id: int
+    db: AsyncSession, slug: str, actor: User | None, user_id: int
 ) -> StaffRemoved:
     """A member leaves the stand's team (its staff only; somebody must stay)."""
     stand = await _staff_stand(db, slug, actor)
@@ -481,6 +473,5 @@ async def remove_staff(
     if len(rows) == 1:
         raise Conflict("user: the stand's last staff member stays", field="user")
     await db.delete(row)
-    await db.commit()
-    await access_changed(bus, user_id)
+    access_changed(db, user_id)
     return StaffRemoved(removed=user_id)

@@ -3,40 +3,39 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from server.deps import AppClock, AppSettings, DbSession
+from server.http_errors import error_responses
+from server.params import ForumSlug, LangParam, SessionId, TzParam
 from server.program import exports, service
 from server.program.cache import BoundedCache
 from server.program.models import Forum, SessionFormat, SessionType
 from server.program.rendering import Prepared, prepare, program_json
 from server.program.schemas import (
+    EventSeriesLd,
     ForumPublic,
+    FrabSchedulePublic,
     ProgramNowPublic,
     ProgramPublic,
     SessionPublic,
 )
 from server.program.views import Lang, ProgramFilter, forum_view, now_and_next, session_view
-from server.program.zones import parse_local_date, parse_zone
 from server.transient import RetryingRoute
+from server.zones import parse_local_date, parse_zone
 
-router = APIRouter(route_class=RetryingRoute, prefix="/api/v1", tags=["program"])
+router = APIRouter(
+    route_class=RetryingRoute,
+    prefix="/api/v1",
+    tags=["program"],
+    responses=error_responses(422),
+)
+FOUND = error_responses(404)  # the forum, the session, the venue
 
 ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
-
-
-ForumSlug = Annotated[str, Path(description="The forum's slug, e.g. demo-forum", max_length=80)]
-SessionId = Annotated[int, Path(description="The session's id", ge=1)]
-TzParam = Annotated[
-    str | None,
-    Query(
-        description="The viewer's IANA time zone; defaults to the forum's home zone", max_length=64
-    ),
-]
-LangParam = Annotated[Literal["en", "ru"], Query(description="Language of titles and names")]
 
 
 @router.get("/forums", summary="Every forum, soonest first", response_model=list[ForumPublic])
@@ -46,7 +45,10 @@ async def list_forums(db: DbSession, lang: LangParam = "en") -> list[dict[str, A
 
 
 @router.get(
-    "/forums/{forum}", summary="A forum with its venues and tracks", response_model=ForumPublic
+    "/forums/{forum}",
+    summary="A forum with its venues and tracks",
+    response_model=ForumPublic,
+    responses=FOUND,
 )
 async def get_forum(forum: ForumSlug, db: DbSession, lang: LangParam = "en") -> dict[str, Any]:
     found = await service.get_forum(db, forum)
@@ -73,6 +75,7 @@ async def _prepared(request: Request, db: DbSession, forum: Forum, lang: Lang) -
 @router.get(
     "/forums/{forum}/program",
     summary="The program in the viewer's time zone, grouped by the viewer's local day",
+    responses=FOUND,
     response_model=ProgramPublic,
 )
 async def get_program(
@@ -114,6 +117,7 @@ def _etag(key: tuple[object, ...]) -> str:
 @router.get(
     "/forums/{forum}/now",
     summary="What is on now and what starts next (by the server's clock)",
+    responses=FOUND,
     response_model=ProgramNowPublic,
 )
 async def get_now(
@@ -129,7 +133,7 @@ async def get_now(
     "/forums/{forum}/sessions/{session}.ics",
     summary="One session as iCalendar (the 'add to calendar' link)",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}},
+    responses={200: {"content": {"text/calendar": {}}}, **FOUND},
 )
 async def get_session_ics(
     request: Request,
@@ -150,6 +154,7 @@ async def get_session_ics(
 @router.get(
     "/forums/{forum}/sessions/{session}",
     summary="One session, in the viewer's zone",
+    responses=FOUND,
     response_model=SessionPublic,
 )
 async def get_session(
@@ -170,7 +175,7 @@ async def get_session(
     "/forums/{forum}/program.ics",
     summary="The whole program as iCalendar",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}},
+    responses={200: {"content": {"text/calendar": {}}}, **FOUND},
 )
 async def get_program_ics(
     request: Request,
@@ -186,7 +191,16 @@ async def get_program_ics(
     return Response(body, media_type=ICS_MEDIA_TYPE, headers=headers)
 
 
-@router.get("/forums/{forum}/schedule.json", summary="The program in frab's schedule format")
+class JsonLdResponse(JSONResponse):
+    media_type = "application/ld+json"
+
+
+@router.get(
+    "/forums/{forum}/schedule.json",
+    summary="The program in frab's schedule format",
+    responses=FOUND,
+    response_model=FrabSchedulePublic,
+)
 async def get_schedule_json(
     request: Request, forum: ForumSlug, db: DbSession, settings: AppSettings, lang: LangParam = "en"
 ) -> dict[str, Any]:
@@ -197,12 +211,13 @@ async def get_schedule_json(
 @router.get(
     "/forums/{forum}/jsonld",
     summary="The forum as schema.org JSON-LD (EventSeries with subEvents)",
-    response_class=JSONResponse,
-    responses={200: {"content": {"application/ld+json": {}}}},
+    response_class=JsonLdResponse,
+    response_model=EventSeriesLd,
+    response_model_exclude_none=True,
+    responses=FOUND,
 )
 async def get_jsonld(
     request: Request, forum: ForumSlug, db: DbSession, settings: AppSettings, lang: LangParam = "en"
-) -> JSONResponse:
+) -> dict[str, Any]:
     data = (await _prepared(request, db, await service.get_forum(db, forum), lang)).data
-    body = exports.jsonld(data, lang, settings.public_url)
-    return JSONResponse(body, media_type="application/ld+json")
+    return exports.jsonld(data, lang, settings.public_url)

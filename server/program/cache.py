@@ -23,16 +23,12 @@ class BoundedCache(Generic[V]):
         self._weigh = weigh
         self._entries: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
         self._weight = 0
-        self.hits = 0
-        self.misses = 0
 
     def get(self, key: Hashable) -> V | None:
         entry = self._entries.get(key)
         if entry is None:
-            self.misses += 1
             return None
         self._entries.move_to_end(key)
-        self.hits += 1
         return entry[0]
 
     def put(self, key: Hashable, value: V) -> None:

@@ -10,10 +10,11 @@ from typing import Any
 import icalendar
 
 from server import __version__
+from server.instants import instant
 from server.program.models import SessionFormat, SessionStatus, SessionType, VenueKind
 from server.program.service import ProgramData, SessionRow
 from server.program.views import Lang, text
-from server.program.zones import parse_zone, utc_z
+from server.zones import parse_zone
 
 ICS_STATUS = {
     SessionStatus.scheduled: "CONFIRMED",
@@ -76,19 +77,38 @@ def program_ics(
     UIDs are stable per session and SEQUENCE follows the session's, so a calendar that
     imported it earlier updates the event instead of duplicating it.
     """
+    cal = calendar(text(data.forum, "name", lang))
+    cal.add("x-wr-timezone", data.forum.tz)
+    add_events(cal, data, only if only is not None else data.sessions, lang, public_url, stamp)
+    return cal.to_ical()
+
+
+def calendar(name: str) -> icalendar.Calendar:
+    """An empty published iCalendar named `name`."""
     cal = icalendar.Calendar()
     cal.add("prodid", f"-//Pavilion//{__version__}//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", text(data.forum, "name", lang))
-    cal.add("x-wr-timezone", data.forum.tz)
-    for session in only if only is not None else data.sessions:
+    cal.add("x-wr-calname", name)
+    return cal
+
+
+def add_events(
+    cal: icalendar.Calendar,
+    data: ProgramData,
+    sessions: Iterable[SessionRow],
+    lang: Lang,
+    public_url: str,
+    stamp: datetime,
+) -> None:
+    """Add these sessions of one forum's program as events, with a VTIMEZONE for each TZID
+    not in `cal` yet (so a calendar of several forums holds each zone once)."""
+    for session in sessions:
         cal.add_component(_ics_event(data, session, lang, public_url, stamp))
     first = data.forum.starts_on - timedelta(days=366)
     last = data.forum.ends_on + timedelta(days=366)
     cal.add_missing_timezones(first_date=first, last_date=last)
-    return cal.to_ical()
 
 
 def _guid(data: ProgramData, name: str) -> str:
@@ -170,7 +190,7 @@ def frab_schedule(data: ProgramData, lang: Lang, public_url: str) -> dict[str, A
         "$schema": "https://c3voc.de/schedule/schema.json",
         "generator": {"name": "pavilion", "version": __version__},
         "schedule": {
-            "version": max((utc_z(s.updated_at) for s in data.sessions), default=""),
+            "version": max((instant(s.updated_at) for s in data.sessions), default=""),
             "base_url": f"{public_url.rstrip('/')}/",
             "conference": {
                 "acronym": data.forum.slug,

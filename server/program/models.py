@@ -50,6 +50,14 @@ class SessionStatus(StrEnum):
     delayed = "delayed"
 
 
+class ChangeReason(StrEnum):
+    """Why `program.changed` was announced by the editor or an import (server/editor/changes.py;
+    the marathon and the runner add their own reasons)."""
+
+    edited = "edited"  # an organiser in the program editor
+    imported = "imported"  # `pavilion program import`
+
+
 class VenueKind(StrEnum):
     hall = "hall"
     channel = "channel"

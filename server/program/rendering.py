@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from server.program.service import ProgramData
 from server.program.views import Lang, ProgramFilter, matches, static_view, viewer_view
-from server.program.zones import local_date
+from server.zones import local_date
 
 
 def dumps(document: Any) -> str:

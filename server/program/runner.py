@@ -33,6 +33,7 @@ from server.db import Database, rows
 from server.program.models import Forum, Session, SessionStatus
 from server.program.service import bump_program_version
 from server.realtime.bus import RESET, Bus
+from server.unit import publish_after
 
 log = logging.getLogger("pavilion.program")
 
@@ -214,15 +215,14 @@ class ProgramRunner(ClockRunner):
 
     async def step(self) -> datetime | None:
         now = self._clock.now()
-        async with self._database.session() as db:
+        async with self._database.unit(self._bus) as db:
             moved = await self._advance(db, now)
             forums = await _forums(db)
             for forum_id in sorted({m.forum for m in moved}):
                 await bump_program_version(db, forums[forum_id])
             upcoming = await self._next_change(db, now)
-            await db.commit()
-        slugs = {forum_id: forum.slug for forum_id, forum in forums.items()}
-        await self._announce(moved, slugs)
+            slugs = {forum_id: forum.slug for forum_id, forum in forums.items()}
+            _announce(db, moved, slugs)
         self.follow(slugs.values())
         return upcoming
 
@@ -268,16 +268,18 @@ class ProgramRunner(ClockRunner):
         found = [(await rows(db, query))[0][0] for query in (starts, ends)]
         return min((instant for instant in found if instant is not None), default=None)
 
-    async def _announce(self, moved: list[_Moved], slugs: dict[int, str]) -> None:
-        # Ends before starts at the same instant, as a person would tell it.
-        for item in sorted(moved, key=lambda m: (m.at, -PROGRESS[m.status], m.session)):
-            data = {"session": item.session, "status": item.status.value}
-            await self._bus.publish(f"session:{item.session}", "session.status", data)
-        for forum_id in sorted({m.forum for m in moved}):
-            slug = slugs[forum_id]
-            ids = [m.session for m in moved if m.forum == forum_id]
-            event = {"forum": slug, "sessions": ids, "reason": StatusReason.status.value}
-            await self._bus.publish(f"forum:{slug}", "program.changed", event)
+
+def _announce(db: AsyncSession, moved: list[_Moved], slugs: dict[int, str]) -> None:
+    """What moved, once the step commits: ends before starts at the same instant, as a person
+    would tell it."""
+    for item in sorted(moved, key=lambda m: (m.at, -PROGRESS[m.status], m.session)):
+        data = {"session": item.session, "status": item.status.value}
+        publish_after(db, f"session:{item.session}", "session.status", data)
+    for forum_id in sorted({m.forum for m in moved}):
+        slug = slugs[forum_id]
+        ids = [m.session for m in moved if m.forum == forum_id]
+        event = {"forum": slug, "sessions": ids, "reason": StatusReason.status.value}
+        publish_after(db, f"forum:{slug}", "program.changed", event)
 
 
 async def _forums(db: AsyncSession) -> dict[int, Forum]:

@@ -6,7 +6,9 @@ against these models with extra fields forbidden, so the two cannot drift apart.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from server.program.models import (
     Access,
@@ -135,3 +137,167 @@ class ProgramNowPublic(_Public):
     next: list[int]  # the waiting sessions that start first after now (all at that instant)
     next_starts_at: str | None
     over: bool  # nothing left to run: every session ended or cancelled
+
+
+# --- frab's schedule.json (https://c3voc.de/schedule/schema.json) ---------------------------
+# Local times here are the forum's home zone, with the offset (frab's way); `links` and
+# `attachments` are always empty lists for now.
+
+
+class _Aliased(_Public):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class FrabGenerator(_Public):
+    name: str
+    version: str
+
+
+class FrabRoom(_Public):
+    name: str
+    guid: str
+
+
+class FrabTrack(_Public):
+    name: str
+    slug: str
+    color: str
+
+
+class FrabPerson(_Public):
+    id: int
+    guid: str
+    name: str
+    public_name: str
+    biography: str | None
+    role: str
+
+
+class FrabLink(_Public):
+    url: str
+    title: str
+
+
+class FrabEvent(_Public):
+    id: int
+    guid: str
+    logo: str | None
+    date: str = Field(description="The local start with its offset: 2027-03-28T12:00:00+03:00")
+    start: str = Field(description="HH:MM, local")
+    duration: str = Field(description="HH:MM")
+    room: str
+    slug: str
+    url: str
+    title: str
+    subtitle: str
+    track: str | None
+    type: str
+    language: str
+    abstract: str
+    description: str
+    recording_license: str
+    do_not_record: bool
+    persons: list[FrabPerson]
+    links: list[FrabLink]
+    attachments: list[FrabLink]
+
+
+class FrabDay(_Public):
+    index: int
+    date: str
+    day_start: str
+    day_end: str
+    rooms: dict[str, list[FrabEvent]] = Field(description="Each room's events, by room name")
+
+
+class FrabConference(_Aliased):
+    acronym: str
+    title: str
+    start: str
+    end: str
+    days_count: int = Field(alias="daysCount")
+    timeslot_duration: str
+    time_zone_name: str
+    url: str
+    rooms: list[FrabRoom]
+    tracks: list[FrabTrack]
+    days: list[FrabDay]
+
+
+class FrabSchedule(_Public):
+    version: str
+    base_url: str
+    conference: FrabConference
+
+
+class FrabSchedulePublic(_Aliased):
+    """The program in frab's schedule.json format (Giggity, ConfClerk, the C3VOC tools)."""
+
+    schema_url: str = Field(alias="$schema")
+    generator: FrabGenerator
+    schedule: FrabSchedule
+
+
+# --- schema.org JSON-LD -----------------------------------------------------------------------
+# Keys that schema.org leaves optional are left out when unknown (never null).
+
+
+class PlaceLd(_Aliased):
+    type: Literal["Place"] = Field(alias="@type")
+    name: str
+    address: str | None = None
+    maximum_attendee_capacity: int | None = Field(default=None, alias="maximumAttendeeCapacity")
+
+
+class VirtualLocationLd(_Aliased):
+    type: Literal["VirtualLocation"] = Field(alias="@type")
+    url: str
+
+
+LocationLd = Annotated[PlaceLd | VirtualLocationLd, Field(discriminator="type")]
+
+
+class PersonLd(_Aliased):
+    type: Literal["Person"] = Field(alias="@type")
+    name: str
+
+
+class EventLd(_Aliased):
+    """One session as a schema.org Event (BusinessEvent, MusicEvent or SocialEvent)."""
+
+    type: Literal["BusinessEvent", "MusicEvent", "SocialEvent"] = Field(alias="@type")
+    id: str = Field(alias="@id")
+    identifier: str
+    name: str
+    description: str
+    start_date: str = Field(alias="startDate", description="Local, in the host city's zone")
+    end_date: str = Field(alias="endDate")
+    event_attendance_mode: str = Field(alias="eventAttendanceMode")
+    event_status: str = Field(alias="eventStatus")
+    in_language: list[str] = Field(alias="inLanguage")
+    is_accessible_for_free: bool = Field(alias="isAccessibleForFree")
+    url: str
+    location: list[LocationLd]
+    performer: list[PersonLd]
+    maximum_physical_attendee_capacity: int | None = Field(
+        default=None, alias="maximumPhysicalAttendeeCapacity"
+    )
+    maximum_virtual_attendee_capacity: int | None = Field(
+        default=None, alias="maximumVirtualAttendeeCapacity"
+    )
+
+
+class EventSeriesLd(_Aliased):
+    """The forum as a schema.org EventSeries whose subEvents are its sessions."""
+
+    context: Literal["https://schema.org"] = Field(alias="@context")
+    type: Literal["EventSeries"] = Field(alias="@type")
+    name: str
+    description: str
+    start_date: str = Field(alias="startDate")
+    end_date: str = Field(alias="endDate")
+    url: str
+    in_language: list[str] = Field(alias="inLanguage")
+    event_attendance_mode: str = Field(alias="eventAttendanceMode")
+    location: list[LocationLd]
+    sub_event: list[EventLd] = Field(alias="subEvent")

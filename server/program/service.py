@@ -27,7 +27,7 @@ from server.program.models import (
     Track,
     Venue,
 )
-from server.program.zones import parse_zone
+from server.zones import parse_zone
 
 # Changing any of these changes what a calendar shows, so SEQUENCE must rise.
 CALENDAR_FIELDS = frozenset(
@@ -110,6 +110,14 @@ async def get_forum(db: AsyncSession, slug: str) -> Forum:
     if forum is None:
         raise NotFound(f"forum: no forum {slug!r}", field="forum")
     return forum
+
+
+async def get_session(db: AsyncSession, session_id: int) -> Session:
+    """A session by id, or NotFound naming the `session` field."""
+    found = await db.get(Session, session_id)
+    if found is None:
+        raise NotFound(f"session: no session {session_id}", field="session")
+    return found
 
 
 async def list_venues(db: AsyncSession, forum: Forum) -> list[Venue]:

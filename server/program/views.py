@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from server.instants import instant
 from server.program.models import (
     Forum,
     SessionFormat,
@@ -20,7 +21,7 @@ from server.program.models import (
     Venue,
 )
 from server.program.service import PersonRow, ProgramData, SessionRow
-from server.program.zones import local_date, local_iso, local_times, parse_zone, utc_z
+from server.zones import local_date, local_iso, local_times, parse_zone
 
 Lang = Literal["en", "ru"]
 
@@ -91,7 +92,7 @@ def _site_visit_view(
         return None
     return {
         "departure_point": text(session, "departure_point", lang),
-        "departure_at": utc_z(session.departure_at),
+        "departure_at": instant(session.departure_at),
         "viewer": local_iso(session.departure_at, viewer),
         "host": local_iso(session.departure_at, host),
     }
@@ -118,8 +119,8 @@ def static_view(data: ProgramData, session: SessionRow, lang: Lang) -> dict[str,
         "track": {"slug": track.slug, "name": text(track, "name", lang), "color": track.color}
         if track
         else None,
-        "starts_at": utc_z(session.starts_at),
-        "ends_at": utc_z(session.ends_at),
+        "starts_at": instant(session.starts_at),
+        "ends_at": instant(session.ends_at),
         "duration_minutes": int((session.ends_at - session.starts_at).total_seconds() // 60),
         "host": {
             "city": text(session, "host_city", lang),
@@ -178,9 +179,9 @@ def now_and_next(data: ProgramData, now: datetime) -> dict[str, Any]:
     open_ = (SessionStatus.scheduled, SessionStatus.delayed, SessionStatus.live)
     return {
         "forum": data.forum.slug,
-        "now": utc_z(now),
+        "now": instant(now),
         "live": live,
         "next": [s.id for s in waiting if s.starts_at == first],
-        "next_starts_at": utc_z(first) if first is not None else None,
+        "next_starts_at": instant(first) if first is not None else None,
         "over": not any(s.status in open_ for s in data.sessions),
     }

@@ -12,6 +12,10 @@ the room (history gone, or the subscriber fell behind) and whoever listens must 
 reaction bursts) to whoever is in the room now: seq 0, not numbered, not kept in history, so
 a resume does not replay it and it takes no room in the ring (a room's snapshot carries the
 latest state instead).
+
+A bus may be given a `check(room, type, data)`, called with every push it is asked to carry
+before it carries it (the app's push registry check, in tests and on a staging node). It
+looks and never vetoes: whatever it raises is logged, and the push goes out as it is.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import secrets
 import time
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +38,9 @@ log = logging.getLogger("pavilion.bus")
 
 RESET = "room.reset"
 REDELIVERY_ATTEMPTS = 60  # about four minutes of retrying, backing off to 5 s
+
+# Shown every push (room, type, data) before it is carried; see the module docstring.
+Check = Callable[[str, str, dict[str, Any]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +105,18 @@ def _force(queue: asyncio.Queue[Event], event: Event) -> None:
 class Bus(ABC):
     """Publishes room events and replays or streams them to subscribers."""
 
-    def __init__(self) -> None:
+    def __init__(self, check: Check | None = None) -> None:
         self._redelivering: set[asyncio.Task[None]] = set()
+        self._check = check
+
+    def _inspect(self, room: str, type: str, data: dict[str, Any]) -> None:
+        """Show the push to the check, if any; never fail the caller because of it."""
+        if self._check is None:
+            return
+        try:
+            self._check(room, type, data)
+        except Exception:
+            log.exception("room %s: the push check failed on %s", room, type)
 
     async def deliver(self, room: str, type: str, data: dict[str, Any]) -> None:
         """Publish the news of something already stored, such as a new chat message: if the
@@ -193,9 +210,14 @@ class MemoryBus(Bus):
     they already saw)."""
 
     def __init__(
-        self, history_size: int = 1000, queue_size: int = 10_000, state_file: Path | None = None
+        self,
+        history_size: int = 1000,
+        queue_size: int = 10_000,
+        state_file: Path | None = None,
+        *,
+        check: Check | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(check)
         self.epoch = new_epoch()
         self._history_size = history_size
         self._queue_size = queue_size
@@ -240,6 +262,7 @@ class MemoryBus(Bus):
         return state
 
     async def publish(self, room: str, type: str, data: dict[str, Any]) -> tuple[str, int]:
+        self._inspect(room, type, data)
         state = self._room(room)
         state.seq += 1
         event = Event(room, state.epoch, state.seq, type, data, time.monotonic())
@@ -249,6 +272,7 @@ class MemoryBus(Bus):
         return state.epoch, state.seq
 
     async def publish_volatile(self, room: str, type: str, data: dict[str, Any]) -> None:
+        self._inspect(room, type, data)
         state = self._rooms.get(room)
         if state is not None and state.subscribers is not None:
             state.subscribers.offer(Event(room, state.epoch, 0, type, data, time.monotonic()))
@@ -308,12 +332,16 @@ def _save(path: Path, rooms: dict[str, _Room]) -> None:
 
 
 def create_bus(
-    redis_url: str | None, *, history_size: int = 1000, state_file: Path | None = None
+    redis_url: str | None,
+    *,
+    history_size: int = 1000,
+    state_file: Path | None = None,
+    check: Check | None = None,
 ) -> Bus:
     """The memory bus (keeping its rooms across a graceful restart in `state_file`), or the
-    Redis bus when a URL is given (`redis://…`)."""
+    Redis bus when a URL is given (`redis://…`); either shows every push to `check`."""
     if redis_url:
         from server.realtime.redis_bus import RedisBus
 
-        return RedisBus(redis_url, history_size=history_size)
-    return MemoryBus(history_size=history_size, state_file=state_file)
+        return RedisBus(redis_url, history_size=history_size, check=check)
+    return MemoryBus(history_size=history_size, state_file=state_file, check=check)

@@ -14,21 +14,27 @@ import asyncio
 import itertools
 import logging
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import Any, Protocol
 
 from starlette.types import Scope, Send
 from starlette.websockets import WebSocket
 from websockets.frames import Frame, Opcode
 
-from server.accounts.models import User
 from server.realtime.limits import TokenBucket
+from server.realtime.person import Person
 
 log = logging.getLogger("pavilion.ws")
 
-# Close codes (RFC 6455 and the IANA registry).
-TOO_BIG = 1009
-TRY_AGAIN_LATER = 1013
-POLICY = 1008
+
+class CloseCode(IntEnum):
+    """Why the server closes a socket (RFC 6455 section 7.4.1 and the IANA registry); the
+    page's socket module names the same numbers (frontend/socket.js: `CloseCode`)."""
+
+    policy_violation = 1008  # refused after the handshake, or its access ended (a rehearsal's)
+    message_too_big = 1009  # a frame over 64 KiB
+    try_again_later = 1013  # shed under load, or fell behind: come back (and resume)
+
 
 _ids = itertools.count(1)
 # How long a closed socket's unsent frames may wait for a peer that stopped reading.
@@ -90,7 +96,7 @@ class Connection:
     def __init__(
         self,
         websocket: WebSocket,
-        user: User,
+        user: Person,
         *,
         outbox_size: int,
         outbox_bytes: int,
@@ -104,7 +110,7 @@ class Connection:
         self.rooms: dict[str, Membership] = {}
         self.bucket = bucket
         self.user_bucket = user_bucket
-        self.closed: int | None = None
+        self.closed: CloseCode | None = None
         # The task reading the client's frames while it waits for one: cancelled when the
         # server closes the socket (a client that fell behind may never send again).
         self.reader: asyncio.Task[Any] | None = None
@@ -150,7 +156,7 @@ class Connection:
 
     def _fell_behind(self) -> None:
         log.info("closing socket %s of user %s: it fell behind", self.id, self.user.id)
-        self.close(TRY_AGAIN_LATER, "too slow: reconnect and resume")
+        self.close(CloseCode.try_again_later, "too slow: reconnect and resume")
 
     def limit(self, what: str) -> None:
         """Spend from this socket's and this user's allowance (RateLimited when spent)."""
@@ -167,7 +173,7 @@ class Connection:
         except Exception as exc:  # the peer went away; the reader notices and cleans up
             log.debug("socket %s writer stopped: %s", self.id, exc)
 
-    def close(self, code: int, reason: str) -> None:
+    def close(self, code: CloseCode, reason: str) -> None:
         """Close soon (without waiting for the outbox or a stalled peer)."""
         if self.closed is not None:
             return

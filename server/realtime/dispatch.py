@@ -17,16 +17,17 @@ from typing import Any, Generic, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import User
 from server.clock import Clock
 from server.db import Database
-from server.errors import Busy, DomainError, Invalid
+from server.errors import Busy, DomainError, ErrorCode, Invalid
 from server.realtime import frames
 from server.realtime.admission import Bounded
 from server.realtime.bus import Bus
 from server.realtime.connection import Connection
 from server.realtime.hub import Hub
+from server.realtime.person import Person
 from server.transient import run_unit
+from server.unit import unit_of_work
 
 log = logging.getLogger("pavilion.ws")
 
@@ -36,11 +37,11 @@ Data = TypeVar("Data", bound=BaseModel)
 class RoomPolicy(Protocol):
     """Which rooms exist and who may be in them (implemented by `server/rooms`)."""
 
-    async def admit(self, db: AsyncSession, user: User, room: str) -> Any:
+    async def admit(self, db: AsyncSession, user: Person, room: str) -> Any:
         """What the user is in this room (raises NotFound / Forbidden)."""
 
     async def snapshot(
-        self, db: AsyncSession, user: User, admission: Any, at: tuple[str, int]
+        self, db: AsyncSession, user: Person, admission: Any, at: tuple[str, int]
     ) -> str:
         """The room's state as this user sees it for a joiner at `at`, as JSON text."""
 
@@ -52,11 +53,9 @@ class Context:
     db: AsyncSession
     clock: Clock
     bus: Bus
-    hub: Hub
-    user: User
+    user: Person
     room: str
     admission: Any
-    connection: Connection
 
 
 @dataclass(frozen=True)
@@ -130,11 +129,9 @@ class Dispatcher:
         data = _parse(operation.model, request.data)
 
         async def unit() -> dict[str, Any]:
-            async with self._database.session() as db:
+            async with self._database.session() as db, unit_of_work(db, self._hub.bus):
                 admission = await self._policy.admit(db, conn.user, room)
-                context = Context(
-                    db, self._clock, self._hub.bus, self._hub, conn.user, room, admission, conn
-                )
+                context = Context(db, self._clock, self._hub.bus, conn.user, room, admission)
                 return await operation.handler(context, data)
 
         answer = await run_unit(unit, self._database.metrics)
@@ -192,4 +189,4 @@ def _parse(model: type[Data], data: dict[str, Any]) -> Data:
 
 
 class _Internal(DomainError):
-    code = "internal"
+    code = ErrorCode.internal

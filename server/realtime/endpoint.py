@@ -19,22 +19,20 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 
-from server.accounts.models import User
-from server.accounts.service import user_for_token
-from server.deps import SESSION_COOKIE
+from server.credentials import SESSION_COOKIE
 from server.errors import Busy, Invalid, error_body
 from server.metrics import Metrics
 from server.realtime import frames
 from server.realtime.connection import (
-    TOO_BIG,
     TRANSPORT_KEY,
-    TRY_AGAIN_LATER,
+    CloseCode,
     Connection,
     capture_transport,
 )
 from server.realtime.dispatch import Dispatcher
 from server.realtime.hub import Hub
 from server.realtime.limits import TokenBucket
+from server.realtime.person import Identify, Person
 from server.settings import Settings
 
 log = logging.getLogger("pavilion.ws")
@@ -47,7 +45,7 @@ class _Refusal(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-async def _authenticate(websocket: WebSocket) -> User:
+async def _authenticate(websocket: WebSocket) -> Person:
     settings: Settings = websocket.app.state.settings
     origin = websocket.headers.get("origin")
     allowed = {*(o.rstrip("/") for o in settings.allowed_origins), settings.public_url.rstrip("/")}
@@ -60,8 +58,9 @@ async def _authenticate(websocket: WebSocket) -> User:
             raise _Refusal(403, "forbidden", "origin: a cookie-authenticated socket needs Origin")
     if not token:
         raise _Refusal(401, "unauthorized", "sign in first (session cookie or ?token=)")
+    identify: Identify = websocket.app.state.identify
     async with websocket.app.state.db.session() as db:
-        user = await user_for_token(db, websocket.app.state.clock, token)
+        user = await identify(db, websocket.app.state.clock, token)
     if user is None:
         raise _Refusal(401, "unauthorized", "token: not valid (expired or signed out)")
     return user
@@ -86,7 +85,7 @@ async def _shed(websocket: WebSocket, busy: Busy, metrics: Metrics) -> None:
     metrics.ws_refused.labels(str(busy.details.get("bound", "busy"))).inc()
     reason = json.dumps({"code": busy.code, "retry_after": busy.details.get("retry_after", 5)})
     await websocket.accept()
-    await websocket.close(TRY_AGAIN_LATER, reason)
+    await websocket.close(CloseCode.try_again_later, reason)
 
 
 async def _refuse(websocket: WebSocket, refusal: _Refusal) -> None:
@@ -94,7 +93,7 @@ async def _refuse(websocket: WebSocket, refusal: _Refusal) -> None:
         body = error_body(refusal.code, refusal.message)
         await websocket.send_denial_response(JSONResponse(body, refusal.status))
     else:
-        await websocket.close(1008, refusal.message[:120])
+        await websocket.close(CloseCode.policy_violation, refusal.message[:120])
 
 
 async def room_socket(websocket: WebSocket) -> None:
@@ -169,7 +168,7 @@ async def _read(websocket: WebSocket, conn: Connection, dispatcher: Dispatcher) 
             conn.send(frames.error(None, problem))
             continue
         if len(text) > frames.MAX_FRAME_BYTES // 4 and len(text.encode()) > frames.MAX_FRAME_BYTES:
-            conn.close(TOO_BIG, "frame larger than 64 KiB")
+            conn.close(CloseCode.message_too_big, "frame larger than 64 KiB")
             return
         await dispatcher.handle(conn, text)
 

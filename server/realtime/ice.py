@@ -16,6 +16,25 @@ import hmac
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class IceServer(BaseModel):
+    """One entry of RTCPeerConnection's `iceServers`: a STUN URL alone, or TURN URLs together
+    with the time-limited credential (left out for STUN, never null)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    urls: str | list[str]
+    username: str | None = Field(default=None, exclude_if=lambda value: value is None)
+    credential: str | None = Field(default=None, exclude_if=lambda value: value is None)
+
+
+class IceServersPublic(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ice_servers: list[IceServer]
+
 
 def is_turn(url: str) -> bool:
     return url.startswith(("turn:", "turns:"))

@@ -3,10 +3,11 @@
 Every operation is admitted afresh (a withdrawn moderator's next `qa.moderate` is refused), but a
 membership once joined keeps receiving the room's pushes. When somebody's access changes (a role
 withdrawn, an invitation revoked, a stand's staff member removed) the verb calls
-`access_changed(bus, user)`: every node hears it on one bus room that no client can join, asks
-the room policy again for each room that person's local sockets are in, and takes them out of
-the rooms they may no longer be in, telling the socket with a `room.closed` push (`code`:
-`forbidden` or `not_found`, as a join would have answered).
+`access.changed` on ACCESS_ROOM (server/realtime/revocation.py): every node hears it on one
+bus room that no client can join, asks the room policy again for each room that person's
+local sockets are in, and takes them out of the rooms they may no longer be in, telling the
+socket with a `room.closed` push (`code`: `forbidden` or `not_found`, as a join would have
+answered).
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from typing import Any, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import User
 from server.db import Database
 from server.errors import Forbidden, NotFound
 from server.realtime import frames
-from server.realtime.bus import Bus, Event
+from server.realtime.bus import Event
 from server.realtime.hub import Hub
+from server.realtime.person import Person
 
 log = logging.getLogger("pavilion.ws")
 
@@ -32,13 +33,7 @@ CLOSED = "room.closed"
 
 
 class Admits(Protocol):
-    async def admit(self, db: AsyncSession, user: User, room: str) -> Any: ...
-
-
-async def access_changed(bus: Bus, user_id: int) -> None:
-    """Ask every node to re-check this person's open room memberships (after the commit that
-    changed their access)."""
-    await bus.publish_volatile(ACCESS_ROOM, "access.changed", {"user": user_id})
+    async def admit(self, db: AsyncSession, user: Person, room: str) -> Any: ...
 
 
 class AccessRecheck:
@@ -92,7 +87,7 @@ class AccessRecheck:
                 left.append(room)
         return left
 
-    async def _refusal(self, user: User, room: str) -> str | None:
+    async def _refusal(self, user: Person, room: str) -> str | None:
         try:
             async with self._database.session() as db:
                 await self._policy.admit(db, user, room)

@@ -26,7 +26,7 @@ from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from server.realtime.bus import RESET, Bus, Event, Subscribers, new_epoch
+from server.realtime.bus import RESET, Bus, Check, Event, Subscribers, new_epoch
 
 log = logging.getLogger("pavilion.bus.redis")
 
@@ -89,8 +89,9 @@ class RedisBus(Bus):
         node: str | None = None,
         history_size: int = 1000,
         queue_size: int = 10_000,
+        check: Check | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(check)
         self.node = node or new_epoch()
         self._history_size = history_size
         self._queue_size = queue_size
@@ -116,6 +117,7 @@ class RedisBus(Bus):
     # --- publishing and reading -------------------------------------------------------------
 
     async def publish(self, room: str, type: str, data: dict[str, Any]) -> tuple[str, int]:
+        self._inspect(room, type, data)
         payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         keys = _keys(room)
         args: list[str | int] = [new_epoch(), type, payload, self._history_size, ROOM_TTL_SECONDS]
@@ -123,6 +125,7 @@ class RedisBus(Bus):
         return _text(epoch), int(seq)
 
     async def publish_volatile(self, room: str, type: str, data: dict[str, Any]) -> None:
+        self._inspect(room, type, data)
         payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         epoch_key, _, _, channel = _keys(room)
         await self._volatile(keys=[epoch_key, channel], args=[type, payload])

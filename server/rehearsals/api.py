@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 
 from server.accounts.models import User
-from server.accounts.permissions import Permission, require
+from server.attendance.permissions import Permission, require
 from server.deps import AppClock, AppPasswords, CurrentUser, DbSession
-from server.program.api import ForumSlug
+from server.http_errors import error_responses
+from server.params import ForumSlug
 from server.program.models import Forum
 from server.program.service import get_forum
 from server.realtime.hub import Hub
@@ -18,7 +19,12 @@ from server.rehearsals import service
 from server.rehearsals.models import RehearsalCreated, RehearsalIn, RehearsalState
 from server.transient import RetryingRoute
 
-router = APIRouter(route_class=RetryingRoute, prefix="/api/v1", tags=["rehearsals"])
+router = APIRouter(
+    route_class=RetryingRoute,
+    prefix="/api/v1",
+    tags=["rehearsals"],
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 
 RehearsalId = Annotated[int, Path(description="The rehearsal's id", ge=1)]
 

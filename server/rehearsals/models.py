@@ -18,6 +18,7 @@ from sqlmodel import Field, SQLModel
 
 from server.attendance.models import Mode
 from server.db import UTCDateTime
+from server.instants import Instant
 
 MAX_ATTENDEES = 5000
 MAX_MINUTES = 180
@@ -84,7 +85,7 @@ class RehearsalCreated(BaseModel):
     session: int
     room: str
     mode: Mode = PydanticField(description="How the accounts register for the session")
-    expires_at: datetime
+    expires_at: Instant
     password: str
     emails: list[str]
     moderator: str = PydanticField(description="The account that may run polls in the room")
@@ -96,9 +97,9 @@ class RehearsalState(BaseModel):
     session: int
     attendees: int
     status: RehearsalStatus
-    created_at: datetime
-    expires_at: datetime
-    ended_at: datetime | None
+    created_at: Instant
+    expires_at: Instant
+    ended_at: Instant | None
     accounts: int = PydanticField(description="Rehearsal accounts that still exist")
     remaining: dict[str, int] = PydanticField(
         description="Rows still referring to its accounts, by table (empty once ended)"

@@ -25,7 +25,7 @@ from server.clock import Clock
 from server.errors import Conflict, Invalid, NotFound
 from server.marathon.models import Marathon, MarathonSegment
 from server.program.models import Access, Forum, Session, SessionFormat, SessionStatus
-from server.realtime.connection import POLICY
+from server.realtime.connection import CloseCode
 from server.realtime.hub import Hub
 from server.rehearsals import cleanup
 from server.rehearsals.models import (
@@ -57,7 +57,7 @@ async def start_rehearsal(
     data: RehearsalIn,
 ) -> RehearsalCreated:
     """A rehearsal of a session's room with `data.attendees` accounts, one of them the
-    session's moderator (so that it can run polls). Commits."""
+    session's moderator (so that it can run polls). The request's unit commits."""
     session = await choose_session(db, clock, forum, data.session)
     password = secrets.token_urlsafe(18)
     password_hash = await passwords.hash(password)  # before anything is written
@@ -77,7 +77,6 @@ async def start_rehearsal(
     emails = await _create_accounts(db, clock, rehearsal, password_hash)
     moderator = await _user(db, emails[0])
     await grant(db, moderator, Role.moderator, session_id=session.id)
-    await db.commit()
     log.info("rehearsal %s: %d accounts in session %s", rehearsal.id, len(emails), session.id)
     return RehearsalCreated(
         id=rehearsal.id,
@@ -269,7 +268,7 @@ def _disconnect(hub: Hub, ids: set[int]) -> None:
     """Close the accounts' room sockets here (other nodes' fail their next operation)."""
     for connection in hub.connections:
         if connection.user_id in ids:
-            connection.close(POLICY, "the rehearsal ended")
+            connection.close(CloseCode.policy_violation, "the rehearsal ended")
 
 
 async def end_expired(db: AsyncSession, clock: Clock, hub: Hub | None = None) -> int:

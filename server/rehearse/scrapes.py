@@ -68,11 +68,6 @@ class Scrapes:
             rises[key] = rises.get(key, 0.0) + value - first.get((name, labels), 0.0)
         return {key: rise for key, rise in sorted(rises.items()) if rise}
 
-    def peak(self, gauge: str, where: Callable[[dict[str, str]], bool] = lambda _: True) -> float:
-        """The highest reading of a gauge (summed over its matching labels)."""
-        series = self.series(gauge, where)
-        return max((value for _, value in series), default=math.nan)
-
     def series(
         self, gauge: str, where: Callable[[dict[str, str]], bool] = lambda _: True
     ) -> list[tuple[float, float]]:

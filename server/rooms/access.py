@@ -25,8 +25,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import Grant, Role, User
-from server.accounts.permissions import (
+from server.accounts.models import Grant, Role
+from server.attendance.permissions import (
     Permission,
     permissions_over,
     roles_in,
@@ -37,6 +37,7 @@ from server.db import rows
 from server.errors import Forbidden, NotFound
 from server.marathon.models import Marathon
 from server.program.models import Access, Forum, Session
+from server.realtime.person import Person
 from server.rooms.models import PrivateRoom, PrivateRoomMember
 
 
@@ -94,7 +95,7 @@ def _no_room(room: str) -> NotFound:
     return NotFound(f"room: no room {room!r}", field="room")
 
 
-async def admit(db: AsyncSession, user: User, room: str) -> Admission:
+async def admit(db: AsyncSession, user: Person, room: str) -> Admission:
     """The user's admission to `room`, or NotFound / Forbidden (see the module docstring).
     One query whatever the room."""
     assert user.id is not None
@@ -137,7 +138,7 @@ _FORUM_OF_MARATHON = _FORUM.where(
 
 
 async def _session_room(
-    db: AsyncSession, user: User, room: str, session_id: int, staff: bool
+    db: AsyncSession, user: Person, room: str, session_id: int, staff: bool
 ) -> Admission:
     found = await rows(db, _SESSION_ROOM, {"user": user.id, "session": session_id}, fresh=True)
     if not found:
@@ -157,7 +158,7 @@ async def _session_room(
 
 
 async def _forum_room(
-    db: AsyncSession, user: User, room: str, query: Any, params: dict[str, Any]
+    db: AsyncSession, user: Person, room: str, query: Any, params: dict[str, Any]
 ) -> Admission:
     """A forum's (or its marathon's) room: the forum, and whether the user organises it."""
     found = await rows(db, query, {"user": user.id, **params}, fresh=True)
@@ -176,25 +177,20 @@ _PRIVATE_MEMBER = sa_select(col(PrivateRoomMember.id)).where(
 )
 
 
-async def _private_room(db: AsyncSession, user: User, room: str, token: str) -> Admission:
+async def _private_room(db: AsyncSession, user: Person, room: str, token: str) -> Admission:
     if not await rows(db, _PRIVATE_MEMBER, {"room": token, "user": user.id}, fresh=True):
         raise _no_room(room)  # the same answer as for a room that does not exist
     assert user.id is not None
     return Admission(room, RoomKind.private, user.id)
 
 
-async def open_private_room(
-    db: AsyncSession, clock: Clock, kind: str, members: list[int], *, commit: bool = True
-) -> str:
-    """Create a private room for these users; its key (`private:{token}`). Commits, unless
-    the caller's transaction holds more (`commit=False`)."""
+async def open_private_room(db: AsyncSession, clock: Clock, kind: str, members: list[int]) -> str:
+    """Create a private room for these users, in the caller's unit of work; its key
+    (`private:{token}`)."""
     token = secrets.token_urlsafe(24)
     db.add(PrivateRoom(id=token, kind=kind, created_at=clock.now()))
     await db.flush()
     for user_id in sorted(set(members)):
         db.add(PrivateRoomMember(room_id=token, user_id=user_id))
-    if commit:
-        await db.commit()
-    else:
-        await db.flush()
+    await db.flush()
     return f"private:{token}"

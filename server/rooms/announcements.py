@@ -10,23 +10,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.clock import Clock
 from server.errors import Forbidden
-from server.realtime.bus import Bus
 from server.rooms import views
 from server.rooms.access import Admission, RoomKind
 from server.rooms.models import Announcement
+from server.unit import publish_after
 
 
-async def announce(
-    db: AsyncSession, clock: Clock, bus: Bus, who: Admission, text: str
-) -> dict[str, Any]:
+async def announce(db: AsyncSession, clock: Clock, who: Admission, text: str) -> dict[str, Any]:
     who.need_kind(RoomKind.session, RoomKind.forum)
     if not (who.organiser or (who.kind is RoomKind.session and who.moderator)):
         raise Forbidden("room: only organisers (or this session's moderators) announce")
     row = Announcement(room=who.room, author_id=who.user_id, text=text, created_at=clock.now())
     db.add(row)
-    await db.commit()
+    await db.flush()
     shown = views.announcement(row, await views.names(db, [who.user_id]))
-    await bus.deliver(who.room, "announcement", {"announcement": shown})
+    publish_after(db, who.room, "announcement", {"announcement": shown}, retry=True)
     return {"announcement": shown}
 
 

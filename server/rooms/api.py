@@ -4,22 +4,36 @@ announcements, for clients and tools that do not hold a socket."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from server.accounts.service import require_user
 from server.deps import AppClock, AppSettings, CurrentUser, DbSession
+from server.http_errors import error_responses
 from server.realtime.bus import Bus
+from server.realtime.ice import IceServer, IceServersPublic
 from server.rooms import announcements
 from server.rooms.access import admit
 from server.rooms.handlers import Text
+from server.rooms.pushes import AnnouncementPush
+from server.rooms.schemas import RoomStatePublic
 from server.rooms.snapshot import RoomPolicy
 from server.transient import RetryingRoute
 
-router = APIRouter(route_class=RetryingRoute, prefix="/api/v1/rooms", tags=["rooms"])
-rtc_router = APIRouter(route_class=RetryingRoute, prefix="/api/v1/rtc", tags=["rooms"])
+# Signed in, and let into the room (a room one may not enter answers as one that is not there).
+router = APIRouter(
+    route_class=RetryingRoute,
+    prefix="/api/v1/rooms",
+    tags=["rooms"],
+    responses=error_responses(401, 403, 404, 422),
+)
+rtc_router = APIRouter(
+    route_class=RetryingRoute,
+    prefix="/api/v1/rtc",
+    tags=["rooms"],
+    responses=error_responses(401),
+)
 
 
 class AnnounceIn(BaseModel):
@@ -32,7 +46,11 @@ def _bus(request: Request) -> Bus:
     return bus
 
 
-@router.get("/{room}", summary="A room's state as I see it (the snapshot a socket join answers)")
+@router.get(
+    "/{room}",
+    summary="A room's state as I see it (the snapshot a socket join answers)",
+    response_model=RoomStatePublic,
+)
 async def room_snapshot(room: str, request: Request, db: DbSession, user: CurrentUser) -> Response:
     person = require_user(user)
     who = await admit(db, person, room)
@@ -45,7 +63,10 @@ async def room_snapshot(room: str, request: Request, db: DbSession, user: Curren
 
 
 @router.post(
-    "/{room}/announcements", status_code=201, summary="Announce to a session room or a forum"
+    "/{room}/announcements",
+    status_code=201,
+    summary="Announce to a session room or a forum",
+    response_model=AnnouncementPush,
 )
 async def post_announcement(
     room: str,
@@ -54,9 +75,10 @@ async def post_announcement(
     db: DbSession,
     clock: AppClock,
     user: CurrentUser,
-) -> dict[str, Any]:
+) -> AnnouncementPush:
     who = await admit(db, require_user(user), room)
-    return await announcements.announce(db, clock, _bus(request), who, body.text)
+    posted = await announcements.announce(db, clock, who, body.text)
+    return AnnouncementPush.model_validate(posted)
 
 
 @rtc_router.get(
@@ -65,7 +87,8 @@ async def post_announcement(
 )
 async def my_ice_servers(
     user: CurrentUser, settings: AppSettings, clock: AppClock
-) -> dict[str, Any]:
+) -> IceServersPublic:
     person = require_user(user)
     assert person.id is not None
-    return {"ice_servers": settings.ice_servers_for(person.id, clock.now())}
+    servers = settings.ice_servers_for(person.id, clock.now())
+    return IceServersPublic(ice_servers=[IceServer.model_validate(s) for s in servers])

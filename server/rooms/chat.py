@@ -1,7 +1,7 @@
 """Chat in session and private rooms: send, edit or delete one's own, moderate.
 
-Every change is committed before it is published, so a snapshot read after an event has been
-seen always contains it."""
+Every change is published only once its unit of work has committed (server/unit.py), so a
+snapshot read after an event has been seen always contains it."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import User
 from server.clock import Clock
 from server.errors import Forbidden, NotFound, RateLimited
-from server.realtime.bus import Bus
+from server.instants import maybe_instant
+from server.realtime.person import Person
 from server.rooms import views
 from server.rooms.access import Admission, RoomKind
 from server.rooms.models import ChatMessage, RoomMute, RoomSettings
+from server.unit import publish_after
 
 CHAT_ROOMS = (RoomKind.session, RoomKind.private)
 
@@ -28,7 +29,7 @@ async def settings_of(db: AsyncSession, room: str) -> RoomSettings:
 
 
 async def send(
-    db: AsyncSession, clock: Clock, bus: Bus, who: Admission, user: User, text: str
+    db: AsyncSession, clock: Clock, who: Admission, user: Person, text: str
 ) -> dict[str, Any]:
     """Post a message (refused while muted, or sooner than slow mode allows)."""
     who.need_kind(*CHAT_ROOMS)
@@ -38,9 +39,9 @@ async def send(
         await _check_slow_mode(db, who, now)
     row = ChatMessage(room=who.room, user_id=who.user_id, text=text, created_at=now)
     db.add(row)
-    await db.commit()
+    await db.flush()
     shown = views.message(row, {who.user_id: user.name})
-    await bus.deliver(who.room, "chat.message", {"message": shown})
+    publish_after(db, who.room, "chat.message", {"message": shown}, retry=True)
     return {"message": shown}
 
 
@@ -58,7 +59,7 @@ async def _check_muted(db: AsyncSession, who: Admission, now: datetime) -> None:
             "text: a moderator muted you in this room",
             field="text",
             reason="muted",
-            until=views.when(until),
+            until=maybe_instant(until),
         )
 
 
@@ -92,7 +93,7 @@ async def _own_message(db: AsyncSession, who: Admission, message_id: int) -> Cha
 
 
 async def edit(
-    db: AsyncSession, clock: Clock, bus: Bus, who: Admission, message_id: int, text: str
+    db: AsyncSession, clock: Clock, who: Admission, message_id: int, text: str
 ) -> dict[str, Any]:
     """Change one's own message (moderators delete, they do not rewrite)."""
     who.need_kind(*CHAT_ROOMS)
@@ -102,15 +103,12 @@ async def edit(
     row.text = text
     row.edited_at = clock.now()
     db.add(row)
-    await db.commit()
     shown = views.message(row, await views.names(db, [row.user_id]))
-    await bus.publish(who.room, "chat.edited", {"message": shown})
+    publish_after(db, who.room, "chat.edited", {"message": shown})
     return {"message": shown}
 
 
-async def delete(
-    db: AsyncSession, clock: Clock, bus: Bus, who: Admission, message_id: int
-) -> dict[str, Any]:
+async def delete(db: AsyncSession, clock: Clock, who: Admission, message_id: int) -> dict[str, Any]:
     """Remove a message: its author, or a moderator of the room."""
     who.need_kind(*CHAT_ROOMS)
     row = await _own_message(db, who, message_id)
@@ -119,13 +117,12 @@ async def delete(
     row.deleted_at = clock.now()
     row.deleted_by = who.user_id
     db.add(row)
-    await db.commit()
-    await bus.publish(who.room, "chat.deleted", {"id": message_id})
+    publish_after(db, who.room, "chat.deleted", {"id": message_id})
     return {"deleted": message_id}
 
 
 async def mute(
-    db: AsyncSession, clock: Clock, bus: Bus, who: Admission, user_id: int, minutes: int
+    db: AsyncSession, clock: Clock, who: Admission, user_id: int, minutes: int
 ) -> dict[str, Any]:
     """Silence a user in this room for `minutes` (0: lift the mute). Moderators only; the
     user hears of it in their own room (`user:{id}`)."""
@@ -138,14 +135,13 @@ async def mute(
         row = RoomMute(room=who.room, user_id=user_id, until=until, by_id=who.user_id)
     row.until, row.by_id = until, who.user_id
     db.add(row)
-    await db.commit()
-    shown = {"room": who.room, "until": views.when(until) if minutes else None}
-    await bus.publish(f"user:{user_id}", "chat.muted", shown)
+    shown = {"room": who.room, "until": maybe_instant(until) if minutes else None}
+    publish_after(db, f"user:{user_id}", "chat.muted", shown)
     return {"user": user_id, "until": shown["until"]}
 
 
 async def muted_until(db: AsyncSession, clock: Clock, room: str, user_id: int) -> str | None:
-    return views.when(await _mute_ends(db, room, user_id, clock.now()))
+    return maybe_instant(await _mute_ends(db, room, user_id, clock.now()))
 
 
 async def recent(db: AsyncSession, room: str, limit: int = 100) -> list[dict[str, Any]]:
@@ -162,7 +158,7 @@ async def recent(db: AsyncSession, room: str, limit: int = 100) -> list[dict[str
 
 
 async def update_settings(
-    db: AsyncSession, bus: Bus, who: Admission, changes: dict[str, Any]
+    db: AsyncSession, who: Admission, changes: dict[str, Any]
 ) -> dict[str, Any]:
     """Slow mode and Q&A pre-moderation of a session room. Moderators only."""
     who.need_kind(RoomKind.session)
@@ -171,9 +167,8 @@ async def update_settings(
     for name, value in changes.items():
         setattr(row, name, value)
     db.add(row)
-    await db.commit()
     shown = settings_view(row)
-    await bus.publish(who.room, "room.settings", shown)
+    publish_after(db, who.room, "room.settings", shown)
     return shown
 
 

@@ -14,6 +14,7 @@ from server.rooms.access import RoomKind
 from server.rooms.models import PollResults, PollState
 from server.rooms.presence import counts_and_people
 from server.rooms.tally import Tally
+from server.unit import call_after
 
 REACTIONS = ("👏", "👍", "❤️", "🔥", "😂", "🤔", "🎉")
 
@@ -118,51 +119,54 @@ async def _no_stage(session_id: int, user_id: int) -> None:
 
 
 def operations(
-    tally: Tally, seat_ended: Callable[[int, int], Awaitable[None]] = _no_stage
+    tally: Tally,
+    seat_ended: Callable[[int, int], Awaitable[None]] = _no_stage,
+    call_listener: calls.CallListener = calls.nobody_listens,
 ) -> dict[str, Operation[Any]]:
     """Every room operation, by name. `seat_ended(session, user)` runs when a raised hand is
-    lowered: an invited hand is a guest's seat on the stage, which ends with it."""
+    lowered: an invited hand is a guest's seat on the stage, which ends with it.
+    `call_listener` hears of each call offered in a private room (calls.py)."""
 
     async def call_signal(c: Context, d: CallSignal) -> dict[str, Any]:
         payload = d.model_dump(exclude={"kind"}, exclude_none=True)
-        return await calls.signal(c.db, c.clock, c.bus, c.admission, d.kind, payload)
+        return await calls.signal(c.db, c.clock, c.admission, d.kind, payload, call_listener)
 
     async def chat_send(c: Context, d: ChatSend) -> dict[str, Any]:
-        return await chat.send(c.db, c.clock, c.bus, c.admission, c.user, d.text)
+        return await chat.send(c.db, c.clock, c.admission, c.user, d.text)
 
     async def chat_edit(c: Context, d: ChatEdit) -> dict[str, Any]:
-        return await chat.edit(c.db, c.clock, c.bus, c.admission, d.message, d.text)
+        return await chat.edit(c.db, c.clock, c.admission, d.message, d.text)
 
     async def chat_delete(c: Context, d: ChatDelete) -> dict[str, Any]:
-        return await chat.delete(c.db, c.clock, c.bus, c.admission, d.message)
+        return await chat.delete(c.db, c.clock, c.admission, d.message)
 
     async def chat_mute(c: Context, d: ChatMute) -> dict[str, Any]:
-        return await chat.mute(c.db, c.clock, c.bus, c.admission, d.user, d.minutes)
+        return await chat.mute(c.db, c.clock, c.admission, d.user, d.minutes)
 
     async def room_settings(c: Context, d: Settings) -> dict[str, Any]:
         changes = d.model_dump(exclude_none=True)
-        return await chat.update_settings(c.db, c.bus, c.admission, changes)
+        return await chat.update_settings(c.db, c.admission, changes)
 
     async def qa_ask(c: Context, d: Ask) -> dict[str, Any]:
-        return await qa.ask(c.db, c.clock, c.bus, c.admission, d.text, d.anonymous)
+        return await qa.ask(c.db, c.clock, c.admission, d.text, d.anonymous)
 
     async def qa_upvote(c: Context, d: QuestionRef) -> dict[str, Any]:
         return await qa.upvote(c.db, tally, c.admission, d.question)
 
     def qa_moderation(action: str) -> Operation[Toggle]:
         async def handler(c: Context, d: Toggle) -> dict[str, Any]:
-            return await qa.moderate(c.db, c.bus, c.admission, d.question, action, d.value)
+            return await qa.moderate(c.db, c.admission, d.question, action, d.value)
 
         return Operation(Toggle, handler)
 
     async def poll_create(c: Context, d: PollCreate) -> dict[str, Any]:
         return await polls.create(
-            c.db, c.clock, c.bus, c.admission, d.question, d.options, d.multiple, d.results
+            c.db, c.clock, c.admission, d.question, d.options, d.multiple, d.results
         )
 
     def poll_move(to: PollState) -> Operation[PollRef]:
         async def handler(c: Context, d: PollRef) -> dict[str, Any]:
-            return await polls.move(c.db, c.bus, c.admission, d.poll, to)
+            return await polls.move(c.db, c.admission, d.poll, to)
 
         return Operation(PollRef, handler)
 
@@ -175,19 +179,20 @@ def operations(
         return {"emoji": d.emoji}
 
     async def hand_raise(c: Context, d: Nothing) -> dict[str, Any]:
-        return await hands.raise_hand(c.db, c.clock, c.bus, c.admission)
+        return await hands.raise_hand(c.db, c.clock, c.admission)
 
     async def hand_lower(c: Context, d: Someone) -> dict[str, Any]:
-        lowered = await hands.lower(c.db, c.bus, c.admission, d.user)
-        assert c.admission.session_id is not None
-        await seat_ended(c.admission.session_id, lowered["user"])
+        lowered = await hands.lower(c.db, c.admission, d.user)
+        session_id = c.admission.session_id
+        assert session_id is not None
+        call_after(c.db, lambda: seat_ended(session_id, lowered["user"]))
         return lowered
 
     async def hand_invite(c: Context, d: Person) -> dict[str, Any]:
-        return await hands.invite(c.db, c.bus, c.admission, d.user)
+        return await hands.invite(c.db, c.admission, d.user)
 
     async def announce(c: Context, d: Announce) -> dict[str, Any]:
-        return await announcements.announce(c.db, c.clock, c.bus, c.admission, d.text)
+        return await announcements.announce(c.db, c.clock, c.admission, d.text)
 
     async def presence_list(c: Context, d: Nothing) -> dict[str, Any]:
         c.admission.need_moderator()

@@ -10,10 +10,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.clock import Clock
 from server.errors import NotFound
-from server.realtime.bus import Bus
 from server.rooms import views
 from server.rooms.access import Admission, RoomKind
 from server.rooms.models import Hand, HandStatus
+from server.unit import publish_after
 
 
 async def queue(db: AsyncSession, room: str) -> list[dict[str, Any]]:
@@ -30,10 +30,11 @@ async def own(db: AsyncSession, room: str, user_id: int) -> str | None:
     return None if status is None else HandStatus(status).value
 
 
-async def _announce(db: AsyncSession, bus: Bus, who: Admission, user_id: int) -> None:
-    await bus.publish(who.staff_room, "hand.queue", {"hands": await queue(db, who.public_room)})
+async def _announce(db: AsyncSession, who: Admission, user_id: int) -> None:
+    hands = await queue(db, who.public_room)
+    publish_after(db, who.staff_room, "hand.queue", {"hands": hands})
     status = await own(db, who.public_room, user_id)
-    await bus.publish(who.public_room, "hand.state", {"user": user_id, "status": status})
+    publish_after(db, who.public_room, "hand.state", {"user": user_id, "status": status})
 
 
 async def _row(db: AsyncSession, room: str, user_id: int) -> Hand | None:
@@ -41,7 +42,7 @@ async def _row(db: AsyncSession, room: str, user_id: int) -> Hand | None:
     return (await db.exec(query)).first()
 
 
-async def raise_hand(db: AsyncSession, clock: Clock, bus: Bus, who: Admission) -> dict:
+async def raise_hand(db: AsyncSession, clock: Clock, who: Admission) -> dict:
     """Join the queue (raising again keeps one's place)."""
     who.need_kind(RoomKind.session)
     if await _row(db, who.public_room, who.user_id) is None:
@@ -53,12 +54,11 @@ async def raise_hand(db: AsyncSession, clock: Clock, bus: Bus, who: Admission) -
                 raised_at=clock.now(),
             )
         )
-        await db.commit()
-        await _announce(db, bus, who, who.user_id)
+        await _announce(db, who, who.user_id)
     return {"hand": await own(db, who.public_room, who.user_id)}
 
 
-async def lower(db: AsyncSession, bus: Bus, who: Admission, user_id: int | None) -> dict:
+async def lower(db: AsyncSession, who: Admission, user_id: int | None) -> dict:
     """Lower one's own hand, or (moderators) anyone's."""
     who.need_kind(RoomKind.session)
     target = who.user_id if user_id is None else user_id
@@ -67,12 +67,11 @@ async def lower(db: AsyncSession, bus: Bus, who: Admission, user_id: int | None)
     row = await _row(db, who.public_room, target)
     if row is not None:
         await db.delete(row)
-        await db.commit()
-        await _announce(db, bus, who, target)
+        await _announce(db, who, target)
     return {"user": target, "hand": None}
 
 
-async def invite(db: AsyncSession, bus: Bus, who: Admission, user_id: int) -> dict:
+async def invite(db: AsyncSession, who: Admission, user_id: int) -> dict:
     """Ask a raised hand onto the stage. Moderators only."""
     who.need_kind(RoomKind.session)
     who.need_moderator()
@@ -81,6 +80,5 @@ async def invite(db: AsyncSession, bus: Bus, who: Admission, user_id: int) -> di
         raise NotFound(f"user: user {user_id} has no hand raised here", field="user")
     row.status = HandStatus.invited
     db.add(row)
-    await db.commit()
-    await _announce(db, bus, who, user_id)
+    await _announce(db, who, user_id)
     return {"user": user_id, "hand": HandStatus.invited.value}

@@ -15,10 +15,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.clock import Clock
 from server.errors import Conflict, Invalid, NotFound
-from server.realtime.bus import Bus
 from server.rooms import views
 from server.rooms.access import Admission, RoomKind
 from server.rooms.models import Poll, PollOption, PollResults, PollState, PollVote
+from server.unit import call_after, publish_after
 
 if TYPE_CHECKING:
     from server.rooms.tally import Tally
@@ -29,20 +29,19 @@ async def _options(db: AsyncSession, poll_id: int | None) -> list[PollOption]:
     return list((await db.exec(query)).all())
 
 
-async def _publish_state(db: AsyncSession, bus: Bus, who: Admission, row: Poll) -> dict:
+async def _publish_state(db: AsyncSession, who: Admission, row: Poll) -> dict:
     options = await _options(db, row.id)
     full = views.poll(row, options, counts=True)
-    await bus.publish(who.staff_room, "poll.state", {"poll": full})
+    publish_after(db, who.staff_room, "poll.state", {"poll": full})
     if row.state is not PollState.draft:
         public = views.poll(row, options, counts=views.results_public(row))
-        await bus.publish(who.public_room, "poll.state", {"poll": public})
+        publish_after(db, who.public_room, "poll.state", {"poll": public})
     return full
 
 
 async def create(
     db: AsyncSession,
     clock: Clock,
-    bus: Bus,
     who: Admission,
     question: str,
     options: list[str],
@@ -68,8 +67,7 @@ async def create(
     assert row.id is not None
     for position, label in enumerate(options):
         db.add(PollOption(poll_id=row.id, position=position, label=label.strip()))
-    await db.commit()
-    return {"poll": await _publish_state(db, bus, who, row)}
+    return {"poll": await _publish_state(db, who, row)}
 
 
 async def _poll(db: AsyncSession, who: Admission, poll_id: int) -> Poll:
@@ -80,7 +78,7 @@ async def _poll(db: AsyncSession, who: Admission, poll_id: int) -> Poll:
     return row
 
 
-async def move(db: AsyncSession, bus: Bus, who: Admission, poll_id: int, to: PollState) -> dict:
+async def move(db: AsyncSession, who: Admission, poll_id: int, to: PollState) -> dict:
     """Open a draft, or close an open poll. Moderators only."""
     who.need_kind(RoomKind.session)
     who.need_moderator()
@@ -90,8 +88,7 @@ async def move(db: AsyncSession, bus: Bus, who: Admission, poll_id: int, to: Pol
         raise Conflict(f"poll: a {row.state.value} poll cannot be {to.value}", field="poll")
     row.state = to
     db.add(row)
-    await db.commit()
-    return {"poll": await _publish_state(db, bus, who, row)}
+    return {"poll": await _publish_state(db, who, row)}
 
 
 async def vote(
@@ -126,8 +123,7 @@ async def vote(
         .values(votes=PollOption.votes + 1)
     )
     await db.exec(update(Poll).where(col(Poll.id) == poll_id).values(voters=Poll.voters + 1))
-    await db.commit()
-    tally.poll_votes(poll_id)
+    call_after(db, lambda: tally.poll_votes(poll_id))
     counts, voters = await totals(db, poll_id)
     if row.results is not PollResults.after_vote:
         return {"poll": poll_id, "choices": picked, "counts": None, "voters": None}

@@ -16,31 +16,31 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.clock import Clock
 from server.errors import Conflict, Invalid, NotFound
-from server.realtime.bus import Bus
 from server.rooms import views
 from server.rooms.access import Admission, RoomKind
 from server.rooms.chat import settings_of
 from server.rooms.models import Question, QuestionStatus, QuestionVote
 from server.rooms.tally import Tally
+from server.unit import call_after, publish_after
 
 SHOWN = (QuestionStatus.visible, QuestionStatus.answered)
 
 
 async def _publish(
-    db: AsyncSession, bus: Bus, who: Admission, row: Question, kind: str, *, new: bool = False
+    db: AsyncSession, who: Admission, row: Question, kind: str, *, new: bool = False
 ) -> None:
-    """Tell staff and (unless pending) the room; news of a new question is delivered even
-    if the bus is away for a moment (see Bus.deliver)."""
+    """Tell staff and (unless pending) the room once committed; news of a new question is
+    delivered even if the bus is away for a moment (see Bus.deliver)."""
     known = await views.names(db, [row.user_id])
-    send = bus.deliver if new else bus.publish
-    await send(who.staff_room, kind, {"question": views.question(row, known, staff=True)})
+    staff = {"question": views.question(row, known, staff=True)}
+    publish_after(db, who.staff_room, kind, staff, retry=new)
     if row.status is not QuestionStatus.pending:
-        public = views.question(row, known, staff=False)
-        await send(who.public_room, kind, {"question": public})
+        public = {"question": views.question(row, known, staff=False)}
+        publish_after(db, who.public_room, kind, public, retry=new)
 
 
 async def ask(
-    db: AsyncSession, clock: Clock, bus: Bus, who: Admission, text: str, anonymous: bool
+    db: AsyncSession, clock: Clock, who: Admission, text: str, anonymous: bool
 ) -> dict[str, Any]:
     """A new question: visible at once, or pending when the room pre-moderates."""
     who.need_kind(RoomKind.session)
@@ -55,8 +55,8 @@ async def ask(
         created_at=clock.now(),
     )
     db.add(row)
-    await db.commit()
-    await _publish(db, bus, who, row, "qa.question", new=True)
+    await db.flush()
+    await _publish(db, who, row, "qa.question", new=True)
     known = await views.names(db, [row.user_id])
     return {"question": views.question(row, known, staff=who.moderator, viewer=who.user_id)}
 
@@ -76,8 +76,7 @@ async def upvote(db: AsyncSession, tally: Tally, who: Admission, question_id: in
     await db.exec(
         update(Question).where(col(Question.id) == question_id).values(votes=Question.votes + 1)
     )
-    await db.commit()
-    tally.question_votes(who.public_room, question_id)
+    call_after(db, lambda: tally.question_votes(who.public_room, question_id))
     return {"question": question_id, "voted": True}
 
 
@@ -91,7 +90,7 @@ async def _question(db: AsyncSession, who: Admission, question_id: int) -> Quest
 
 
 async def moderate(
-    db: AsyncSession, bus: Bus, who: Admission, question_id: int, action: str, value: bool = True
+    db: AsyncSession, who: Admission, question_id: int, action: str, value: bool = True
 ) -> dict[str, Any]:
     """approve | pin | answer | archive a question. Moderators only."""
     who.need_kind(RoomKind.session)
@@ -109,8 +108,7 @@ async def moderate(
         row.status = QuestionStatus.archived
         row.pinned = False
     db.add(row)
-    await db.commit()
-    await _publish(db, bus, who, row, "qa.question" if action == "approve" else "qa.updated")
+    await _publish(db, who, row, "qa.question" if action == "approve" else "qa.updated")
     known = await views.names(db, [row.user_id])
     return {"question": views.question(row, known, staff=True)}
 

@@ -1,14 +1,13 @@
-"""A room's state as one viewer sees it, built from the database; and `apply`, which folds a
-pushed event into a snapshot the way a client does.
+"""A room's state as one viewer sees it, built from the database.
 
-The two must agree: for every event-emitting action, the snapshot before, with the events
-the action pushed applied, equals the snapshot after (tests check this for each action, as
-seen by another member of the room).
+Clients fold the room's pushes into it with frontend/snapshot.js (the one reducer), and the
+two must agree: for every event-emitting action, the snapshot before, with the events the
+action pushed folded in, equals the snapshot after (tests/integration/
+test_rooms_consistency.py checks this for each room operation, as seen by other members).
 """
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from sqlalchemy import BindParameter, Integer, String, bindparam, literal, null, union_all
@@ -16,18 +15,19 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import User
 from server.clock import Clock
 from server.db import rows
+from server.instants import maybe_instant
 from server.program.models import Session
 from server.realtime.bus import Bus
-from server.rooms import announcements, chat, hands, polls, qa, views
+from server.realtime.person import Person
+from server.rooms import announcements, chat, hands, polls, qa
 from server.rooms.access import Admission, RoomKind, admit
 from server.rooms.models import Hand, Poll, PollVote, Question, QuestionVote, RoomMute
 from server.rooms.presence import Presence, counts_and_people
 from server.rooms.shared import ANNOUNCEMENTS, MESSAGES, SharedSnapshots, dumps
 
-__all__ = ["ANNOUNCEMENTS", "MESSAGES", "RoomPolicy", "apply", "build"]
+__all__ = ["ANNOUNCEMENTS", "MESSAGES", "RoomPolicy", "build"]
 
 
 async def build(
@@ -134,7 +134,7 @@ async def mine(db: AsyncSession, clock: Clock, room: str, user_id: int) -> dict[
     found_rows = await rows(db, _MINE, {"room": room, "user": user_id}, fresh=True)
     for kind, ref, value, until in found_rows:
         if kind == "mute" and until is not None and until > now:
-            found["muted_until"] = views.when(until)
+            found["muted_until"] = maybe_instant(until)
         elif kind == "vote":
             found["votes"].append(ref)
         elif kind == "poll":
@@ -158,11 +158,11 @@ class RoomPolicy:
         self.shared = shared
         self._presence = presence
 
-    async def admit(self, db: AsyncSession, user: User, room: str) -> Admission:
+    async def admit(self, db: AsyncSession, user: Person, room: str) -> Admission:
         return await admit(db, user, room)
 
     async def snapshot(
-        self, db: AsyncSession, user: User, admission: Any, at: tuple[str, int]
+        self, db: AsyncSession, user: Person, admission: Any, at: tuple[str, int]
     ) -> str:
         """The snapshot `admission` sees, for a joiner at position `at`, as JSON text."""
         who: Admission = admission
@@ -183,58 +183,3 @@ class RoomPolicy:
             f'{shared.head},"questions":{shared.questions_for(who.user_id)},'
             f'"presence":{dumps(presence)},"me":{dumps(me)}}}'
         )
-
-
-# --- folding events into a snapshot (what every client does) --------------------------------
-
-
-def _upsert(items: list[dict[str, Any]], item: dict[str, Any]) -> list[dict[str, Any]]:
-    """Replace by id, or add: a push may repeat what the snapshot already holds."""
-    kept = [i for i in items if i["id"] != item["id"]]
-    return sorted([*kept, item], key=lambda i: i["id"])
-
-
-def _question_shown(snapshot: dict[str, Any], question: dict[str, Any]) -> bool:
-    if snapshot["kind"] == RoomKind.staff.value:
-        return question["status"] != "archived"
-    return question["status"] in ("visible", "answered")
-
-
-def apply(snapshot: dict[str, Any], event_type: str, data: dict[str, Any]) -> dict[str, Any]:
-    """The snapshot after one pushed event (a new dict; the old one is left as it was)."""
-    new = copy.deepcopy(snapshot)
-    if event_type in ("chat.message", "chat.edited"):
-        new["messages"] = _upsert(new["messages"], data["message"])[-MESSAGES:]
-    elif event_type == "chat.deleted":
-        new["messages"] = [m for m in new["messages"] if m["id"] != data["id"]]
-    elif event_type == "room.settings":
-        new["settings"] = data
-    elif event_type == "session.status" and "status" in new:
-        new["status"] = data["status"]
-    elif event_type in ("qa.question", "qa.updated"):
-        question = dict(data["question"])
-        known = next((q for q in new["questions"] if q["id"] == question["id"]), None)
-        if question["author"] is None and known is not None:
-            question["author"] = known["author"]  # the asker of an anonymous one: themselves
-        kept = [q for q in new["questions"] if q["id"] != question["id"]]
-        new["questions"] = _upsert(kept, question) if _question_shown(new, question) else kept
-    elif event_type == "qa.votes":
-        for question in new["questions"]:
-            question["votes"] = data["votes"].get(str(question["id"]), question["votes"])
-    elif event_type == "poll.state":
-        new["polls"] = _upsert(new["polls"], data["poll"])
-    elif event_type == "poll.results":
-        for poll in new["polls"]:
-            if poll["id"] == data["poll"]:
-                poll["counts"], poll["voters"] = data["counts"], data["voters"]
-    elif event_type == "presence.counts":
-        new["presence"] = data
-    elif event_type == "presence.list":
-        new["people"] = data["people"]
-    elif event_type == "hand.queue":
-        new["hands"] = data["hands"]
-    elif event_type == "hand.state" and "me" in new and data["user"] == new["me"]["id"]:
-        new["me"]["hand"] = data["status"]
-    elif event_type == "announcement":
-        new["announcements"] = _upsert(new["announcements"], data["announcement"])[-ANNOUNCEMENTS:]
-    return new

@@ -22,11 +22,11 @@ from server.rooms.models import Poll, Question
 
 log = logging.getLogger("pavilion.rooms.tally")
 
-FLUSH_SECONDS = 0.25
+FLUSH_SECONDS = 0.25  # the default of Settings.room_flush_seconds
 
 
 class Tally:
-    """Collects signals between flushes; `run` flushes every FLUSH_SECONDS."""
+    """Collects signals between flushes; `run` flushes every `interval` seconds."""
 
     def __init__(self, database: Database, bus: Bus, interval: float = FLUSH_SECONDS) -> None:
         self._database = database

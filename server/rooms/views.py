@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import User
+from server.instants import maybe_instant
 from server.rooms.models import (
     Announcement,
     ChatMessage,
@@ -32,10 +32,6 @@ async def names(db: AsyncSession, user_ids: Iterable[int]) -> Names:
     return {user_id: name for user_id, name in rows.all() if user_id is not None}
 
 
-def when(at: datetime | None) -> str | None:
-    return at.isoformat().replace("+00:00", "Z") if at else None
-
-
 def person(user_id: int, known: Names) -> dict[str, Any]:
     return {"id": user_id, "name": known.get(user_id, "")}
 
@@ -45,8 +41,8 @@ def message(row: ChatMessage, known: Names) -> dict[str, Any]:
         "id": row.id,
         "user": person(row.user_id, known),
         "text": row.text,
-        "created_at": when(row.created_at),
-        "edited_at": when(row.edited_at),
+        "created_at": maybe_instant(row.created_at),
+        "edited_at": maybe_instant(row.edited_at),
     }
 
 
@@ -61,7 +57,7 @@ def question(row: Question, known: Names, *, staff: bool, viewer: int | None = N
         "status": row.status.value,
         "pinned": row.pinned,
         "votes": row.votes,
-        "created_at": when(row.created_at),
+        "created_at": maybe_instant(row.created_at),
     }
 
 
@@ -88,7 +84,7 @@ def hand(row: Hand, known: Names) -> dict[str, Any]:
     return {
         "user": person(row.user_id, known),
         "status": row.status.value,
-        "raised_at": when(row.raised_at),
+        "raised_at": maybe_instant(row.raised_at),
     }
 
 
@@ -97,5 +93,5 @@ def announcement(row: Announcement, known: Names) -> dict[str, Any]:
         "id": row.id,
         "text": row.text,
         "author": person(row.author_id, known),
-        "created_at": when(row.created_at),
+        "created_at": maybe_instant(row.created_at),
     }

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 
-from server.accounts.permissions import Permission, allowed, attending, require
+from server.attendance.permissions import Permission, allowed, attending, require
 from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.errors import Forbidden, Invalid, NotFound
+from server.http_errors import error_responses
 from server.program.models import Session
+from server.program.service import get_session
 from server.rooms import hands
 from server.rooms.models import HandStatus
 from server.stage.audience import HlsAudience
 from server.stage.ingest import SourceState, Stage
+from server.stage.models import StageView
+from server.stage.pushes import StageState
 from server.stage.recording import HLS_FILE
 from server.transient import RetryingRoute
 
-router = APIRouter(route_class=RetryingRoute, prefix="/api/v1/stage", tags=["stage"])
+# Those who may attend the session (its moderators, for the switcher); the session, a source.
+router = APIRouter(
+    route_class=RetryingRoute,
+    prefix="/api/v1/stage",
+    tags=["stage"],
+    responses=error_responses(401, 403, 404, 422),
+)
 SDP = "application/sdp"
 MAX_SDP_BYTES = 64 * 1024
 
@@ -31,10 +39,7 @@ def _stage(request: Request) -> Stage:
 
 
 async def _session(db: DbSession, session_id: int) -> Session:
-    found = await db.get(Session, session_id)
-    if found is None:
-        raise NotFound(f"session: no session {session_id}", field="session")
-    return found
+    return await get_session(db, session_id)
 
 
 @router.get("/{session}", summary="The stage: its sources and which one is on air")
@@ -45,12 +50,12 @@ async def stage_state(
     user: CurrentUser,
     settings: AppSettings,
     clock: AppClock,
-) -> dict[str, Any]:
+) -> StageView:
     _found, person = await attending(db, user, session)
     assert person.id is not None
     # The STUN/TURN servers a page's peer connection should use, as RTCPeerConnection takes them.
     ice = settings.ice_servers_for(person.id, clock.now())
-    return {**_stage(request).state(session), "ice_servers": ice}
+    return StageView.model_validate({**_stage(request).state(session), "ice_servers": ice})
 
 
 @router.post(
@@ -148,9 +153,9 @@ async def _moderated(db: DbSession, user: CurrentUser, session_id: int) -> Sessi
 @router.post("/{session}/take", summary="Put a source on air (moderators)")
 async def take(
     session: int, body: TakeIn, request: Request, db: DbSession, user: CurrentUser
-) -> dict[str, Any]:
+) -> StageState:
     await _moderated(db, user, session)
-    return await _stage(request).take(session, body.source)
+    return StageState.model_validate(await _stage(request).take(session, body.source))
 
 
 @router.patch("/{session}/sources/{source}", summary="Move a source or (un)mute it (moderators)")
@@ -161,12 +166,18 @@ async def change_source(
     request: Request,
     db: DbSession,
     user: CurrentUser,
-) -> dict[str, Any]:
+) -> StageState:
     await _moderated(db, user, session)
-    return await _stage(request).change(session, source, to=body.state, muted=body.muted)
+    changed = await _stage(request).change(session, source, to=body.state, muted=body.muted)
+    return StageState.model_validate(changed)
 
 
-hls_router = APIRouter(route_class=RetryingRoute, prefix="/hls", tags=["stage"])
+hls_router = APIRouter(
+    route_class=RetryingRoute,
+    prefix="/hls",
+    tags=["stage"],
+    responses=error_responses(401, 403, 404, 422),
+)
 HLS_TYPES = {"m3u8": "application/vnd.apple.mpegurl", "ts": "video/mp2t"}
 
 

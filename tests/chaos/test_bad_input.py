@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from server.clock import FakeClock
+from server.realtime.connection import CloseCode
 from server.realtime.frames import MAX_FRAME_BYTES
 from tests.chaos.conftest import Open, nodes
 from tests.roomclient import RoomClient
@@ -79,7 +80,7 @@ async def test_a_frame_over_64_kib_closes_that_socket_with_1009_and_the_room_goe
     await sender.send_raw(padded_to(MAX_FRAME_BYTES + 1, character))
     await asyncio.wait_for(sender.closed, 10)
 
-    assert sender.socket.close_code == 1009
+    assert sender.socket.close_code == CloseCode.message_too_big
     again = await joined(open_client, shared, "alice")
     await room_still_works(other, again)
 

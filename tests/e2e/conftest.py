@@ -20,13 +20,13 @@ import pytest
 import yaml
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-from server.accounts.demo import create_demo_people
 from server.app import create_app
 from server.cli import DEMO_FORUM
 from server.clock import Clock, FakeClock, SystemClock
 from server.db import Database
+from server.editor.importer import import_program
 from server.migrate import upgrade
-from server.program.importer import import_program
+from server.people.demo import create_demo_people
 from server.settings import Settings
 from tests.conftest import chromium_path
 from tests.servers import free_socket, serve_in_thread
@@ -44,7 +44,7 @@ CHROMIUM_ARGS = [
 # A camera showing a moving test picture and a beeping microphone, allowed without asking.
 FAKE_MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 BROWSER_ZONE = "Europe/Berlin"
-DEMO_PASSWORD = "demo-password"  # every demo account's (server/accounts/demo.py)
+DEMO_PASSWORD = "demo-password"  # every demo account's (server/people/demo.py)
 # On the demo marathon's day: Tashkent (08:20-09:50 UTC) is on air, Cairo starts at 10:00.
 MARATHON_NOW = datetime(2027, 3, 28, 9, 35, tzinfo=UTC)
 DEMO_FORUM_SLUG = "demo-forum"

@@ -17,8 +17,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Locator, expect
 
+from server.expo.models import MissReason
 from tests.e2e.conftest import BROWSER_ZONE, LiveServer, Person, save_screenshot, sign_in
 from tests.e2e.test_showrooms_page import (  # noqa: F401 (fixtures: people, showroom_server)
     LIVE,
@@ -161,3 +162,66 @@ async def test_the_staff_member_publishes_a_slot_works_a_lead_and_sees_the_day_i
     await staff.set_viewport_size({"width": 1280, "height": 2400})
     await board.scroll_into_view_if_needed()
     await save_screenshot(staff, tmp_path, "exhibitor-dashboard.png")
+
+
+NOBODY_ON_DUTY = {
+    "en": "The call was missed: nobody was on duty.",
+    "ru": "Вызов пропущен: никто не дежурил.",
+}
+
+
+async def _open_lead(desk: Locator, stand: str) -> Locator:
+    board = desk.get_by_test_id("dashboard")
+    await board.get_by_test_id("dash-stand").select_option(stand)
+    lead = board.get_by_test_id("lead")
+    await expect(lead).to_have_count(1, timeout=LIVE)
+    await lead.click()
+    return board.get_by_test_id("lead-detail").get_by_test_id("lead-history")
+
+
+async def test_a_call_missed_for_want_of_anyone_on_duty_is_told_in_the_desks_language(
+    people: list[Person],  # noqa: F811
+    showroom_server: LiveServer,  # noqa: F811
+) -> None:
+    visitor, staff, _ = (p.page for p in people)
+    server = showroom_server.url
+    await sign_in(visitor, showroom_server, VISITOR)
+    called = await visitor.request.post(
+        f"{server}/api/v1/stands/volgapump/contact-requests", data={}
+    )
+    assert called.status == 201 and (await called.json())["state"] == "missed"
+
+    desk = await open_desk(staff, showroom_server, STAFF)
+    history = await _open_lead(desk, "volgapump")
+    await expect(history).to_contain_text(NOBODY_ON_DUTY["en"], timeout=LIVE)
+    leads = await staff.request.get(f"{server}/api/v1/stands/volgapump/leads")
+    (lead,) = await leads.json()
+    detail = await staff.request.get(f"{server}/api/v1/stands/volgapump/leads/{lead['id']}")
+    missed = [e["data"] for e in (await detail.json())["history"] if e["kind"] == "missed"]
+    assert [m["reason"] for m in missed] == ["nobody_on_duty"]  # the wire carries the code
+
+    await staff.goto(staff.url.replace("lang=en", "lang=ru"))
+    history = await _open_lead(staff.get_by_test_id("exhibitor-page"), "volgapump")
+    await expect(history).to_contain_text(NOBODY_ON_DUTY["ru"], timeout=LIVE)
+
+    # Every reason the server may give has its own words in both languages.
+    worded = await staff.evaluate(
+        """async (codes) => {
+            const { setLang } = await import("./i18n.js");
+            const board = document.querySelector("pv-stand-dashboard");
+            const lead = { visitor: { name: "V" } };
+            const words = {};
+            for (const lang of ["en", "ru"]) {
+                setLang(lang);
+                words[lang] = codes.map((reason) =>
+                    board.sentence({ kind: "missed", actor: null, data: { reason } }, lead));
+            }
+            return words;
+        }""",
+        [reason.value for reason in MissReason],
+    )
+    for lang in ("en", "ru"):
+        texts = worded[lang]
+        assert len(set(texts)) == len(MissReason), texts
+        assert not any(text.startswith("dash.") for text in texts), texts
+    assert worded["en"][list(MissReason).index(MissReason.nobody_on_duty)] == NOBODY_ON_DUTY["en"]

@@ -13,8 +13,8 @@ from playwright.async_api import Page, expect
 from server.app import create_app
 from server.clock import FakeClock
 from server.db import Database
+from server.editor.importer import import_program
 from server.migrate import upgrade
-from server.program.importer import import_program
 from tests.e2e.conftest import _demo_settings
 from tests.factories import russian_only
 from tests.servers import free_socket, serve_in_thread

@@ -181,8 +181,8 @@ async def test_a_granted_role_counts_from_the_next_request(
 async def test_held_permissions_agree_with_asking_one_by_one(
     db: AsyncSession, clock: FakeClock, closed: int
 ) -> None:
-    from server.accounts.permissions import Permission, allowed, held
     from server.attendance import invites
+    from server.attendance.permissions import Permission, allowed, held
 
     session = await db.get(Session, closed)
     assert session is not None

@@ -33,6 +33,7 @@ from server.program.service import get_forum
 from server.realtime.bus import MemoryBus
 from server.rooms.models import ChatMessage
 from server.settings import Settings
+from tests.conftest import checked_bus
 from tests.factories import load_program, program_doc, session_doc, signed_in
 from tests.roomclient import RoomClient
 from tests.servers import serve_here
@@ -90,7 +91,7 @@ async def _people(db: AsyncSession, clock: FakeClock) -> dict[str, int]:
 
 @pytest.fixture
 def bus() -> MemoryBus:
-    return MemoryBus()
+    return checked_bus()
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from server.program.models import Session
 from server.program.service import get_forum
 from server.realtime.bus import MemoryBus
 from server.settings import Settings
+from tests.conftest import checked_bus
 from tests.factories import load_program, marathon_doc, signed_in
 
 AUTH = {"Authorization": "Bearer organiser-token-for-tests"}
@@ -38,7 +39,7 @@ RELAY = "/api/v1/forums/test-forum/marathons/relay"
 
 @pytest.fixture
 def bus() -> MemoryBus:
-    return MemoryBus()
+    return checked_bus()
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from server.marathon.runner import MarathonRunner
 from server.program.models import Session, SessionStatus
 from server.program.service import get_forum
 from server.realtime.bus import Event, MemoryBus
+from server.unit import finish
+from tests.conftest import checked_bus
 from tests.factories import load_program
 
 ROOM = "marathon:1"
@@ -41,7 +43,7 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def bus() -> MemoryBus:
-    return MemoryBus()
+    return checked_bus()
 
 
 class Listener:
@@ -227,7 +229,8 @@ async def test_a_delay_moves_the_handover_and_the_runner_follows_the_new_time(
     runner.start()
     try:
         await listener.take(3)  # Jakarta ended, the handover, Beijing live
-        await service.record_delay(db, clock, bus, demo, demo.running()[1].id or 0, 15)
+        await service.record_delay(db, clock, demo, demo.running()[1].id or 0, 15)
+        await finish(db, bus)  # the unit's commit, then its announcements
         runner.wake()
         changed = await listener.take(1)
         clock.set(planned_end)

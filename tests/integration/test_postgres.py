@@ -15,8 +15,8 @@ from server.migrate import upgrade
 from server.program import service
 from server.program.rendering import prepare, program_json
 from server.program.views import ProgramFilter
-from server.program.zones import parse_zone
-from server.realtime.bus import MemoryBus
+from server.zones import parse_zone
+from tests.conftest import checked_bus
 from tests.factories import load_program, marathon_doc, program_doc, session_doc
 
 pytestmark = pytest.mark.postgres
@@ -90,17 +90,18 @@ async def test_on_postgres_two_runners_announce_each_change_once_and_a_delay_rep
 ) -> None:
     await upgrade(postgres_url)
     nodes = [Database(postgres_url), Database(postgres_url)]
-    bus = MemoryBus()
+    bus = checked_bus()
     try:
         async with nodes[0].session() as db:
             await load_program(db, clock, marathon_doc(positions={"jakarta": 1}))
         clock.set(datetime(2027, 3, 28, 9, 0, tzinfo=UTC))  # Jakarta on air since 08:40Z
         runners = [MarathonRunner(node, clock, bus) for node in nodes]
         await asyncio.gather(*(runner.step() for runner in runners))
-        async with nodes[1].session() as db:
+        async with nodes[1].unit(bus) as db:
             forum = await service.get_forum(db, "test-forum")
             data = await marathons.load_marathon(db, forum, "relay")
-            await marathons.record_delay(db, clock, bus, data, data.segments[0].id or 0, 20)
+            await marathons.record_delay(db, clock, data, data.segments[0].id or 0, 20)
+        async with nodes[1].session() as db:
             data = await marathons.load_marathon(db, forum, "relay")
         announced = await bus.history("marathon:1") or []
     finally:

@@ -19,10 +19,10 @@ from server.attendance.models import Mode
 from server.attendance.service import register_for_session
 from server.cli import app as cli
 from server.clock import FakeClock
+from server.editor.importer import import_program
 from server.errors import Invalid
 from server.mail.models import OutboxMail
 from server.notices.models import Notice
-from server.program.importer import import_program
 from server.program.models import Person, Session, SessionStatus
 from tests.factories import load_program, program_doc, russian_only, session_doc, signed_in
 

@@ -26,7 +26,8 @@ from server.db import Database
 from server.marathon.runner import relay_sessions
 from server.program.models import Forum, Session, SessionStatus
 from server.program.runner import ProgramRunner
-from server.realtime.bus import Bus, MemoryBus
+from server.realtime.bus import Bus
+from tests.conftest import checked_bus
 from tests.factories import load_program, marathon_doc, session_doc
 from tests.integration.conftest import room_settings
 from tests.roomclient import RoomClient, numbered
@@ -226,7 +227,7 @@ async def test_cancelled_sessions_stay_cancelled_and_delayed_ones_wait_for_their
         session_doc("delayed", "2027-03-28T10:00", "2027-03-28T11:00", status="delayed"),
     ]
     await load_program(db, clock, doc)
-    bus = MemoryBus()
+    bus = checked_bus()
     runner = ProgramRunner(database, clock, bus, others=relay_sessions())
 
     clock.set(datetime(2027, 3, 28, 6, 59, tzinfo=UTC))  # 09:59 in Moscow
@@ -269,7 +270,7 @@ async def test_each_move_bumps_the_program_version(
     seen = []
     for hour in (6, 7, 7, 8):
         clock.set(datetime(2027, 3, 28, hour, 30, tzinfo=UTC))
-        await ProgramRunner(database, clock, MemoryBus()).step()
+        await ProgramRunner(database, clock, checked_bus()).step()
         async with database.session() as fresh:
             talk = (await fresh.exec(select(Session))).one()
             forum = (await fresh.exec(select(Forum))).one()

@@ -25,7 +25,6 @@ from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import server.models  # noqa: F401  (every table on the metadata)
-from server.accounts.demo import create_demo_people
 from server.accounts.models import Grant, Role, User
 from server.accounts.service import grant
 from server.app import create_app
@@ -33,13 +32,14 @@ from server.attendance.models import Mode, Registration, SeatPool
 from server.cli import DEMO_FORUM, demo_packs
 from server.clock import FakeClock, SystemClock
 from server.db import Database
+from server.editor.importer import import_program
 from server.expo.importer import import_pack
 from server.expo.media import MediaStore
 from server.expo.packs import read_pack
 from server.mail.models import OutboxMail
 from server.mail.outbox import queue
 from server.migrate import upgrade
-from server.program.importer import import_program
+from server.people.demo import create_demo_people
 from server.program.models import Forum, Session
 from server.rehearsals.models import Rehearsal
 from server.rooms.models import ChatMessage, Poll, PollOption, PrivateRoom, Question

@@ -100,6 +100,7 @@ async def test_private_rooms_answer_outsiders_as_if_they_did_not_exist(
         room = await open_private_room(
             db, clock, "stand-chat", [world.user_ids["alice"], world.user_ids["bob"]]
         )
+        await db.commit()
     await database.dispose()
     alice, carol = await connect("alice"), await connect("carol")
 

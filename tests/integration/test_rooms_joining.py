@@ -13,7 +13,8 @@ from server.accounts.service import user_for_token
 from server.db import Database
 from server.realtime.bus import MemoryBus
 from server.rooms.access import admit
-from server.rooms.snapshot import apply, build
+from server.rooms.snapshot import build
+from tests.fold import fold
 from tests.roomclient import RoomClient
 from tests.rooms_world import World, token_of
 
@@ -101,15 +102,25 @@ async def test_joiners_arriving_while_the_room_talks_miss_nothing_and_see_nothin
         await talking
         final = (await alice.join(room))["snapshot"]["messages"]
         for client, answer in zip(watchers, answers, strict=True):
-
-            def caught_up(c: RoomClient = client, a: dict[str, Any] = answer) -> bool:
-                folded = a["snapshot"]
-                for push in [p for p in c.pushes[room] if p["seq"] > a["seq"]]:
-                    folded = apply(folded, push["type"], push["data"])
-                return [m["text"] for m in folded["messages"]] == [m["text"] for m in final]
-
-            await client.wait_for(caught_up, what="the whole conversation")
+            # Pushes come in order after the snapshot: once the last message is in, so is all.
+            await client.wait_for(
+                lambda c=client, a=answer: _holds(a, c.pushes[room], sent[-1]),
+                what="the whole conversation",
+            )
+            pushed = [p for p in client.pushes[room] if p["seq"] > answer["seq"]]
+            folded = await fold(answer["snapshot"], pushed)
+            assert [m["text"] for m in folded["messages"]] == [m["text"] for m in final]
         assert [m["text"] for m in final] == sent
     finally:
         for client in others:
             await client.close()
+
+
+def _holds(answer: dict[str, Any], pushes: list[dict[str, Any]], text: str) -> bool:
+    """Whether a joiner's snapshot, or a push after it, holds the message `text`."""
+    pushed = (
+        p["data"]["message"]
+        for p in pushes
+        if p["seq"] > answer["seq"] and p["type"] == "chat.message"
+    )
+    return any(m["text"] == text for m in [*answer["snapshot"]["messages"], *pushed])

@@ -17,6 +17,7 @@ from websockets.exceptions import ConnectionClosed
 
 from server.clock import SystemClock
 from server.db import Database
+from server.realtime.connection import CloseCode
 from tests.factories import make_user
 from tests.integration.conftest import room_settings, serve_world
 from tests.roomclient import RoomClient
@@ -44,7 +45,7 @@ async def test_a_full_node_sheds_new_sockets_with_1013_and_a_retry_hint(
         await again.close()
 
     assert closed.value.rcvd is not None
-    assert closed.value.rcvd.code == 1013
+    assert closed.value.rcvd.code == CloseCode.try_again_later
     hint = json.loads(closed.value.rcvd.reason)
     assert hint["code"] == "busy" and hint["retry_after"] >= 1
     assert joined["recovered"] is False

@@ -11,15 +11,17 @@ from pathlib import Path
 
 import httpx
 import icalendar
+import pytest
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.clock import FakeClock
 from server.db import Database
+from server.expo.contacts import miss_expired, request_contact
 from server.expo.importer import import_pack
-from server.expo.leads import miss_expired
 from server.expo.media import MediaStore
+from server.expo.models import ContactRequest, Lead, LeadEvent, Stand
 from server.expo.packs import read_pack
-from server.realtime.bus import MemoryBus
 from tests.factories import signed_in
 from tests.rooms_world import World
 from tests.showroom_packs import stand_doc, write_pack
@@ -286,7 +288,7 @@ async def test_a_ring_nobody_answers_is_missed_and_offers_slots(
             await asyncio.sleep(0.05)
 
     after = await asyncio.wait_for(missed(), 10)
-    assert await miss_expired(db, clock, MemoryBus()) == 0  # once only, whoever sweeps
+    assert await miss_expired(db, clock) == 0  # once only, whoever sweeps
     late = await client.post(f"/api/v1/contact-requests/{asked['id']}/accept", headers=staff_header)
 
     assert after["state"] == "missed"
@@ -386,3 +388,128 @@ async def test_a_visitor_cannot_ring_a_stand_again_and_again(
     assert "book a meeting" in refused.json()["error"]["message"]
     assert int(refused.headers["Retry-After"]) == 35 * 60 + 1  # until the first is an hour old
     assert allowed.status_code == 201
+
+
+async def _history(client: httpx.AsyncClient, slug: str, staff: dict[str, str]) -> list[dict]:
+    (lead,) = (await client.get(f"/api/v1/stands/{slug}/leads", headers=staff)).json()
+    detail = await client.get(f"/api/v1/stands/{slug}/leads/{lead['id']}", headers=staff)
+    return detail.json()["history"]
+
+
+async def test_a_missed_ring_says_why_as_a_code_not_as_words(
+    client: httpx.AsyncClient, db: AsyncSession, clock: FakeClock, tmp_path: Path, settings
+) -> None:
+    visitor, staff, off = (
+        {"Authorization": f"Bearer {p}"} for p in ("visitor", "staff", "off-duty")
+    )
+    for person, header in (("visitor", visitor), ("staff", staff), ("off-duty", off)):
+        await signed_in(db, clock, f"{person}@leads.test", header)
+    await db.commit()
+    docs = [
+        stand_doc("ringing-works", staff=[_person("staff@leads.test", ALWAYS)]),
+        stand_doc("empty-works", staff=[_person("off-duty@leads.test", [])]),
+    ]
+    store = MediaStore(settings.media_dir / "showrooms")
+    await import_pack(db, clock, read_pack(write_pack(tmp_path / "p", docs)), store)
+    await db.commit()
+
+    # Nobody on duty: missed at once. On duty but nobody answers: missed by the sweeper.
+    at_once = await client.post(
+        "/api/v1/stands/empty-works/contact-requests", json={}, headers=visitor
+    )
+    rung = await client.post(
+        "/api/v1/stands/ringing-works/contact-requests", json={}, headers=visitor
+    )
+    clock.advance(timedelta(seconds=settings.contact_ring_seconds + 1))
+
+    async def swept() -> None:
+        path = f"/api/v1/contact-requests/{rung.json()['id']}"
+        while True:
+            if (await client.get(path, headers=visitor)).json()["state"] == "missed":
+                return
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(swept(), 10)
+    nobody = [
+        e["data"] for e in await _history(client, "empty-works", off) if e["kind"] == "missed"
+    ]
+    unanswered = [
+        e["data"] for e in await _history(client, "ringing-works", staff) if e["kind"] == "missed"
+    ]
+
+    assert nobody == [{"request": at_once.json()["id"], "reason": "nobody_on_duty"}]
+    assert unanswered == [{"request": rung.json()["id"], "reason": "no_answer"}]
+
+
+async def test_a_step_written_before_reasons_were_codes_is_read_as_its_code(
+    client: httpx.AsyncClient, db: AsyncSession, clock: FakeClock, tmp_path: Path, settings
+) -> None:
+    staff = {"Authorization": "Bearer staff"}
+    await signed_in(db, clock, "staff@leads.test", staff)
+    visitor = await signed_in(db, clock, "visitor@leads.test", {"Authorization": "Bearer v"})
+    doc = stand_doc("older-works", staff=[_person("staff@leads.test", ALWAYS)])
+    store = MediaStore(settings.media_dir / "showrooms")
+    await import_pack(db, clock, read_pack(write_pack(tmp_path / "p", [doc])), store)
+    stand = (await db.exec(select(Stand).where(Stand.slug == "older-works"))).one()
+    lead = Lead(
+        stand_id=stand.id, visitor_id=visitor.id, created_at=WORLD_NOW, updated_at=WORLD_NOW
+    )
+    db.add(lead)
+    await db.flush()
+    for request, said in ((1, "nobody on duty"), (2, "no answer")):  # as stored until now
+        data = {"request": request, "reason": said}
+        db.add(LeadEvent(lead_id=lead.id, kind="missed", actor_id=None, data=data, at=WORLD_NOW))
+    await db.commit()
+
+    history = await _history(client, "older-works", staff)
+
+    assert [e["data"]["reason"] for e in history] == ["nobody_on_duty", "no_answer"]
+
+
+class _Told:
+    """A bus that notes each push with what the database held when it went out."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.pushes: list[tuple[str, str, int]] = []  # room, type, requests stored then
+
+    async def publish(self, room: str, type: str, data: dict) -> tuple[str, int]:
+        async with self.database.session() as other:  # another connection: committed rows only
+            stored = len((await other.exec(select(ContactRequest))).all())
+        self.pushes.append((room, type, stored))
+        return ("0-0", 0)
+
+    async def publish_volatile(self, room: str, type: str, data: dict) -> None:
+        raise AssertionError("a contact request's pushes are kept in the room's history")
+
+    async def deliver(self, room: str, type: str, data: dict) -> None:
+        raise AssertionError("a contact request's pushes are sent at once")
+
+
+async def test_a_contact_requests_ring_goes_out_after_its_commit_and_never_if_it_fails(
+    db: AsyncSession, clock: FakeClock, tmp_path: Path, database_url: str
+) -> None:
+    visitor = await signed_in(db, clock, "visitor@leads.test", {"Authorization": "Bearer v"})
+    staff = await signed_in(db, clock, "staff@leads.test", {"Authorization": "Bearer s"})
+    doc = stand_doc("unit-works", staff=[_person("staff@leads.test", ALWAYS)])
+    store = MediaStore(tmp_path / "media")
+    await import_pack(db, clock, read_pack(write_pack(tmp_path / "p", [doc])), store)
+    await db.commit()
+    database = Database(database_url)
+    told = _Told(database)
+    ring = timedelta(minutes=1)
+    try:
+        # A unit that fails after the verb rang: rolled back, and nobody was rung.
+        with pytest.raises(RuntimeError):
+            async with database.unit(told) as unit:
+                await request_contact(unit, clock, "unit-works", visitor, "", ring)
+                raise RuntimeError("a later step of the same unit of work fails")
+        after_failure = list(told.pushes)
+        async with database.unit(told) as unit:
+            made, new = await request_contact(unit, clock, "unit-works", visitor, "", ring)
+    finally:
+        await database.dispose()
+
+    assert after_failure == []
+    assert (made.state, new) == ("open", True)
+    assert told.pushes == [(f"user:{staff.id}", "contact.ring", 1)]

@@ -11,7 +11,7 @@ from server.program import service
 from server.program.models import SessionType
 from server.program.rendering import prepare, program_json
 from server.program.views import ProgramFilter, session_view
-from server.program.zones import local_date, parse_zone
+from server.zones import local_date, parse_zone
 from tests.factories import load_program, program_doc, session_doc
 
 VISIT = {

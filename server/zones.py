@@ -1,11 +1,16 @@
-"""Time zones: parse IANA names strictly and show an instant in a zone with its abbreviation."""
+"""Time zones: parse IANA names strictly, show an instant in a zone with its abbreviation, and
+read a wall-clock time in a zone as an instant.
+
+A shared kernel module (it was `server/program/zones.py`): accounts, attendance, marathons,
+the editor and the showrooms all read zones, and accounts sit below the program, so the
+zones cannot live in the program domain. Instants in UTC are written by `server.instants`."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from server.errors import Invalid
 
@@ -28,16 +33,6 @@ def parse_zone(name: str, *, field: str = "tz") -> ZoneInfo:
             f"{field}: unknown time zone {name!r}; expected an IANA name such as Asia/Jakarta",
             field=field,
         ) from None
-
-
-def zone_names() -> list[str]:
-    """Every IANA zone this machine knows, sorted (for pickers)."""
-    return sorted(z for z in available_timezones() if "/" in z or z == "UTC")
-
-
-def utc_z(instant: datetime) -> str:
-    """An instant as RFC 3339 UTC with a `Z` (the API's form of a stored instant)."""
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def format_offset(offset: timedelta | None) -> str:
@@ -82,3 +77,28 @@ def parse_local_date(value: str, *, field: str = "date") -> date:
         raise Invalid(
             f"{field}: {value!r} is not a calendar date in the form YYYY-MM-DD", field=field
         ) from None
+
+
+def local_instant(value: str, tz: str, *, field: str) -> datetime:
+    """A wall-clock time in `tz` (or an instant with an offset) as a UTC instant.
+
+    Refuses a local time that the clocks skip (it never happens) or repeat (it happens twice).
+    """
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid(
+            f"{field}: {value!r} is not a date-time like 2027-03-26T10:00", field=field
+        ) from None
+    if parsed.tzinfo is not None:
+        return parsed.astimezone(UTC)
+    zone = parse_zone(tz, field=field)
+    early, late = parsed.replace(tzinfo=zone, fold=0), parsed.replace(tzinfo=zone, fold=1)
+    instant = early.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != parsed:
+        raise Invalid(f"{field}: {value} does not exist in {tz} (clocks go forward)", field=field)
+    if early.utcoffset() != late.utcoffset():
+        raise Invalid(
+            f"{field}: {value} happens twice in {tz} (clocks go back); give an offset", field=field
+        )
+    return instant

@@ -1,17 +1,18 @@
 """Changes to a forum's program that people are told of, and what is announced once they commit.
 
-Cancelling a session and bringing it back are shared by the program editor (server/editor/)
-and `pavilion program import --cancel-missing`: each raises the session's SEQUENCE (calendars
-follow), bumps the forum's program version and tells the people registered for it, inside the
-caller's unit of work. The caller collects all that in a `ProgramChange`, commits, then
-`announce`s it: `program.changed` on the forum's room, `session.status` on the room of each
-session whose status changed, and each notice on its person's own room.
+Cancelling a session and bringing it back are shared by the program editor (service.py) and
+`pavilion program import --cancel-missing` (importer.py): each raises the session's SEQUENCE
+(calendars follow), bumps the forum's program version and tells the people registered for it,
+inside the caller's unit of work. The caller collects all that in a `ProgramChange` and
+`announce`s it; once the unit commits, `program.changed` goes to the forum's room,
+`session.status` to the room of each session whose status changed, and each notice to its
+person's own room. `ChangeReason` is in server/program/models.py: the reason is part of the
+program's own push.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,16 +22,9 @@ from server.errors import Conflict
 from server.notices import service as notices
 from server.notices.models import NoticeKind
 from server.notices.service import Told
-from server.program.models import Forum, Session, SessionStatus
+from server.program.models import ChangeReason, Forum, Session, SessionStatus
 from server.program.service import bump_program_version, session_facts
-from server.realtime.bus import Bus
-
-
-class ChangeReason(StrEnum):
-    """Why `program.changed` was announced (the marathon adds its own: planned, delay…)."""
-
-    edited = "edited"  # an organiser in the program editor
-    imported = "imported"  # `pavilion program import`
+from server.unit import publish_after
 
 
 @dataclass
@@ -75,8 +69,9 @@ async def cancel_session(
     public_url: str,
 ) -> None:
     """Take a session out of the program (it stays listed as cancelled; registrations stand
-    in case it comes back) and tell the people registered for it. The caller commits, then
-    announces `change`. Conflict naming `session` if it is cancelled already."""
+    in case it comes back) and tell the people registered for it. The caller announces
+    `change`; it goes out once the unit commits. Conflict naming `session` if it is
+    cancelled already."""
     if session.status is SessionStatus.cancelled:
         raise Conflict(f"session: {_title(session)!r} is cancelled already", field="session")
     await _set_status(db, clock, forum, session, SessionStatus.cancelled, change)
@@ -166,21 +161,23 @@ async def tell_moved(
     await _tell(db, clock, forum, session, change, NoticeKind.session_moved, public_url, data)
 
 
-async def announce(bus: Bus, change: ProgramChange) -> None:
-    """After the commit: `program.changed` on the forum's room, `session.status` on each
-    session's room whose status changed, and the notices to their people."""
-    await bus.publish(
+def announce(db: AsyncSession, change: ProgramChange) -> None:
+    """Once the unit commits: `program.changed` on the forum's room and `session.status` on
+    each session's room whose status changed (the notices to their people go with them:
+    `notices.tell` collected those)."""
+    publish_after(
+        db,
         forum_room(change.forum),
         "program.changed",
         {"forum": change.forum, "sessions": list(change.sessions), "reason": change.reason.value},
     )
     for session_id, status in change.statuses.items():
-        await bus.publish(
+        publish_after(
+            db,
             f"session:{session_id}",
             "session.status",
             {"session": session_id, "status": status.value},
         )
-    await notices.announce(bus, change.told)
 
 
 def _title(session: Session) -> str:

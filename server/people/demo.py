@@ -1,6 +1,8 @@
 """The demo's people (DESIGN.md section 9): one account per role, created by `pavilion demo` only.
 
-Idempotent: running the demo again finds them and their grants in place.
+Idempotent: running the demo again finds them and their grants in place. It lives with the
+people and their roles (it was `accounts/demo.py`): it grants roles over the demo forum's
+sessions and invites to one of them, which accounts, sitting below the program, cannot see.
 """
 
 from __future__ import annotations

@@ -5,33 +5,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.clock import FakeClock
+from server.editor.importer import import_program
 from server.errors import Invalid
-from server.program.importer import import_program, local_instant
 from server.program.models import Forum, Session
 from tests.factories import load_program, program_doc, session_doc
-
-
-def test_local_instant_converts_host_wall_time_to_utc() -> None:
-    assert local_instant("2027-03-28T12:00", "Asia/Jakarta", field="start") == datetime(
-        2027, 3, 28, 5, 0, tzinfo=UTC
-    )
-
-
-def test_local_instant_keeps_an_explicit_offset() -> None:
-    assert local_instant("2027-03-28T12:00:00+02:00", "Asia/Jakarta", field="start") == datetime(
-        2027, 3, 28, 10, 0, tzinfo=UTC
-    )
-
-
-def test_local_instant_refuses_the_hour_that_clocks_skip() -> None:
-    with pytest.raises(Invalid, match="does not exist in Europe/Berlin"):
-        local_instant("2027-03-28T02:30", "Europe/Berlin", field="sessions.0.start")
-
-
-def test_local_instant_refuses_the_hour_that_clocks_repeat() -> None:
-    with pytest.raises(Invalid, match="happens twice in Europe/Berlin") as caught:
-        local_instant("2026-10-25T02:30", "Europe/Berlin", field="sessions.0.start")
-    assert caught.value.details == {"field": "sessions.0.start"}
 
 
 async def test_reimporting_the_same_document_changes_nothing(

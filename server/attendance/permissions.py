@@ -11,6 +11,10 @@ check, so a role given or taken away counts from the next request on.
                      invite-only one, its invitees and its staff
 - `session.attendees` see who registered (moderators, organisers)
 - `session.speak`    publish to a session's stage (its speakers and moderators)
+
+It lives in attendance (it was `accounts/permissions.py`) because an answer rests on a role
+(accounts), a session's access (program) and an invitation (here): attendance is the lowest
+domain that sees all three, and accounts stay below the program.
 """
 
 from __future__ import annotations

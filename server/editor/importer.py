@@ -9,12 +9,16 @@ Every bilingual text may be given in one language alone: the other is stored emp
 program shows the given one in its place. A re-import reports the forum's sessions that the
 file no longer has (`missing`) and, when asked, cancels them, telling the people registered.
 People with an `email` are linked to accounts after the import (server/people/).
+
+It lives with the editor, not in server/program/, because an import is an organiser's change
+that reaches past the program: it plans and writes marathons, links people to accounts and
+tells those registered for a cancelled session, all of which sit above the program domain.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -23,6 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import EMAIL
 from server.clock import Clock
+from server.editor.changes import ProgramChange, cancel_session, restore_session
 from server.errors import Invalid
 from server.marathon.importer import (
     MarathonIn,
@@ -32,10 +37,10 @@ from server.marathon.importer import (
 )
 from server.people.service import link_people
 from server.program import service
-from server.program.changes import ChangeReason, ProgramChange, cancel_session, restore_session
 from server.program.models import (
     Access,
     CastMember,
+    ChangeReason,
     Forum,
     Person,
     Session,
@@ -48,7 +53,7 @@ from server.program.models import (
     Venue,
     VenueKind,
 )
-from server.program.zones import parse_zone
+from server.zones import local_instant, parse_zone
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -173,7 +178,7 @@ class ImportReport:
     # Sessions of the forum that the file no longer has, and those of them cancelled now.
     missing: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
-    # What to announce once the caller has committed (server/program/changes.py: announce).
+    # What to announce once the caller has committed (changes.py: announce).
     change: ProgramChange | None = None
 
     def count(self, kind: str, outcome: str) -> None:
@@ -184,31 +189,6 @@ class ImportReport:
 def _both(name: str, value: Text | OptionalText) -> dict[str, str]:
     """A bilingual text as the `<name>_en` / `<name>_ru` columns that store it."""
     return {f"{name}_en": value.en, f"{name}_ru": value.ru}
-
-
-def local_instant(value: str, tz: str, *, field: str) -> datetime:
-    """A wall-clock time in `tz` (or an instant with an offset) as a UTC instant.
-
-    Refuses a local time that the clocks skip (it never happens) or repeat (it happens twice).
-    """
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise Invalid(
-            f"{field}: {value!r} is not a date-time like 2027-03-26T10:00", field=field
-        ) from None
-    if parsed.tzinfo is not None:
-        return parsed.astimezone(UTC)
-    zone = parse_zone(tz, field=field)
-    early, late = parsed.replace(tzinfo=zone, fold=0), parsed.replace(tzinfo=zone, fold=1)
-    instant = early.astimezone(UTC)
-    if instant.astimezone(zone).replace(tzinfo=None) != parsed:
-        raise Invalid(f"{field}: {value} does not exist in {tz} (clocks go forward)", field=field)
-    if early.utcoffset() != late.utcoffset():
-        raise Invalid(
-            f"{field}: {value} happens twice in {tz} (clocks go back); give an offset", field=field
-        )
-    return instant
 
 
 def parse_program_file(document: Any) -> ProgramFile:

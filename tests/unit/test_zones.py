@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from server.errors import Invalid
-from server.program.zones import local_times, parse_local_date, parse_zone, utc_z
+from server.zones import local_instant, local_times, parse_local_date, parse_zone
 
 
 @pytest.mark.parametrize("name", ["Mars/Olympus_Mons", "../../etc/passwd", "", "Europe/", "x" * 65])
@@ -46,10 +46,6 @@ def test_local_times_give_negative_and_half_hour_offsets() -> None:
     assert (kathmandu["start"], kathmandu["utc_offset"]) == ("2027-03-28T18:45:00+05:45", "+05:45")
 
 
-def test_utc_z_writes_instants_with_a_z() -> None:
-    assert utc_z(datetime(2027, 3, 28, 5, 0, tzinfo=UTC)) == "2027-03-28T05:00:00Z"
-
-
 @pytest.mark.parametrize(
     "value", ["2027-02-30", "2027-13-01", "20270328", "28.03.2027", "2027-03-28T00:00"]
 )
@@ -61,3 +57,26 @@ def test_parse_local_date_refuses_impossible_or_malformed_dates(value: str) -> N
 
 def test_parse_local_date_reads_a_calendar_date() -> None:
     assert parse_local_date("2028-02-29").isoformat() == "2028-02-29"
+
+
+def test_local_instant_converts_host_wall_time_to_utc() -> None:
+    assert local_instant("2027-03-28T12:00", "Asia/Jakarta", field="start") == datetime(
+        2027, 3, 28, 5, 0, tzinfo=UTC
+    )
+
+
+def test_local_instant_keeps_an_explicit_offset() -> None:
+    assert local_instant("2027-03-28T12:00:00+02:00", "Asia/Jakarta", field="start") == datetime(
+        2027, 3, 28, 10, 0, tzinfo=UTC
+    )
+
+
+def test_local_instant_refuses_the_hour_that_clocks_skip() -> None:
+    with pytest.raises(Invalid, match="does not exist in Europe/Berlin"):
+        local_instant("2027-03-28T02:30", "Europe/Berlin", field="sessions.0.start")
+
+
+def test_local_instant_refuses_the_hour_that_clocks_repeat() -> None:
+    with pytest.raises(Invalid, match="happens twice in Europe/Berlin") as caught:
+        local_instant("2026-10-25T02:30", "Europe/Berlin", field="sessions.0.start")
+    assert caught.value.details == {"field": "sessions.0.start"}
