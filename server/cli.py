@@ -88,8 +88,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to bind (PAVILION_PORT)")] = None,
 ) -> None:
     """Serve the API and the web UI."""
-    settings = Settings()
-    _serve(settings.model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v}))
+    _serve(Settings().served_at(host, port))
 
 
 @db_app.command("upgrade")
@@ -247,13 +246,14 @@ def _print_plan(answer: dict[str, Any]) -> None:
         f"{answer['gap_minutes']}-minute handovers"
     )
     for column in ("#", "city", "UTC", "local", "hub", "idle before"):
-        table.add_column(column)
+        # Times are never cut or wrapped on a narrow terminal: the city and the rest give way.
+        table.add_column(column, no_wrap=column in {"#", "UTC", "local", "hub"})
     for s in answer["segments"]:
         table.add_row(
             str(s["position"]) + (" (fixed)" if s["fixed"] else ""),
             s["city"],
             f"{s['utc_start'][11:16]}–{s['utc_end'][11:16]}",
-            f"{s['local_start'][11:16]}–{s['local_end'][11:16]} {s['local_abbr']}",
+            _local_span(s),
             f"{s['hub_start'][11:16]}–{s['hub_end'][11:16]}",
             f"{s['idle_before_minutes']} min" if s["idle_before_minutes"] else "",
         )
@@ -261,6 +261,14 @@ def _print_plan(answer: dict[str, Any]) -> None:
     console.print(
         f"span {answer['span_minutes']} min, idle beyond handovers {answer['idle_minutes']} min"
     )
+
+
+def _local_span(segment: dict[str, Any]) -> str:
+    """`09:00–09:45 CEST`; across a clock change each end with its own: `02:05 CEST–02:05 CET`."""
+    start, end = segment["local_start"][11:16], segment["local_end"][11:16]
+    if segment["local_abbr"] == segment["local_end_abbr"]:
+        return f"{start}–{end} {segment['local_abbr']}"
+    return f"{start} {segment['local_abbr']}–{end} {segment['local_end_abbr']}"
 
 
 async def _import_pack(settings: Settings, folder: Path, *, invite: bool) -> ShowroomReport:
@@ -444,7 +452,7 @@ def demo(
     os.environ.setdefault("PAVILION_ENVIRONMENT", "demo")
     # A person watches this terminal: readable lines, unless JSON was asked for.
     os.environ.setdefault("PAVILION_LOG_FORMAT", "text")
-    settings = Settings()
+    settings = Settings().served_at(port=port)
     if settings.environment == "production":
         console.print("[red]refusing to load demo data into a production environment[/red]")
         raise typer.Exit(2)
@@ -456,10 +464,10 @@ def demo(
         _print_showroom_report(asyncio.run(_import_pack(settings, pack, invite=False)))
     if no_serve:
         return
-    url = f"http://{settings.host}:{port}/"
+    url = f"{settings.public_url.rstrip('/')}/"
     console.print(f"\n[bold]Pavilion demo[/bold] at [link={url}]{url}[/link]  (Ctrl+C to stop)")
     console.print(f"  marathon of capitals: {url}?forum=demo-forum&marathon=capitals\n")
-    _serve(settings.model_copy(update={"port": port}))
+    _serve(settings)
 
 
 @app.command()

@@ -16,6 +16,7 @@ Environment = Literal["demo", "dev", "test", "production"]
 
 # Known only so that it can be refused outside demo/dev/test.
 INSECURE_SECRET = "insecure-demo-secret-change-me"
+UNSPECIFIED_HOSTS = frozenset({"0.0.0.0", "::", ""})  # every interface: link to loopback
 
 
 class Settings(BaseSettings):
@@ -149,6 +150,24 @@ class Settings(BaseSettings):
         if value:
             SmtpTransport.from_url(value)  # raises, naming the variable
         return value
+
+    def served_at(self, host: str | None = None, port: int | None = None) -> Settings:
+        """These settings for a server bound to `host`:`port` (None: as set). The address its
+        pages and mails link to (`public_url`) and the origins its room sockets accept follow
+        the address, unless they were set (PAVILION_PUBLIC_URL, PAVILION_ALLOWED_ORIGINS):
+        `pavilion demo --port 8101` links to :8101 and its pages' sockets are let in."""
+        bound = self.model_copy(update={"host": host or self.host, "port": port or self.port})
+        update: dict[str, Any] = {}
+        seen = "127.0.0.1" if bound.host in UNSPECIFIED_HOSTS else bound.host
+        seen = f"[{seen}]" if ":" in seen else seen  # an IPv6 address, as a URL writes it
+        if "public_url" not in self.model_fields_set:
+            update["public_url"] = f"http://{seen}:{bound.port}"
+        if "allowed_origins" not in self.model_fields_set:
+            update["allowed_origins"] = [
+                f"http://{name}:{bound.port}"
+                for name in dict.fromkeys([seen, "127.0.0.1", "localhost"])
+            ]
+        return bound.model_copy(update=update)
 
     @property
     def mail_outbox(self) -> Path:

@@ -5,7 +5,7 @@
 // specifications, documents and videos.
 
 import { account } from "../account.js";
-import { getJSON, paths } from "../api.js";
+import { getJSON, paths, postJSON } from "../api.js";
 import { html, render } from "../html.js";
 import { lang, t } from "../i18n.js";
 import { industryTags, links, logo } from "../showroom-parts.js";
@@ -17,6 +17,7 @@ class PvStand extends HTMLElement {
   connectedCallback() {
     this.stand = null;
     this.key = null;
+    this.visit = null;
     this.failure = null;
     this.contact = document.createElement("pv-contact");
     this.innerHTML = `<div class="stand-view"></div><pv-lightbox></pv-lightbox>`;
@@ -39,13 +40,41 @@ class PvStand extends HTMLElement {
     }
     const another = !this.stand || this.stand.slug !== slug;
     this.key = key;
+    if (another || !this.visit) this.startVisit(slug);
     this.load(key, slug, opened || another);
   }
 
-  /** Hidden: the contact panel stops hearing its rooms; an open picture closes. */
+  /** Hidden: the contact panel stops hearing its rooms; an open picture closes; the visit
+   * counted for the stand's analytics ends. */
   pause() {
     this.contact.pause();
     this.lightbox.close();
+    this.endVisit();
+  }
+
+  /** Count this visit for the stand's analytics, and tell the server the page stays open
+   * (time on the stand) every `ping_seconds` while it is shown. Analytics never get in the
+   * visitor's way: a failure is let go. */
+  async startVisit(slug) {
+    this.endVisit();
+    const visit = (this.visit = { slug, timer: null });
+    let opened;
+    try {
+      opened = await postJSON(paths.standVisits(slug));
+    } catch {
+      return;
+    }
+    if (this.visit !== visit) return;
+    const ping = () => {
+      if (document.visibilityState !== "visible") return;
+      postJSON(paths.visitPing(opened.visit), { key: opened.key }).catch(() => {});
+    };
+    visit.timer = setInterval(ping, Math.max(5, opened.ping_seconds) * 1000);
+  }
+
+  endVisit() {
+    if (this.visit?.timer) clearInterval(this.visit.timer);
+    this.visit = null;
   }
 
   async load(key, slug, focus) {

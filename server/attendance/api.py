@@ -3,8 +3,6 @@ feed (invitations to closed sessions are in invites_api.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -36,6 +34,7 @@ from server.instants import instant
 from server.params import ForumSlug, SessionId
 from server.program.models import Forum, Session
 from server.program.service import get_forum, get_session, list_forums
+from server.spreadsheets import csv_text
 from server.transient import RetryingRoute
 from server.zones import local_times, parse_zone
 
@@ -154,11 +153,10 @@ async def attendees(session: SessionId, user: CurrentUser, db: DbSession) -> dic
 )
 async def attendees_csv(session: SessionId, user: CurrentUser, db: DbSession) -> Response:
     found, rows = await _attendance(db, user, session)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["name", "email", "organisation", "country", "mode", "status", "checked_in_at"])
-    for r, person, at in rows:
-        writer.writerow(
+    header = ["name", "email", "organisation", "country", "mode", "status", "checked_in_at"]
+    text = csv_text(
+        header,
+        (
             [
                 person.name,
                 person.email,
@@ -166,14 +164,16 @@ async def attendees_csv(session: SessionId, user: CurrentUser, db: DbSession) ->
                 person.country,
                 r.mode.value,
                 r.status.value,
-                instant(at) if at else "",
+                instant(at) if at else None,
             ]
-        )
+            for r, person, at in rows
+        ),
+    )
     headers = {
         "Content-Disposition": f'attachment; filename="session-{found.id}-registrations.csv"',
         "Cache-Control": "private, no-store",
     }
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 async def _attendance(
@@ -403,5 +403,3 @@ def _departure(session: Session, viewer: ZoneInfo, lang: str) -> dict[str, str] 
         "at": instant(session.departure_at),
         "viewer": session.departure_at.astimezone(viewer).isoformat(timespec="seconds"),
     }
-
-

@@ -13,8 +13,6 @@ reaches its lead through `record_call`, which server/app.py hands to the rooms l
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,8 +35,10 @@ from server.expo.schemas import (
     SharedDetail,
 )
 from server.expo.views import lead_view, visitor_view
+from server.instants import instant
 from server.rooms.access import open_private_room
 from server.rooms.models import ChatMessage
+from server.spreadsheets import csv_text
 
 SHAREABLE = tuple(d.value for d in SharedDetail)  # besides the name, always shown
 CSV_HEADER = (
@@ -207,26 +207,19 @@ class LeadsCsv:
 async def leads_csv(db: AsyncSession, slug: str, staff: User) -> LeadsCsv:
     """The stand's leads as CSV (details only as each visitor consented)."""
     stand = await staffed_stand(db, slug, staff)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    rows = []
     for lead, visitor in await _rows(db, stand):
         shown = visitor_view(lead, visitor)
-        writer.writerow(
+        rows.append(
             [
                 lead.id,
-                _cell(shown.name),
-                _cell(shown.email or ""),
-                _cell(shown.organisation or ""),
-                shown.country or "",
+                shown.name,
+                shown.email,
+                shown.organisation,
+                shown.country,
                 lead.status.value,
-                lead.created_at.isoformat(),
-                lead.updated_at.isoformat(),
+                instant(lead.created_at),
+                instant(lead.updated_at),
             ]
         )
-    return LeadsCsv(f"{stand.slug}-leads.csv", out.getvalue())
-
-
-def _cell(value: str) -> str:
-    """A text cell that a spreadsheet will not run as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return LeadsCsv(f"{stand.slug}-leads.csv", csv_text(CSV_HEADER, rows))

@@ -85,7 +85,10 @@ class PlannedSegment(_Public):
     utc_end: Instant
     local_start: str
     local_end: str
-    local_abbr: str
+    local_abbr: str = Field(description="The host zone's abbreviation at the start, e.g. CEST")
+    local_end_abbr: str = Field(
+        description="Its abbreviation at the end: another one when the clocks change on air"
+    )
     hub_start: str
     hub_end: str
     idle_before_minutes: int

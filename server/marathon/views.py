@@ -35,6 +35,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
                 "local_start": local_iso(segment.start, zone),
                 "local_end": local_iso(segment.end, zone),
                 "local_abbr": segment.start.astimezone(zone).tzname() or "",
+                "local_end_abbr": segment.end.astimezone(zone).tzname() or "",
                 "hub_start": local_iso(segment.start, hub_zone),
                 "hub_end": local_iso(segment.end, hub_zone),
                 "idle_before_minutes": segment.idle_before_minutes,

@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import av
+import httpx
 import pytest
 import yaml
 from PIL import Image
@@ -41,6 +42,7 @@ from server.program.models import Session, SessionStatus
 from server.settings import Settings
 from tests.e2e.conftest import (
     BROWSER_ZONE,
+    DEMO_PASSWORD,
     LiveServer,
     Person,
     _demo_settings,
@@ -696,3 +698,29 @@ async def send(chat: Any, text: str) -> None:
 
 def said(chat: Any, text: str) -> Any:
     return chat.get_by_test_id("message-text").filter(has_text=re.compile(f"^{re.escape(text)}$"))
+
+
+async def _stand_visits(server: LiveServer, slug: str) -> int:
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        signed = await client.post(
+            "/api/v1/auth/login", json={"email": STAFF, "password": DEMO_PASSWORD}
+        )
+        header = {"Authorization": f"Bearer {signed.json()['token']}"}
+        figures = await client.get(f"/api/v1/stands/{slug}/analytics", headers=header)
+        assert figures.status_code == 200, figures.text
+        return sum(day["visits"] for day in figures.json()["days"])
+
+
+async def test_a_stand_opened_by_a_visitor_counts_a_visit_in_its_analytics(
+    page: Page, showroom_server: LiveServer
+) -> None:
+    before = await _stand_visits(showroom_server, "volgapump")
+
+    await page.goto(stand_url(showroom_server, "volgapump"))
+    await expect(page.locator("#stand-title")).to_contain_text("Volga Pumps")
+
+    deadline = asyncio.get_running_loop().time() + 10
+    while (after := await _stand_visits(showroom_server, "volgapump")) == before:
+        assert asyncio.get_running_loop().time() < deadline, "the stand page counted no visit"
+        await asyncio.sleep(0.2)
+    assert after == before + 1

