@@ -131,10 +131,23 @@ MailAddress = Annotated[
 ]
 
 
+def _one_line(value: str) -> str:
+    """A person's name goes into mail headers ("To: Name <address>"): a line break or another
+    control character there would break every mail to them, so it is refused at the door."""
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in value):
+        raise ValueError("a name is one line, without control characters")
+    return value
+
+
+# A person's name as typed: one line; required where a name must be given.
+PersonName = Annotated[str, PydanticField(min_length=1, max_length=120), AfterValidator(_one_line)]
+OptionalPersonName = Annotated[str, PydanticField(max_length=120), AfterValidator(_one_line)]
+
+
 class SignupIn(_Input):
     email: MailAddress
     password: str = PydanticField(min_length=10, max_length=256)
-    name: str = PydanticField(min_length=1, max_length=120)
+    name: PersonName
     organisation: str = PydanticField(default="", max_length=200)
     country: str = PydanticField(default="", pattern=r"^([A-Z]{2})?$")
     language: str = PydanticField(default="en", pattern=r"^(en|ru)$")
@@ -163,7 +176,7 @@ class LoginIn(_Input):
 class AccountUpdate(_Input):
     """What a person changes on their account page; fields left out stay as they are."""
 
-    name: str | None = PydanticField(default=None, min_length=1, max_length=120)
+    name: PersonName | None = None
     language: str | None = PydanticField(default=None, pattern=r"^(en|ru)$")
     tz: str | None = PydanticField(default=None, max_length=64)
     mail_off: list[str] | None = PydanticField(default=None, max_length=32)

@@ -12,7 +12,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.accounts.models import MailAddress, UserPublic
+from server.accounts.models import MailAddress, OptionalPersonName, UserPublic
 from server.db import StrEnumType, UTCDateTime
 from server.instants import Instant
 from server.program.schemas import HostTimes, LocalTimes
@@ -106,7 +106,7 @@ class InviteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: MailAddress
-    name: str = PydanticField(default="", max_length=120, description="How the mail greets them")
+    name: OptionalPersonName = PydanticField(default="", description="How the mail greets them")
     language: InviteLanguage | None = PydanticField(
         default=None,
         description="The mail's language; default: their account's if they have one, else ru",

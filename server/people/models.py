@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 
-from server.accounts.models import MailAddress
+from server.accounts.models import MailAddress, OptionalPersonName
 
 
 class GrantableRole(StrEnum):
@@ -32,7 +32,7 @@ class Invitee(_Input):
     yet (the invitation mail is in `language`)."""
 
     email: MailAddress
-    name: str = PydanticField(default="", max_length=120)
+    name: OptionalPersonName = ""
     language: str = PydanticField(default="ru", pattern=r"^(en|ru)$")
 
 

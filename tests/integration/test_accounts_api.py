@@ -75,6 +75,9 @@ async def test_the_cookie_alone_identifies_the_browser(client: httpx.AsyncClient
         ({"country": "Indonesia"}, 422, "country"),
         ({"tz": "Java/Surabaya"}, 422, "tz"),
         ({"role": "organiser"}, 422, "role"),
+        # A line break in a name would break every mail header that carries it.
+        ({"name": "Eve\r\nBcc: everyone@example.org"}, 422, "name"),
+        ({"name": "Eve\u2028Bcc"}, 422, "name"),
     ],
 )
 async def test_bad_signups_name_the_field(
@@ -83,6 +86,20 @@ async def test_bad_signups_name_the_field(
     response = await signup(client, **change)
 
     assert (response.status_code, response.json()["error"]["field"]) == (status, field)
+
+
+async def test_a_name_changed_to_two_lines_is_refused_and_the_old_one_kept(
+    client: httpx.AsyncClient,
+) -> None:
+    token = (await signup(client)).json()["token"]
+    header = {"Authorization": f"Bearer {token}"}
+
+    refused = await client.patch("/api/v1/me", json={"name": "Dewi\nX-Hdr: 1"}, headers=header)
+    me = await client.get("/api/v1/me", headers=header)
+
+    assert (refused.status_code, refused.json()["error"]["field"]) == (422, "name")
+    assert "one line" in refused.json()["error"]["message"]
+    assert me.json()["name"] == "Dewi Anggraini"
 
 
 async def test_an_email_can_hold_one_account(client: httpx.AsyncClient) -> None:
