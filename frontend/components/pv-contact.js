@@ -306,7 +306,12 @@ class PvContact extends HTMLElement {
     if (!this._stand || !this.body) return;
     const active = document.activeElement;
     const focusInChat = this.chat.contains(active) ? active : null;
+    // A push (someone goes on duty, a meeting is booked) redraws the panel while the visitor
+    // may be typing their question: what they typed stays.
+    const typed = this.body.querySelector("#contact-message")?.value;
     render(this.body, this.panel());
+    const field = this.body.querySelector("#contact-message");
+    if (field && typed) field.value = typed;
     this.body.querySelector("[data-chat-slot]")?.replaceWith(this.chat);
     if (!this.chat.isConnected) this.chat.pause(); // not shown: its call, if any, ends
     focusInChat?.focus({ preventScroll: true });

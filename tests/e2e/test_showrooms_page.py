@@ -724,3 +724,29 @@ async def test_a_stand_opened_by_a_visitor_counts_a_visit_in_its_analytics(
         assert asyncio.get_running_loop().time() < deadline, "the stand page counted no visit"
         await asyncio.sleep(0.2)
     assert after == before + 1
+
+
+async def test_a_question_being_typed_survives_the_panel_redrawing_under_it(
+    page: Page, showroom_server: LiveServer
+) -> None:
+    """The visitor's meetings arrive after the page: the panel redraws, the question stays."""
+    held = asyncio.Event()
+    release = asyncio.Event()
+
+    async def hold_meetings(route: Any) -> None:
+        held.set()
+        await release.wait()
+        await route.continue_()
+
+    await sign_in(page, showroom_server, VISITOR)
+    await page.route("**/api/v1/me/meetings", hold_meetings)
+    await page.goto(stand_url(showroom_server, "kazan-valves"))
+    panel = page.get_by_test_id("contact-panel")
+    question = panel.get_by_label("Your question (optional)")
+    await question.fill("Which valves stand 40 bar?")
+    await asyncio.wait_for(held.wait(), timeout=10)
+    async with page.expect_response("**/api/v1/me/meetings"):
+        release.set()
+    # The redraw is done once the answer is read; the words are still there.
+    await page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done()))")
+    await expect(question).to_have_value("Which valves stand 40 bar?")
