@@ -2,6 +2,7 @@
 // server (GET /me; 401 means nobody) and announces every answer as `change` on `account`.
 
 import { getJSON, paths, postJSON } from "./api.js";
+import { lang } from "./i18n.js";
 
 export const account = new EventTarget();
 
@@ -42,15 +43,22 @@ export async function signIn(email, password) {
   return refresh();
 }
 
-/** Create an account (and sign in); throws ApiError naming the bad `field`. */
+/** Ask for an account: a link to finish it is mailed to the address (the answer is the same
+ * whether or not it already has an account); throws ApiError naming the bad `field`. */
 export async function signUp(details) {
-  await postJSON(paths.signup(), details);
+  return postJSON(paths.signup(), details);
+}
+
+/** Finish a sign-up with the mailed link's token, which makes the account and signs in;
+ * throws ApiError with `field` "token" for a link that expired or was used. */
+export async function confirmSignUp(token) {
+  await postJSON(paths.signupConfirm(), { token });
   return refresh();
 }
 
 /** Ask for a link to choose a new password (the answer is the same for any address). */
 export async function askForPasswordLink(email) {
-  await postJSON(paths.passwordReset(), { email });
+  await postJSON(paths.passwordReset(), { email, language: lang() });
 }
 
 /** Choose a password with a mailed link's token, which signs in; throws ApiError naming the

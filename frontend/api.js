@@ -4,7 +4,9 @@
 // same-origin requests, and the Origin header the browser adds to a POST or DELETE is what
 // the server checks before it lets the cookie change anything.
 
-import { t } from "./i18n.js";
+import { has, lang, t } from "./i18n.js";
+import { viewerZone } from "./state.js";
+import { dayMomentIn } from "./time.js";
 
 export class ApiError extends Error {
   constructor(message, { status = 0, code = "error", field = null, retryAfter = null, details = {} } = {}) {
@@ -61,6 +63,7 @@ export const paths = {
   endSegment: (forum, slug, segment) => `${paths.segment(forum, slug, segment)}/end`,
   now: (forum) => `${BASE}/forums/${enc(forum)}/now`,
   signup: () => `${BASE}/auth/signup`,
+  signupConfirm: () => `${BASE}/auth/signup/confirm`,
   login: () => `${BASE}/auth/login`,
   logout: () => `${BASE}/auth/logout`,
   passwordReset: () => `${BASE}/auth/password-reset`,
@@ -95,6 +98,8 @@ export const paths = {
   myStands: () => `${BASE}/me/stands`,
   myRinging: () => `${BASE}/me/contact-requests`,
   myMeetings: () => `${BASE}/me/meetings`,
+  myConversations: () => `${BASE}/me/conversations`,
+  consent: (stand) => `${BASE}/stands/${enc(stand)}/consent`,
   slots: (stand) => `${BASE}/stands/${enc(stand)}/slots`,
   leads: (stand) => `${BASE}/stands/${enc(stand)}/leads`,
   lead: (stand, id) => `${BASE}/stands/${enc(stand)}/leads/${enc(id)}`,
@@ -121,16 +126,54 @@ export function withQuery(path, params = {}) {
   return text ? `${path}?${text}` : path;
 }
 
-/** The ApiError for a 4xx/5xx answer, with the server's own message, code and field (a
- * `busy` refusal is worded here, in the reader's language, with its wait). */
+const INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z$/;
+
+/** An error's particulars as the reader should see them: instants in their zone, a name in
+ * their language (`title_ru` beside `title`). */
+function wordedParams(params = {}) {
+  const worded = {};
+  for (const [key, value] of Object.entries(params || {})) {
+    if (key.endsWith("_ru")) continue;
+    const here = lang() === "ru" && params[`${key}_ru`] ? params[`${key}_ru`] : value;
+    worded[key] = typeof here === "string" && INSTANT.test(here) ? dayMomentIn(here, viewerZone()) : here;
+  }
+  return worded;
+}
+
+/** What a field is called in the reader's language ("mode" → "формат участия"). */
+function fieldName(field) {
+  const name = String(field || "").replace(/\[\d+\]/g, "").split(".").pop();
+  return has(`field.${name}`) ? t(`field.${name}`) : field || "";
+}
+
+/**
+ * The words for an error answer, in the reader's language and zone: its `reason` with its
+ * `params` where the dictionary knows it; else the first input problem's reason; else its
+ * `code`. The server's own message (English, for logs) is shown only in English, and only
+ * when nothing finer is known.
+ */
+export function wordProblem(problem, status, retryAfter = null) {
+  if (problem.code === "busy") return t("error.busy", { seconds: Math.ceil(retryAfter || 1) });
+  const field = fieldName(problem.field);
+  if (problem.reason && has(`problem.${problem.reason}`)) {
+    return t(`problem.${problem.reason}`, { field, ...wordedParams(problem.params) });
+  }
+  const first = (problem.problems || [])[0];
+  if (first?.reason && has(`problem.input.${first.reason}`)) {
+    return t(`problem.input.${first.reason}`, { field: fieldName(first.field), ...wordedParams(first.params) });
+  }
+  if (lang() === "en" && problem.message) return problem.message;
+  if (problem.code && has(`error.code.${problem.code}`)) return t(`error.code.${problem.code}`, { field });
+  return t("error.http", { status });
+}
+
+/** The ApiError for a 4xx/5xx answer, worded for the reader (`wordProblem`), with the
+ * server's code, field and particulars. */
 export function problemOf(response, body) {
   const problem = (body && body.error) || {};
   const header = Number(response.headers.get("Retry-After"));
   const retryAfter = problem.retry_after ?? (header > 0 ? header : null);
-  const message =
-    problem.code === "busy"
-      ? t("error.busy", { seconds: Math.ceil(retryAfter || 1) })
-      : problem.message || t("error.http", { status: response.status });
+  const message = wordProblem(problem, response.status, retryAfter);
   return new ApiError(message, {
     status: response.status,
     code: problem.code || "error",
@@ -186,6 +229,11 @@ export function getJSON(path, params = {}, { signal } = {}) {
 /** POST `body` as JSON; the answer's JSON (null for 204), or ApiError like getJSON. */
 export function postJSON(path, body = {}, { signal } = {}) {
   return send("POST", path, { body, signal });
+}
+
+/** PUT `body` as JSON; the answer's JSON, or ApiError like getJSON. */
+export function putJSON(path, body = {}, { signal } = {}) {
+  return send("PUT", path, { body, signal });
 }
 
 /** PATCH `body` as JSON; the answer's JSON, or ApiError like getJSON. */

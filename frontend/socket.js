@@ -23,6 +23,13 @@
 // and the live room both hear the person's own room); it is held while any of them listens.
 // When the server takes the socket out of a room (`room.closed`: access withdrawn), everyone
 // hearing it is told, as for a refused join, and the room is not joined again.
+//
+// When the sign-in the socket was opened with ends (signed out here or on another device, or
+// the password was reset or changed), the server closes it with `CloseCode.signedOut`: every
+// room's listeners are told `unauthorized` with `signedOut` set (the page says so), and the
+// socket does not come back.
+
+import { wordProblem } from "./api.js";
 
 const FIRST_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 15_000;
@@ -37,6 +44,7 @@ export const CloseCode = Object.freeze({
   messageTooBig: 1009, // a frame over 64 KiB
   tryAgainLater: 1013, // the server shed the socket, or it fell behind
   dropped: 4000, // our own, for `drop()` and an unanswered ping or join
+  signedOut: 4001, // the sign-in it was opened with ended (signed out, password reset): stay closed
 });
 const PING_EVERY_MS = 25_000; // a half-open connection shows as an unanswered ping
 const CLOSED = "room.closed"; // the server took this socket out of the room (access withdrawn)
@@ -47,7 +55,8 @@ const QUIET = { snapshot() {}, push() {}, failed() {} };
 /** A refusal from the server, or a request that could not be answered (`offline`, `timeout`). */
 export class RoomError extends Error {
   constructor({ code = "internal", message = "", field = null, retry_after = null, ...details } = {}) {
-    super(message || code);
+    // Worded from its code and particulars, in the page's language (api.js `wordProblem`).
+    super(wordProblem({ code, message: message || code, field, ...details }, 0, retry_after));
     this.name = "RoomError";
     this.code = code;
     this.field = field;
@@ -113,6 +122,7 @@ export class RoomSocket extends EventTarget {
     this.nextId = 1;
     this.attempt = 0;
     this.reconnectTimer = null;
+    this.ended = null; // "signed_out" once the server closed it for that, until it connects again
   }
 
   /** Join `room`; the listener hears its snapshot, its pushes and a refusal. */
@@ -198,6 +208,7 @@ export class RoomSocket extends EventTarget {
   connect() {
     if (this.ws || this.reconnectTimer !== null) return;
     this.setState(this.state === "idle" ? "connecting" : "reconnecting");
+    this.ended = null;
     const ws = new WebSocket(this.url());
     this.ws = ws;
     ws.opened = false;
@@ -225,15 +236,31 @@ export class RoomSocket extends EventTarget {
     }, PING_EVERY_MS);
   }
 
-  /** A socket refused before it opened: signed out (stop and tell), or try again later. */
+  /** A socket refused before it opened: signed out, or opened from a page address the server
+   * does not take sockets from (stop and tell: trying again cannot help), or try again later. */
   async refused() {
     try {
       const me = await fetch("/api/v1/me", { credentials: "same-origin" });
-      if (me.status !== 401) return false;
+      if (me.status === 401) {
+        this.signedOut(new RoomError({ code: "unauthorized", message: "sign in first" }));
+        return true;
+      }
+      const found = await fetch("/api/v1/realtime/origins", { credentials: "same-origin" });
+      const origins = found.ok ? (await found.json()).origins : null;
+      if (!origins || origins.includes(location.origin)) return false;
+      this.ended = "foreign_origin";
+      this.signedOut(new RoomError({
+        code: "forbidden", message: `origin: ${location.origin} may not open sockets`, field: "origin",
+        reason: "foreign_origin", params: { origin: location.origin, allowed: origins.join(", ") },
+      }));
+      return true;
     } catch {
       return false; // the network, not the session: keep trying
     }
-    const error = new RoomError({ code: "unauthorized", message: "sign in first" });
+  }
+
+  /** Signed out: stop, and tell everyone hearing a room (`error`: `unauthorized`). */
+  signedOut(error) {
     const rooms = [...this.rooms.values()];
     const listeners = new Map(this.listeners);
     this.rooms.clear();
@@ -243,7 +270,6 @@ export class RoomSocket extends EventTarget {
       membership.listener.failed(error);
       for (const listener of listeners.get(membership.room) || []) listener.failed?.(error);
     }
-    return true;
   }
 
   onClose(ws, event = null) {
@@ -259,6 +285,11 @@ export class RoomSocket extends EventTarget {
     }
     if (this.rooms.size === 0) {
       this.setState("idle");
+      return;
+    }
+    if (event?.code === CloseCode.signedOut) {
+      this.ended = "signed_out";
+      this.signedOut(new RoomError({ code: "unauthorized", message: "signed out", signedOut: true }));
       return;
     }
     this.setState("reconnecting");

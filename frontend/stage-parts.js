@@ -65,6 +65,12 @@ export function place(phase, mine) {
     data-muted="${String(Boolean(mine?.muted))}">${lines}</div>`;
 }
 
+/** Why feeds this person sent (a browser, or an encoder over WHIP) could not connect. */
+export function failedFeeds(sources) {
+  return sources.map((s) => html`<p class="room-note room-note-error" data-testid="backstage-failed" data-failure="${s.failure}">
+    ${t("backstage.failedFeed", { reason: t(`stage.failure.${s.failure}`) })}</p>`);
+}
+
 /** The join or leave button for the phase the page is in. */
 export function publishButton(phase, ready) {
   if (phase === "live") {
@@ -105,6 +111,7 @@ function sourceCard(s, confirming) {
   const tags = [html`<span class="tag tag-source-${s.state}">${t(`stage.state.${s.state}`)}</span>`];
   if (s.muted) tags.push(html`<span class="tag tag-muted">🔇 ${t("stage.muted")}</span>`);
   if (s.guest) tags.push(html`<span class="tag tag-guest" data-testid="source-guest">${t("stage.guest")}</span>`);
+  if (s.failure) tags.push(html`<span class="tag tag-failed" data-testid="source-failed">${t("stage.failed")}</span>`);
   return html`<li class="source source-${s.state}" data-source-id="${s.id}" data-testid="source" data-state="${s.state}"
       aria-labelledby="source-name-${s.id}">
     <div class="source-preview">
@@ -115,6 +122,8 @@ function sourceCard(s, confirming) {
     ${levelBar(s.id, t("console.levelOf", { name }))}
     <p class="source-name" id="source-name-${s.id}">${name}</p>
     <p class="source-tags" data-testid="source-state">${tags}</p>
+    ${s.failure ? html`<p class="room-note room-note-error" data-testid="source-failure"
+      data-failure="${s.failure}">${t(`stage.failure.${s.failure}`)}</p>` : ""}
     ${confirming ? removal(s) : controls(s)}
   </li>`;
 }
@@ -124,6 +133,8 @@ function controls(s) {
   const button = (data, label, aria, primary = false) => html`<button type="button"
     class="button${primary ? " button-primary" : ""}" ${data} aria-label="${aria}">${label}</button>`;
   const toStage = s.state === "backstage";
+  const remove = button(html`data-remove="${s.id}" data-focus-key="remove-${s.id}"`, t("console.remove"), t("console.removeLabel", { name }));
+  if (s.failure) return html`<p class="source-actions">${remove}</p>`; // it cannot be taken or moved
   return html`<p class="source-actions">
     ${s.state === "air" ? "" : button(html`data-take="${s.id}" data-focus-key="take-${s.id}"`,
       t("console.take"), t("console.takeLabel", { name }), true)}
@@ -133,7 +144,7 @@ function controls(s) {
     ${button(html`data-mute-source="${s.id}" data-value="${String(!s.muted)}" data-focus-key="mute-${s.id}"`,
       t(s.muted ? "console.unmute" : "console.mute"),
       t(s.muted ? "console.unmuteLabel" : "console.muteLabel", { name }))}
-    ${button(html`data-remove="${s.id}" data-focus-key="remove-${s.id}"`, t("console.remove"), t("console.removeLabel", { name }))}
+    ${remove}
   </p>`;
 }
 

@@ -138,6 +138,9 @@ async function post(url, sdp) {
 export function stageProblem(error, kind) {
   const status = error.status || 0;
   if (status === 401) return t("stage.error.signIn");
+  if (status === 403 && kind !== "publish" && error.details?.reason === "registration_required") {
+    return t("stage.error.registerFirst");
+  }
   if (status === 403) return t(kind === "publish" ? "stage.error.mayNotPublish" : "stage.error.mayNotWatch");
   if (status === 404) return t("stage.error.notFound");
   if (status >= 400 && status < 500) return t("stage.error.refused", { message: error.message });

@@ -30,7 +30,7 @@ const PAGE_KEYS = {
   q: ["showrooms"],
   country: ["showrooms"],
   industry: ["showrooms", "pavilion"],
-  token: ["password"],
+  token: ["password", "signup"], // a mailed link: choose a password, finish a sign-up
   invite: ["invite", "signin", "signup"], // the forms opened from the invite page return to it
 };
 

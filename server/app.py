@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import Match, Mount
+from starlette.types import Scope
 
 from server import __version__
 from server.accounts.api import router as accounts_router
@@ -50,6 +52,7 @@ from server.program.rendering import Prepared
 from server.program.runner import ProgramRunner
 from server.pushes import push_check
 from server.realtime.admission import Bounded, HttpAdmission
+from server.realtime.api import router as realtime_router
 from server.realtime.bus import Bus, create_bus
 from server.realtime.dispatch import Dispatcher
 from server.realtime.endpoint import SocketEntry
@@ -71,6 +74,7 @@ from server.stage.api import hls_router
 from server.stage.api import router as stage_router
 from server.stage.audience import HlsAudience
 from server.stage.ingest import Stage, StageConfig
+from server.stage.whip_http import WebRtcCors
 
 log = logging.getLogger("pavilion.app")
 
@@ -106,6 +110,18 @@ def _watch(metrics: Metrics, db: Database, hub: Hub, stage: Stage, audience: Hls
         viewers,
         ("session", "kind"),
     )
+
+
+class FrontendMount(Mount):
+    """The web UI's files at `/`, but never for an API path: those are the routers' alone, so
+    an unknown one answers 404 and a known one asked with a method it does not take 405 with
+    its own `Allow` (the files would say `Allow: GET, HEAD` of any path)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path: str = scope.get("path", "")
+        if path == "/api" or path.startswith("/api/"):
+            return Match.NONE, {}
+        return super().matches(scope)
 
 
 def mail_transport(settings: Settings) -> Transport:
@@ -172,10 +188,16 @@ def create_app(
     hub.membership_listeners.append(shared.forget_unless(hub.has_members))
     policy = RoomPolicy(the_clock, the_bus, shared, presence)
     joins = Bounded("ws_join", settings.ws_joins_in_flight, settings.ws_join_wait, metrics)
+    recheck = AccessRecheck(hub, db, policy, user_for_token, the_clock)
     dispatcher = Dispatcher(
-        db, the_clock, hub, policy, operations(tally, stage.end_guest, record_call), joins=joins
+        db,
+        the_clock,
+        hub,
+        policy,
+        operations(tally, stage.end_guest, record_call),
+        joins=joins,
+        vouch=recheck.vouch,
     )
-    recheck = AccessRecheck(hub, db, policy)
     runner = MarathonRunner(db, the_clock, the_bus) if settings.marathon_runner else None
     # Every other session of the program goes live and ends on the clock (same switch).
     program_runner = (
@@ -258,6 +280,7 @@ def create_app(
         bounded=Bounded("http", settings.http_in_flight, settings.http_wait, metrics),
     )
     app.add_middleware(RequestMetrics, metrics=metrics)
+    app.add_middleware(WebRtcCors, origins=[*settings.allowed_origins, settings.public_url])
     app.add_middleware(SocketEntry)  # outermost: it needs the server's own `send`
     app.include_router(health_router)
     app.include_router(metrics_router)
@@ -268,6 +291,7 @@ def create_app(
     app.include_router(invites_router)
     app.include_router(rooms_router)
     app.include_router(rtc_router)
+    app.include_router(realtime_router)
     app.include_router(stage_router)
     app.include_router(hls_router)
     app.include_router(expo_router)
@@ -282,5 +306,6 @@ def create_app(
     app.include_router(showroom_media_router)
     # /ws is served by SocketEntry (server/realtime/endpoint.py), before any route.
     if settings.frontend_dir.is_dir():
-        app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
+        frontend = StaticFiles(directory=settings.frontend_dir, html=True)
+        app.router.routes.append(FrontendMount("/", app=frontend, name="frontend"))
     return app

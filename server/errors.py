@@ -101,7 +101,15 @@ class Invalid(DomainError):
             self.details["field"] = field
 
 
+class UnsupportedMediaType(Invalid):
+    """A body of a type the route does not take (`field`: `content-type`), such as a WHIP offer
+    not sent as application/sdp."""
+
+    code = ErrorCode.unsupported_media_type
+
+
 HTTP_STATUS: dict[type[DomainError], int] = {
+    UnsupportedMediaType: 415,
     NotFound: 404,
     Unauthorized: 401,
     Forbidden: 403,
@@ -126,11 +134,21 @@ def error_body(code: str, message: str, **details: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **details}}
 
 
+# What an error's `params` may hold: words, numbers and instants (UTC ISO 8601 with `Z`).
+ErrorParam = str | int | float | None
+
+
 class ErrorProblem(BaseModel):
     """One thing wrong with a request's input."""
 
     field: str = Field(description="Where: `tz`, `hosts[0].tz`, or `request`")
     message: str
+    reason: str | None = Field(
+        default=None, description="What is wrong, as a code: `missing`, `string_too_long`, …"
+    )
+    params: dict[str, ErrorParam] | None = Field(
+        default=None, description="Its particulars (`max_length`, …), for the client to word"
+    )
 
 
 class ErrorDetail(BaseModel):
@@ -143,6 +161,16 @@ class ErrorDetail(BaseModel):
     code: ErrorCode
     message: str = Field(description="For people reading logs; a client words `code` itself")
     field: str | None = Field(default=None, description="The input field that was wrong")
+    reason: str | None = Field(
+        default=None,
+        description="A finer code the client words in the person's language (`seat_overlap`)",
+    )
+    params: dict[str, ErrorParam] | None = Field(
+        default=None,
+        description="The particulars a client words `reason` with; instants are UTC ISO 8601 "
+        "with `Z`, for the client to show in the person's zone; a name in two languages comes "
+        "as `title` and `title_ru`",
+    )
     retry_after: int | None = Field(
         default=None, description="Seconds to wait before trying again (also `Retry-After`)"
     )

@@ -28,6 +28,9 @@ _STATUS_CODES = {
     429: ErrorCode.rate_limited,
 }
 
+# How to authenticate (RFC 6750): the session token that sign-up and sign-in answer.
+CHALLENGE = 'Bearer realm="pavilion"'
+
 # What each error status means on this API, for the OpenAPI document.
 ERROR_STATUSES: dict[int, str] = {
     400: "The request is malformed",
@@ -36,6 +39,8 @@ ERROR_STATUSES: dict[int, str] = {
     404: "Nothing of that name here: `not_found`",
     409: "It clashes with how things stand now: `conflict`",
     413: "The body is too large: `too_large`",
+    415: "The body is not of a type this route takes: `unsupported_media_type`; `field` is "
+    "`content-type`",
     422: "Bad input: `invalid` (or a domain code such as `no_plan`); `field` names what was wrong",
     429: "Too many attempts: `rate_limited`; try again after `retry_after` seconds",
     503: "Busy or full for now (`busy`, `unavailable`): nothing was done; try again after "
@@ -62,15 +67,34 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     retry = exc.details.get("retry_after")
-    headers = {"Retry-After": str(retry)} if retry is not None else None
+    headers = {"Retry-After": str(retry)} if retry is not None else {}
+    status = http_status_for(exc)
+    if status == 401:  # RFC 9110 section 15.5.2: a 401 says how to authenticate
+        headers["WWW-Authenticate"] = CHALLENGE
     body = error_body(exc.code, exc.message, **exc.details)
-    return JSONResponse(body, http_status_for(exc), headers=headers)
+    return JSONResponse(body, status, headers=headers)
+
+
+def _params_of(ctx: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A validation error's particulars (`max_length`: 200), as words and numbers only."""
+    if not ctx:
+        return None
+    return {
+        key: value if isinstance(value, int | float) else str(value)
+        for key, value in ctx.items()
+        if key != "error"  # the exception object itself: its words are the message
+    }
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = [
-        {"field": _field_of(e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
+        {
+            "field": _field_of(e.get("loc", ())),
+            "message": str(e.get("msg", "invalid")),
+            "reason": str(e.get("type", "invalid")),
+            "params": _params_of(e.get("ctx")),
+        }
         for e in exc.errors()
     ]
     first = problems[0] if problems else {"field": "request", "message": "invalid request"}

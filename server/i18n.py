@@ -50,6 +50,31 @@ TEXTS: dict[str, dict[str, str]] = {
             "Choose it here (the link works until {until}):\n{link}\n\n"
             "If it was not you, ignore this message: your password stays as it is.\n"
         ),
+        "reset.none.subject": "Choose a new password for Pavilion",
+        "reset.none.body": (
+            "Hello,\n\n"
+            "somebody (we hope you) asked to choose a new password for a Pavilion account with "
+            "this address, but no account uses it.\n\n"
+            "If you meant another address, ask again with that one: {forgot}\n"
+            "To make an account with this address: {signup}\n\n"
+            "If it was not you, ignore this message.\n"
+        ),
+        "signup.subject": "Finish creating your Pavilion account",
+        "signup.body": (
+            "Hello {name},\n\n"
+            "somebody (we hope you) signed up to Pavilion with this address. To finish creating "
+            "the account and sign in, open this link (it works until {until}):\n{link}\n\n"
+            "If it was not you, ignore this message: no account is made.\n"
+        ),
+        "signup.taken.subject": "Somebody tried to sign up to Pavilion with your address",
+        "signup.taken.body": (
+            "Hello {name},\n\n"
+            "somebody (perhaps you) tried to create a new Pavilion account with this address. "
+            "You already have one, so nothing was made and nothing about your account changed.\n\n"
+            "To sign in: {signin}\n"
+            "Forgot your password? Choose a new one: {forgot}\n\n"
+            "If it was not you, ignore this message.\n"
+        ),
         "people.subject": "Your account at {place}",
         "people.body": (
             "Hello {name},\n\n"
@@ -152,6 +177,34 @@ TEXTS: dict[str, dict[str, str]] = {
             "Кто-то (надеемся, вы) попросил задать новый пароль для вашей учётной записи.\n\n"
             "Задайте его здесь (ссылка действует до {until}):\n{link}\n\n"
             "Если это были не вы, просто не отвечайте на это письмо: пароль останется прежним.\n"
+        ),
+        "reset.none.subject": "Новый пароль для Pavilion",
+        "reset.none.body": (
+            "Здравствуйте!\n\n"
+            "Кто-то (надеемся, вы) попросил задать новый пароль для учётной записи Pavilion с этим "
+            "адресом, но учётной записи с таким адресом нет.\n\n"
+            "Если вы имели в виду другой адрес, запросите ссылку для него: {forgot}\n"
+            "Создать учётную запись с этим адресом: {signup}\n\n"
+            "Если это были не вы, просто не отвечайте на это письмо.\n"
+        ),
+        "signup.subject": "Завершите регистрацию в Pavilion",
+        "signup.body": (
+            "Здравствуйте, {name}!\n\n"
+            "Кто-то (надеемся, вы) зарегистрировался в Pavilion с этим адресом. Чтобы завершить "
+            "создание учётной записи и войти, откройте ссылку (она действует до {until}):\n"
+            "{link}\n\n"
+            "Если это были не вы, просто не отвечайте на это письмо: учётная запись не будет "
+            "создана.\n"
+        ),
+        "signup.taken.subject": "Кто-то пытался зарегистрироваться в Pavilion с вашим адресом",
+        "signup.taken.body": (
+            "Здравствуйте, {name}!\n\n"
+            "Кто-то (возможно, вы) пытался создать новую учётную запись Pavilion с этим адресом. "
+            "Учётная запись у вас уже есть, поэтому ничего не создано и в вашей записи ничего не "
+            "изменилось.\n\n"
+            "Войти: {signin}\n"
+            "Забыли пароль? Задайте новый: {forgot}\n\n"
+            "Если это были не вы, просто не отвечайте на это письмо.\n"
         ),
         "people.subject": "Ваша учётная запись: {place}",
         "people.body": (

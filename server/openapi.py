@@ -5,7 +5,7 @@ know about the whole app, in one place:
 
 - every error is answered in the one envelope (server/http_errors.py): an error answer a route
   describes in words only gets its schema, and a 422 FastAPI added on its own (its
-  `HTTPValidationError` shape) is rewritten;
+  `HTTPValidationError` shape) is rewritten; a 401 names its `WWW-Authenticate` challenge;
 - every route of the domains' routers (`RetryingRoute`) waits for the database's bounds, and
   every `/api/` request for the admission bound (server/transient.py, realtime/admission.py),
   so each of those operations may answer 503 `busy`;
@@ -26,13 +26,18 @@ from fastapi.routing import APIRoute
 from pydantic.json_schema import models_json_schema
 
 from server.errors import ErrorPublic
-from server.http_errors import ERROR_STATUSES
+from server.http_errors import CHALLENGE, ERROR_STATUSES
 from server.transient import RetryingRoute
 
 _REF = "#/components/schemas/{model}"
 _ERROR_REF = _REF.format(model=ErrorPublic.__name__)
 _FASTAPI_422 = _REF.format(model="HTTPValidationError")
 _ADMITTED = ("/api/",)  # server/realtime/admission.py: HttpAdmission.PREFIXES
+_CHALLENGE = {
+    "description": f"How to authenticate (RFC 9110 section 11.6.1): `{CHALLENGE}`",
+    "required": True,
+    "schema": {"type": "string"},
+}
 
 
 def _error_response(status: int) -> dict[str, Any]:
@@ -47,6 +52,10 @@ def _schema_of(response: dict[str, Any]) -> dict[str, Any]:
         response.get("content", {}).get("application/json", {}).get("schema", {})
     )
     return schema
+
+
+def _is_json(response: dict[str, Any]) -> bool:
+    return any(m == "application/json" or m.endswith("+json") for m in response.get("content", {}))
 
 
 def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -84,8 +93,12 @@ def _error_answers(document: dict[str, Any], bounded: set[tuple[str, str]]) -> N
         if _schema_of(responses.get("422", {})).get("$ref") == _FASTAPI_422:
             responses["422"] = _error_response(422)
         for status, response in responses.items():
-            if status[0] in "45" and "content" not in response:
+            # An error is always the JSON envelope, even where FastAPI assumed the route's
+            # own media type (the SDP of WHIP and WHEP).
+            if status[0] in "45" and not _is_json(response):
                 response["content"] = _error_response(int(status))["content"]
+            if status == "401":
+                response.setdefault("headers", {})["WWW-Authenticate"] = _CHALLENGE
         if (path, method) in bounded:
             responses.setdefault("503", _error_response(503))
     text = json.dumps(document["paths"])

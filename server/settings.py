@@ -11,11 +11,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from server.mail.transport import SmtpTransport
 from server.realtime.ice import ice_servers, is_turn
+from server.secret_key import install_secret, weakness
 
 Environment = Literal["demo", "dev", "test", "production"]
 
-# Known only so that it can be refused outside demo/dev/test.
-INSECURE_SECRET = "insecure-demo-secret-change-me"
 UNSPECIFIED_HOSTS = frozenset({"0.0.0.0", "::", ""})  # every interface: link to loopback
 
 
@@ -44,7 +43,10 @@ class Settings(BaseSettings):
     # How long a sign-in, sign-up or new password may queue for an Argon2 worker (one per
     # core) before it is refused with 503 `busy` (server/accounts/hashing.py).
     password_hash_wait: float = Field(default=10.0, gt=0, le=120)
-    secret_key: str = INSECURE_SECRET
+    # Derives the badge signing key and signs visit tokens. Production must set it (and a
+    # guessable one is refused); unset elsewhere, the install makes its own once and keeps it
+    # in `secret_file` (server/secret_key.py). Empty means unset: there is no default.
+    secret_key: str = ""
     public_url: str = "http://127.0.0.1:8000"
     allowed_origins: list[str] = Field(
         default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"]
@@ -116,6 +118,13 @@ class Settings(BaseSettings):
     smtp_url: str | None = None
     mail_from: str = "Pavilion <no-reply@pavilion.localhost>"
 
+    # Showroom limits: upcoming meetings one visitor may hold at one stand; stand visits one
+    # visitor (or one address without a visitor cookie) may open a minute; anonymous visitor
+    # ids one address is given a day, past which its cookie-less visits count as one visitor
+    # (server/expo/visitors.py).
+    showroom_meetings_per_visitor: int = Field(default=2, ge=1, le=100)
+    showroom_visits_per_minute: int = Field(default=30, ge=1, le=10_000)
+    showroom_visitor_ids_per_day: int = Field(default=20, ge=1, le=100_000)
     # How long "talk to us now" rings a stand's staff before it counts as missed.
     contact_ring_seconds: int = Field(default=60, ge=5, le=600)
     # Room events kept per room for resuming (the Redis stream's MAXLEN, the memory ring).
@@ -134,14 +143,26 @@ class Settings(BaseSettings):
         """The stage's recordings and HLS (never to be served as static files)."""
         return self.media_dir / "stage"
 
+    @property
+    def secret_file(self) -> Path:
+        """Where an install outside production keeps the secret it made for itself."""
+        return self.media_dir / "state" / "secret-key"
+
     @model_validator(mode="after")
-    def _refuse_default_secret_in_production(self) -> Settings:
-        if self.environment == "production":
-            if self.secret_key == INSECURE_SECRET or len(self.secret_key) < 32:
-                raise ValueError(
-                    "PAVILION_SECRET_KEY must be set to a random value of at least 32 characters "
-                    "in production"
-                )
+    def _a_secret_of_this_install(self) -> Settings:
+        if self.environment != "production":
+            self.secret_key = self.secret_key or install_secret(self.secret_file)
+            return self
+        if not self.secret_key:
+            raise ValueError(
+                "PAVILION_SECRET_KEY must be set in production (e.g. the output of "
+                "`openssl rand -base64 48`)"
+            )
+        if (why := weakness(self.secret_key)) is not None:
+            raise ValueError(
+                f"PAVILION_SECRET_KEY {why}: production needs a random value of at least 32 "
+                "characters (e.g. the output of `openssl rand -base64 48`)"
+            )
         return self
 
     @field_validator("smtp_url")

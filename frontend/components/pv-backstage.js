@@ -114,6 +114,12 @@ class PvBackstage extends SessionPage {
     return this.link ? this.stage.source(this.link.id) : null;
   }
 
+  /** My sources that could not connect (the stage lists them a minute, with the reason). */
+  failedFeeds() {
+    const id = me()?.id;
+    return (this.stage.value?.sources || []).filter((s) => s.failure && s.user_id === id);
+  }
+
   status() {
     if (!known()) return "loading";
     if (!me() || this.failure?.code === "unauthorized") return "signin";
@@ -180,6 +186,7 @@ class PvBackstage extends SessionPage {
       <section class="stage-box backstage-place" aria-labelledby="place-title">
         <h3 id="place-title">${t("backstage.placeTitle")}</h3>
         <div data-part="place" aria-live="polite"></div>
+        <div data-part="failed-feeds" aria-live="polite"></div>
         <p class="stage-links" data-part="publish"></p>
         <div data-note="publish"></div>
         <p class="fine-print">${t("backstage.howItWorks")}</p>
@@ -199,6 +206,7 @@ class PvBackstage extends SessionPage {
     this.part("microphones", parts.deviceOptions(this.devices.microphones, deviceOf(audio)));
     for (const select of this.querySelectorAll("select[data-device]")) select.disabled = !this.stream;
     this.part("place", parts.place(this.phase, this.mine()));
+    this.part("failed-feeds", parts.failedFeeds(this.failedFeeds()));
     this.part("publish", parts.publishButton(this.phase, Boolean(this.stream)));
     for (const box of this.querySelectorAll("[data-note]")) {
       this.part(`note:${box.dataset.note}`, note(this.notes[box.dataset.note]), box);

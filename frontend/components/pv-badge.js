@@ -101,6 +101,11 @@ class PvBadge extends HTMLElement {
       </div>`;
     }
     if (this.failure?.status === 404) return this.none();
+    if (this.failure?.details?.reason === "revoked") {
+      return html`<div class="notice notice-error" role="alert" data-testid="badge-revoked">
+        <p>${t("myBadge.revoked")}</p>
+      </div>`;
+    }
     if (this.failure) {
       return html`<div class="notice notice-error" role="alert">
         <p>${t("myBadge.error", { message: this.failure.message })}</p>

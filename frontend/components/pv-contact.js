@@ -13,9 +13,10 @@
 // <pv-stand> keeps one of these and moves it into each rendering of its page.
 
 import { account, me } from "../account.js";
-import { deleteJSON, getJSON, paths, postJSON } from "../api.js";
+import { deleteJSON, getJSON, paths, postJSON, putJSON } from "../api.js";
 import { booked, countdown, meetingDetails, offer, secondsLeft, slotWhen, tickCountdowns } from "../contact-parts.js";
 import { html, render } from "../html.js";
+import { countryName } from "../showroom-parts.js";
 import { i18n, t } from "../i18n.js";
 import { roomSocket } from "../socket.js";
 import { hrefFor, viewerZone } from "../state.js";
@@ -30,7 +31,12 @@ function blank() {
   return {
     request: null, meeting: null, taken: new Set(), problem: null, busy: false, booking: null, cancelling: null,
     upcoming: [], // my meetings at this stand that have not ended (GET /me/meetings)
-    chatting: false, // the chat opened from one of those meetings
+    chatting: false, // the chat opened from one of those meetings, or the earlier conversation
+    conversation: null, // my earlier conversation with this stand (GET /me/conversations)
+    consent: null, // what of my details this stand may see (null: not read yet)
+    consentDraft: null, // the boxes as ticked but not saved yet
+    consentBusy: false,
+    consentNote: null, // what the last save did, said once
   };
 }
 
@@ -51,6 +57,7 @@ class PvContact extends HTMLElement {
     this.body = this.querySelector(".contact-body");
     this.addEventListener("submit", (event) => this.onSubmit(event));
     this.addEventListener("click", (event) => this.onClick(event));
+    this.addEventListener("change", (event) => this.onChange(event));
     i18n.addEventListener("change", () => this.draw());
     account.addEventListener("change", () => this.onAccount());
   }
@@ -63,6 +70,8 @@ class PvContact extends HTMLElement {
     if (another) {
       this.restore();
       this.loadMeetings();
+      this.loadConversation();
+      this.loadConsent();
     }
     this.draw();
   }
@@ -105,6 +114,8 @@ class PvContact extends HTMLElement {
       this.entries.clear(); // another person's requests are not this one's
       this.restore();
       this.loadMeetings();
+      this.loadConversation();
+      this.loadConsent();
     }
     this.person = person ? person.id : null;
     if (this.shown) this.follow();
@@ -185,6 +196,42 @@ class PvContact extends HTMLElement {
     }
     this.entry(slug).upcoming = mine.filter((m) => m.as === "visitor" && m.stand.slug === slug);
     if (slug === this._stand?.slug) this.draw();
+  }
+
+  /** My earlier conversation with the stand shown, if I had one: I pick it up, not ring again. */
+  async loadConversation() {
+    const slug = this._stand?.slug;
+    if (!slug || !me()) return;
+    let mine;
+    try {
+      mine = await getJSON(paths.myConversations());
+    } catch {
+      return; // the panel works without it: ringing again opens the same chat
+    }
+    this.entry(slug).conversation = mine.find((c) => c.stand.slug === slug) || null;
+    if (slug === this._stand?.slug) this.draw();
+  }
+
+  /** What of my details the stand shown may see. */
+  async loadConsent() {
+    const slug = this._stand?.slug;
+    if (!slug || !me()) return;
+    try {
+      this.entry(slug).consent = (await getJSON(paths.consent(slug))).share;
+    } catch {
+      return; // not shown: the choice cannot be made without knowing the current one
+    }
+    if (slug === this._stand?.slug) this.draw();
+  }
+
+  /** Open my earlier conversation with the stand, below the panel. */
+  openConversation() {
+    const entry = this.entry();
+    if (!entry.conversation) return;
+    entry.chatting = true;
+    this.draw();
+    this.chat.open(entry.conversation.room, t("contact.chatWith", { name: this._stand.name }), this._stand.name);
+    this.chat.querySelector("textarea")?.focus();
   }
 
   /** Open the chat of one of my meetings here, below the meetings. */
@@ -325,9 +372,57 @@ class PvContact extends HTMLElement {
       ${this.duty()}
       ${state === "signin" ? "" : this.meetingsHere(state)}
       ${this.content(state)}
+      ${state === "idle" || state === "missed" ? this.earlier() : ""}
       ${state !== "answered" && this.entry().chatting ? html`<div data-chat-slot></div>` : ""}
       ${this.entry().problem ? html`<p class="room-note room-note-error" role="alert" data-testid="contact-problem">${this.entry().problem}</p>` : ""}
+      ${state === "signin" ? "" : this.consentForm()}
     </section>`;
+  }
+
+  /** My earlier conversation with this stand, to pick up where it stopped. */
+  earlier() {
+    const entry = this.entry();
+    const conversation = entry.conversation;
+    if (!conversation || entry.chatting) return "";
+    return html`<div class="contact-earlier" data-testid="contact-earlier">
+      <p>${t("contact.earlier", { stand: this._stand.name })}</p>
+      ${conversation.last_text ? html`<blockquote class="contact-last" data-testid="contact-last">${conversation.last_text}</blockquote>` : ""}
+      <button type="button" class="button" data-open-conversation data-focus-key="contact-earlier">${t("contact.openEarlier")}</button>
+    </div>`;
+  }
+
+  /** What of my details the stand may see: my own values beside each box, withdrawable. */
+  consentForm() {
+    const entry = this.entry();
+    const person = me();
+    if (entry.consent === null || !person) return "";
+    const ticked = new Set(entry.consentDraft ?? entry.consent);
+    const details = [
+      ["email", person.email],
+      ["organisation", person.organisation],
+      ["country", person.country],
+    ];
+    const shared = entry.consent.map((key) => t(`dash.share.${key}`)).join(", ");
+    return html`<form class="contact-consent" data-form="consent" data-testid="contact-consent" novalidate>
+      <fieldset>
+        <legend>${t("consent.title", { stand: this._stand.name })}</legend>
+        <p class="form-hint">${t("consent.hint")}</p>
+        ${details.map(([key, value]) => html`<label class="check">
+          <input type="checkbox" name="share" value="${key}" ${ticked.has(key) ? html`checked` : ""}
+            ${value ? "" : html`disabled`} data-focus-key="consent-${key}">
+          ${t(`consent.detail.${key}`)}: <span class="consent-value">${value ? (key === "country" ? countryName(value) : value) : t("consent.notGiven")}</span>
+        </label>`)}
+      </fieldset>
+      <p class="consent-now" data-testid="consent-now">${entry.consent.length
+        ? t("consent.now", { what: shared }) : t("consent.nameOnly")}</p>
+      <div class="form-actions">
+        <button type="submit" class="button" data-focus-key="consent-save"
+          ${entry.consentBusy ? html`aria-disabled="true"` : ""}>${t("consent.save")}</button>
+        ${entry.consent.length ? html`<button type="button" class="link-button" data-withdraw
+          data-focus-key="consent-withdraw">${t("consent.withdraw")}</button>` : ""}
+      </div>
+      ${entry.consentNote ? html`<p class="form-hint" role="status" data-testid="consent-note">${entry.consentNote}</p>` : ""}
+    </form>`;
   }
 
   /** My meetings at this stand, except the one just booked (said below, with the booking). */
@@ -413,10 +508,37 @@ class PvContact extends HTMLElement {
   // --- acting --------------------------------------------------------------------------------
 
   onSubmit(event) {
-    const form = event.target.closest('form[data-form="call"]');
+    const form = event.target.closest("form[data-form]");
     if (!form) return;
     event.preventDefault();
-    this.call(form);
+    if (form.dataset.form === "call") this.call(form);
+    else if (form.dataset.form === "consent") this.saveConsent(this.entry().consentDraft ?? this.entry().consent);
+  }
+
+  /** A box ticked: kept as a draft, so a redraw before saving does not untick it. */
+  onChange(event) {
+    const form = event.target.closest('form[data-form="consent"]');
+    if (!form) return;
+    this.entry().consentDraft = [...form.querySelectorAll('input[name="share"]:checked')].map((box) => box.value);
+  }
+
+  async saveConsent(share) {
+    const slug = this._stand.slug;
+    const entry = this.entry(slug);
+    if (entry.consentBusy || share === null) return;
+    entry.consentBusy = true;
+    entry.consentNote = null;
+    this.draw();
+    try {
+      entry.consent = (await putJSON(paths.consent(slug), { share })).share;
+      entry.consentDraft = null;
+      entry.consentNote = entry.consent.length ? t("consent.saved") : t("consent.withdrawn");
+      this.announce(entry.consentNote);
+    } catch (error) {
+      entry.consentNote = t("contact.failed", { message: error.message });
+    }
+    entry.consentBusy = false;
+    this.draw();
   }
 
   onClick(event) {
@@ -426,6 +548,8 @@ class PvContact extends HTMLElement {
     else if (button.dataset.cancelMeeting) this.cancelMeeting(Number(button.dataset.cancelMeeting));
     else if (button.dataset.meetingChat) this.openMeetingChat(button.dataset.meetingChat);
     else if ("again" in button.dataset) this.again();
+    else if ("openConversation" in button.dataset) this.openConversation();
+    else if ("withdraw" in button.dataset) this.saveConsent([]);
   }
 
   async call(form) {
@@ -463,7 +587,9 @@ class PvContact extends HTMLElement {
       this.announce(`${t("contact.booked")} ${slotWhen(entry.meeting, viewerZone())}`);
       entry.upcoming = [...entry.upcoming, entry.meeting];
     } catch (error) {
-      if (error.status === 409) {
+      if (error.details?.reason === "meeting_limit") {
+        entry.problem = t("contact.meetingLimit", { most: error.details.params?.most ?? 2 });
+      } else if (error.status === 409) {
         entry.taken.add(slot.id);
         entry.problem = t("contact.slotTaken");
       } else {

@@ -42,6 +42,7 @@ function rememberDoor(forum, door) {
 /** What to tell the door about a refused badge, in the page's language. */
 function refusal(error) {
   const message = error.message || "";
+  if (error.details?.reason === "no_seat") return t("door.noSeat");
   // The API marks a forged badge only by its message ("token: …") or, for a malformed
   // code, by the field; the other 403 is the scanner's own missing permission.
   if (error.status === 403) return message.startsWith("token:") ? t("door.forged") : t("door.notStaff");

@@ -73,6 +73,7 @@ class PvRegistration extends HTMLElement {
 
   async loadMine(key) {
     Object.assign(this, { mine: undefined, closed: false, failure: null, problem: null, confirming: false });
+    if (this._session.access === "invite_only") this.loadSeats(); // shown to invitees only
     this.draw();
     let mine = null;
     try {
@@ -94,7 +95,8 @@ class PvRegistration extends HTMLElement {
     try {
       seats = (await getJSON(paths.seats(this._session.id))).left;
     } catch (error) {
-      failure = error;
+      // A closed session's seats are for its invitees and staff: nothing to show the others.
+      if (error.status !== 401 && error.status !== 403) failure = error;
     }
     if (ticket !== this.seatsAsked) return;
     this.seats = seats;

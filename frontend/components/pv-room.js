@@ -236,12 +236,16 @@ class PvRoom extends SessionPage {
       return html`<p class="notice notice-loading" role="status" data-testid="room-loading">${t("room.loading")}</p>`;
     }
     if (status === "signin") {
-      return html`<div class="empty-state" data-testid="room-signin"><p>${t("room.signIn")}</p>
+      const why = this.socket.ended === "signed_out" ? "room.signedOut" : "room.signIn";
+      return html`<div class="empty-state" data-testid="room-signin"><p role="status">${t(why)}</p>
         <a class="button button-primary" href="${hrefFor({ view: "signin" })}" data-focus-key="room-signin">${t("account.signIn")}</a></div>`;
     }
     if (status === "forbidden" || status === "not_found") {
       return html`<div class="notice notice-error" role="alert" data-testid="room-refused">
-        <p>${t(this.failure?.details?.closed ? "room.withdrawn" : status === "forbidden" ? "room.forbidden" : "room.notFound")}</p>
+        <p>${this.failure?.details?.reason === "foreign_origin" ? this.failure.message
+          : t(this.failure?.details?.closed ? "room.withdrawn"
+            : this.failure?.details?.reason === "registration_required" ? "room.registerFirst"
+            : status === "forbidden" ? "room.forbidden" : "room.notFound")}</p>
         <p class="actions"><a class="button" href="${hrefFor({ view: null })}" data-focus-key="refused-back">${t("room.back")}</a></p>
       </div>`;
     }

@@ -8,11 +8,15 @@
 // hall, the results) are painted into it, so typing is never interrupted: the query goes to
 // the URL a moment after the last keystroke, and the URL drives the search.
 
+import { account, me } from "../account.js";
 import { ApiError, getJSON, paths } from "../api.js";
 import { html, render } from "../html.js";
 import { lang, t } from "../i18n.js";
-import { INDUSTRIES, countryName, industryName, liveStrip, pavilionTile, searchResult } from "../showroom-parts.js";
-import { current, navigate } from "../state.js";
+import {
+  INDUSTRIES, countryName, industryName, links, liveStrip, nameOf, pavilionTile, searchResult,
+} from "../showroom-parts.js";
+import { current, navigate, viewerZone } from "../state.js";
+import { dayMomentIn } from "../time.js";
 
 const DEBOUNCE_MS = 300;
 const RESULTS = 30;
@@ -25,6 +29,7 @@ class PvShowrooms extends HTMLElement {
     this.found = null;
     this.searchKey = null; // the search the results below answer (null: none asked)
     this.searchFailure = null;
+    this.conversations = []; // mine with stands, latest first (signed in)
     this.controller = null;
     this.timer = null;
     this.shape = null;
@@ -33,6 +38,10 @@ class PvShowrooms extends HTMLElement {
     this.addEventListener("change", (event) => this.onChange(event));
     this.addEventListener("submit", (event) => this.onSubmit(event));
     this.addEventListener("click", (event) => this.onClick(event));
+    // Signed in (or out) after the hall was drawn: my conversations come (or go) with it.
+    account.addEventListener("change", () => {
+      if (this.shape) this.loadConversations();
+    });
   }
 
   /** Shown, or the URL changed: the hall in this language, the search the URL asks for. */
@@ -40,6 +49,7 @@ class PvShowrooms extends HTMLElement {
     document.title = `${t("showrooms.title")} — ${t("app.name")}`;
     this.draw();
     this.loadHall();
+    this.loadConversations();
     this.search();
     if (opened) this.querySelector("#showrooms-title")?.focus();
   }
@@ -61,6 +71,21 @@ class PvShowrooms extends HTMLElement {
     } catch (error) {
       if (key !== this.hallKey) return;
       this.hallFailure = error;
+    }
+    this.paint();
+  }
+
+  /** My conversations with stands, to go back to one (signed out: none). */
+  async loadConversations() {
+    if (!me()) {
+      this.conversations = [];
+      this.paint();
+      return;
+    }
+    try {
+      this.conversations = await getJSON(paths.myConversations());
+    } catch {
+      return; // the hall works without them
     }
     this.paint();
   }
@@ -136,6 +161,7 @@ class PvShowrooms extends HTMLElement {
       </form>
       <p class="visually-hidden" role="status" data-announce></p>
       <div class="search-area" data-part="results"></div>
+      <div data-part="conversations"></div>
       <div data-part="hall"></div>
     </section>`;
   }
@@ -154,6 +180,7 @@ class PvShowrooms extends HTMLElement {
     const select = this.querySelector("#showroom-country");
     if (select) select.value = current().country || "";
     this.part("results", this.results());
+    this.part("conversations", this.conversationList());
     this.part("hall", this.hall());
   }
 
@@ -226,6 +253,20 @@ class PvShowrooms extends HTMLElement {
     if (!region) return;
     if (this.searchFailure) region.textContent = "";
     else if (this.found) region.textContent = this.countText();
+  }
+
+  /** My conversations with stands: each goes back to its stand, where the chat continues. */
+  conversationList() {
+    if (!this.conversations.length) return "";
+    const zone = viewerZone();
+    return html`<section class="conversations" aria-labelledby="conversations-title" data-testid="my-conversations">
+      <h3 id="conversations-title" class="group-title">${t("showrooms.conversations")}</h3>
+      <ul class="conversation-list">${this.conversations.map((c) => html`<li data-testid="conversation">
+        <a href="${links.stand(c.stand.slug)}">${nameOf(c.stand)}</a>
+        <span class="muted">${dayMomentIn(c.last_at, zone)}</span>
+        ${c.last_text ? html`<p class="conversation-last">${c.last_text}</p>` : ""}
+      </li>`)}</ul>
+    </section>`;
   }
 
   hall() {

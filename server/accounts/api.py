@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from server.accounts import passwords as password_links
 from server.accounts import profile, service
+from server.accounts import signup as signup_links
 from server.accounts.models import (
     AccountUpdate,
     LoginIn,
@@ -15,7 +16,9 @@ from server.accounts.models import (
     PasswordResetRequested,
     PasswordSetIn,
     SignedInPublic,
+    SignupConfirmIn,
     SignupIn,
+    SignupRequested,
     UserPublic,
 )
 from server.accounts.service import SignedIn
@@ -60,19 +63,34 @@ def _address(request: Request) -> str:
 
 @router.post(
     "/auth/signup",
-    status_code=201,
-    summary="Create an account and sign in",
-    responses=error_responses(409),
+    status_code=202,
+    summary="Sign up: a link to finish the account is mailed (the same answer for any address)",
+    responses=error_responses(422, 503),
 )
 async def signup(
     body: SignupIn,
-    response: Response,
     db: DbSession,
     clock: AppClock,
     settings: AppSettings,
     passwords: AppPasswords,
+) -> SignupRequested:
+    await signup_links.request_sign_up(db, clock, passwords, body, settings.public_url)
+    return SignupRequested(email=body.email)
+
+
+@router.post(
+    "/auth/signup/confirm",
+    summary="Finish a sign-up with the mailed link's token: the account is made, signed in",
+    responses=error_responses(422),
+)
+async def signup_confirm(
+    body: SignupConfirmIn,
+    response: Response,
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
 ) -> SignedInPublic:
-    signed = await service.sign_up_and_in(db, clock, passwords, body)
+    signed = await signup_links.confirm_sign_up(db, clock, body.token)
     return _deliver(response, settings, signed)
 
 
@@ -104,7 +122,7 @@ async def login(
 async def password_reset(
     body: PasswordResetIn, db: DbSession, clock: AppClock, settings: AppSettings
 ) -> PasswordResetRequested:
-    await password_links.request_reset(db, clock, body.email, settings.public_url)
+    await password_links.request_reset(db, clock, body.email, settings.public_url, body.language)
     return PasswordResetRequested(email=body.email)
 
 

@@ -83,6 +83,45 @@ class PasswordToken(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class AccountMailKind(StrEnum):
+    signup = "signup"
+    reset = "reset"
+
+
+class AccountMailRequest(SQLModel, table=True):
+    """A sign-up or a password reset asked for an address, whether or not it has an account:
+    each is recorded and answered with one queued message, so both cases do the same work;
+    the rows also bound such messages per address and hour (server/accounts/signup.py)."""
+
+    __tablename__ = "account_mail_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: AccountMailKind = Field(sa_type=StrEnumType(AccountMailKind, 8))
+    email: str = Field(sa_type=String(254), index=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class PendingSignup(SQLModel, table=True):
+    """A sign-up waiting for its address to be confirmed: the account is made only when the
+    link mailed there is followed (`token_hash` is the SHA-256 of its token), so signing up
+    tells nobody whether the address already had an account."""
+
+    __tablename__ = "pending_signup"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_type=String(254), index=True)
+    password_hash: str
+    name: str
+    organisation: str = ""
+    country: str = Field(default="", sa_type=String(2))
+    language: str = Field(default="en", sa_type=String(2))
+    tz: str = Field(default="UTC", sa_type=String(64))
+    token_hash: str = Field(sa_type=String(64), unique=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class Role(StrEnum):
     organiser = "organiser"  # of a forum
     door = "door"  # door staff of a forum: checks badges in
@@ -152,10 +191,18 @@ class SignupIn(_Input):
     country: str = PydanticField(default="", pattern=r"^([A-Z]{2})?$")
     language: str = PydanticField(default="en", pattern=r"^(en|ru)$")
     tz: str = PydanticField(default="UTC", max_length=64)
+    # Signed up from a mailed invitation's page: the link to finish leads back to it.
+    invite: str | None = PydanticField(default=None, pattern=r"^[A-Za-z0-9_-]{8,64}$")
+
+
+class SignupConfirmIn(_Input):
+    token: str = PydanticField(min_length=20, max_length=100)
 
 
 class PasswordResetIn(_Input):
     email: str = PydanticField(pattern=EMAIL, max_length=254)
+    # The asking page's language: that of the message to an address without an account.
+    language: str = PydanticField(default="en", pattern=r"^(en|ru)$")
 
     @field_validator("email")
     @classmethod
@@ -232,6 +279,13 @@ class SignedInPublic(BaseModel):
 
     token: str
     user: UserPublic
+
+
+class SignupRequested(BaseModel):
+    """The same answer whether or not the address has an account: a link to finish the new
+    account is mailed there, or, to an account's owner, a word that someone tried."""
+
+    email: str
 
 
 class PasswordResetRequested(BaseModel):

@@ -4,30 +4,38 @@ somebody (a stand's staff, by the showroom importer), or a new one ("forgot my p
 A link holds a random token; only its SHA-256 is stored. It works once, until it expires, and
 choosing a password with it also ends the account's other sessions (whoever knew the old
 password is signed out). Asking for a reset answers the same whether or not the address has an
-account, and sends at most MAX_RESETS_PER_HOUR messages to one account."""
+account, and does the same work (one request recorded, one message queued: the link, or a word
+that no account uses the address), at most signup.MAX_MAILS_PER_HOUR an hour per address."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
-from sqlmodel import col, select
+from sqlalchemy import update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.hashing import Passwords
-from server.accounts.models import AuthSession, PasswordToken, PasswordTokenPurpose, User
+from server.accounts.models import (
+    AccountMailKind,
+    AuthSession,
+    PasswordToken,
+    PasswordTokenPurpose,
+    User,
+)
 from server.accounts.service import SignedIn, find_user, open_session, token_digest
+from server.accounts.signup import may_mail, page
 from server.clock import Clock
 from server.errors import Invalid
 from server.i18n import language, moment, t, with_signature
 from server.mail.outbox import queue
+from server.realtime import revocation
 
 LIFETIME = {
     PasswordTokenPurpose.invite: timedelta(days=7),
     PasswordTokenPurpose.reset: timedelta(hours=1),
 }
-MAX_RESETS_PER_HOUR = 3
 
 
 async def issue(
@@ -54,21 +62,17 @@ def link(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}/?view=password&token={token}"
 
 
-async def request_reset(db: AsyncSession, clock: Clock, email: str, public_url: str) -> None:
-    """Mail a reset link to the account with this address, if there is one."""
+async def request_reset(
+    db: AsyncSession, clock: Clock, email: str, public_url: str, lang: str = "en"
+) -> None:
+    """Mail a reset link to the account with this address; to an address without one, a word
+    that no account uses it (in `lang`, the asking page's language). Both cases record the
+    request and queue one message, so neither answers sooner (server/accounts/signup.py)."""
     user = await find_user(db, email)
-    if user is None or user.id is None:
+    if not await may_mail(db, clock, AccountMailKind.reset, email.strip().lower()):
         return
-    recent = (
-        await db.exec(
-            select(func.count()).where(
-                PasswordToken.user_id == user.id,
-                PasswordToken.purpose == PasswordTokenPurpose.reset,
-                col(PasswordToken.created_at) > clock.now() - timedelta(hours=1),
-            )
-        )
-    ).one()
-    if recent >= MAX_RESETS_PER_HOUR:
+    if user is None or user.id is None:
+        _no_account(db, clock, email, public_url, language(lang))
         return
     token, expires = await issue(db, clock, user, PasswordTokenPurpose.reset)
     lang = language(user.language)
@@ -85,6 +89,22 @@ async def request_reset(db: AsyncSession, clock: Clock, email: str, public_url: 
         to_email=user.email,
         to_name=user.name,
         subject=t(lang, "reset.subject"),
+        body=with_signature(lang, body),
+    )
+
+
+def _no_account(db: AsyncSession, clock: Clock, email: str, public_url: str, lang: str) -> None:
+    body = t(
+        lang,
+        "reset.none.body",
+        forgot=page(public_url, "forgot"),
+        signup=page(public_url, "signup"),
+    )
+    queue(
+        db,
+        clock,
+        to_email=email.strip().lower(),
+        subject=t(lang, "reset.none.subject"),
         body=with_signature(lang, body),
     )
 
@@ -120,6 +140,7 @@ async def set_password(
         .where(col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None))
         .values(revoked_at=now)
     )
+    revocation.signed_out(db, user_id)  # their open sockets close once this commits
     await db.exec(  # the account's other links die with this one
         update(PasswordToken)
         .where(col(PasswordToken.user_id) == user_id, col(PasswordToken.used_at).is_(None))

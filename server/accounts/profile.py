@@ -22,6 +22,7 @@ from server.accounts.models import (
 from server.accounts.service import token_digest
 from server.clock import Clock
 from server.errors import Forbidden, Invalid
+from server.realtime import revocation
 from server.zones import parse_zone
 
 # The forum a grant points at, by the table its foreign key names: accounts sit below the program
@@ -96,3 +97,5 @@ async def change_password(
     if token:
         others = others.where(col(AuthSession.token_hash) != token_digest(token))
     await db.exec(others.values(revoked_at=clock.now()))
+    assert user.id is not None
+    revocation.signed_out(db, user.id)  # the other sessions' open sockets close

@@ -21,17 +21,16 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, true, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.hashing import Passwords, needs_rehash
-from server.accounts.models import AuthSession, Grant, LoginAttempt, Role, SignupIn, User
+from server.accounts.models import AuthSession, Grant, LoginAttempt, Role, User
 from server.clock import Clock
 from server.db import rows
-from server.errors import Conflict, RateLimited, Unauthorized
-from server.zones import parse_zone
+from server.errors import RateLimited, Unauthorized
+from server.realtime import revocation
 
 SESSION_DAYS = 30
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -48,45 +47,11 @@ async def find_user(db: AsyncSession, email: str) -> User | None:
     return (await db.exec(query)).first()
 
 
-def _taken() -> Conflict:
-    return Conflict("email: an account with this email exists; sign in instead", field="email")
-
-
-async def sign_up(db: AsyncSession, clock: Clock, passwords: Passwords, data: SignupIn) -> User:
-    """A new account (the caller commits). Conflict if the email is taken. The password is
-    hashed before anything is written: no transaction waits for Argon2."""
-    parse_zone(data.tz, field="tz")
-    if await find_user(db, data.email) is not None:
-        raise _taken()
-    await db.rollback()  # no connection held while Argon2 runs
-    password_hash = await passwords.hash(data.password)
-    user = User(
-        **data.model_dump(exclude={"password"}),
-        password_hash=password_hash,
-        created_at=clock.now(),
-    )
-    db.add(user)
-    try:
-        await db.flush()
-    except IntegrityError:  # the same email signed up a moment ago, in another request
-        await db.rollback()
-        raise _taken() from None
-    return user
-
-
 @dataclass(frozen=True)
 class SignedIn:
     user: User
     token: str
     expires_at: datetime
-
-
-async def sign_up_and_in(
-    db: AsyncSession, clock: Clock, passwords: Passwords, data: SignupIn
-) -> SignedIn:
-    """A new account, signed in at once."""
-    user = await sign_up(db, clock, passwords, data)
-    return await open_session(db, clock, user)
 
 
 async def sign_in(
@@ -224,12 +189,16 @@ async def user_for_token(db: AsyncSession, clock: Clock, token: str) -> User | N
 
 
 async def sign_out(db: AsyncSession, clock: Clock, token: str) -> None:
-    """Revoke this session; unknown tokens are ignored."""
-    await db.exec(
+    """Revoke this session (unknown tokens are ignored); the sockets opened with it are
+    closed once the unit commits, on every node."""
+    ended = await db.exec(
         update(AuthSession)
         .where(col(AuthSession.token_hash) == token_digest(token))
         .values(revoked_at=clock.now())
+        .returning(col(AuthSession.user_id))
     )
+    for user_id in set(ended.scalars().all()):
+        revocation.signed_out(db, user_id)
 
 
 async def grant(

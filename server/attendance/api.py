@@ -31,8 +31,8 @@ from server.attendance.permissions import Permission, attending, require
 from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.http_errors import error_responses
 from server.instants import instant
-from server.params import ForumSlug, SessionId
-from server.program.models import Forum, Session
+from server.params import ForumSlug, SessionId, id_path
+from server.program.models import Access, Forum, Session
 from server.program.service import get_forum, get_session, list_forums
 from server.spreadsheets import csv_text
 from server.transient import RetryingRoute
@@ -46,6 +46,7 @@ router = APIRouter(
 )
 # A session's attendee: signed in, let in (closed sessions), and the session as it stands.
 ATTENDEE = error_responses(401, 403, 404, 409)
+BadgeId = Annotated[int, id_path("The badge's id")]
 
 
 async def _session(db: DbSession, session_id: int) -> Session:
@@ -114,12 +115,14 @@ async def accept_offer(
 
 @router.get(
     "/sessions/{session}/seats",
-    summary="Seats left per mode (null: no limit)",
+    summary="Seats left per mode (null: no limit); a closed session's: its invitees and staff",
     response_model=SeatsPublic,
-    responses=error_responses(404),
+    responses=error_responses(401, 403, 404),
 )
-async def seats(session: SessionId, db: DbSession) -> dict[str, Any]:
+async def seats(session: SessionId, user: CurrentUser, db: DbSession) -> dict[str, Any]:
     found = await _session(db, session)
+    if found.access is Access.invite_only:
+        found, _ = await attending(db, user, session)
     return {"session": found.id, "left": await service.seats_left(db, found)}
 
 
@@ -342,9 +345,20 @@ async def checkin(
     responses=error_responses(401, 403, 404),
 )
 async def revoke_badge(
-    badge: Annotated[int, Path(ge=1)], user: CurrentUser, db: DbSession, clock: AppClock
+    badge: BadgeId, user: CurrentUser, db: DbSession, clock: AppClock
 ) -> BadgeRevoked:
     return await badges.revoke_badge(db, clock, user, badge)
+
+
+@router.post(
+    "/badges/{badge}/restore",
+    summary="Lift a badge's revocation (organisers): its holder may fetch a new badge",
+    responses=error_responses(401, 403, 404, 409),
+)
+async def restore_badge(
+    badge: BadgeId, user: CurrentUser, db: DbSession, clock: AppClock
+) -> BadgeRevoked:
+    return await badges.restore_badge(db, clock, user, badge)
 
 
 # --- the private agenda feed ----------------------------------------------------------------

@@ -3,7 +3,13 @@
 The token is `base64url(payload) "." base64url(signature)`; the payload names the badge, the
 person and the forum. A door device holding only the public key (GET /api/v1/badges/key) can
 tell a real badge from a forged one offline; the server also checks that the badge was not
-revoked and records the first check-in, so a second scan says when the first one was.
+revoked and that its holder still holds a confirmed on-site seat at the forum (a badge is
+valid only while they do), and records the first check-in, so a second scan says when the
+first one was.
+
+A revoked badge stays revoked: its token is refused for ever, and its holder is refused a new
+badge for the forum (`revoked`, with who and when) until an organiser restores the revoked
+one; then the holder's next request issues a new badge with a new token.
 """
 
 from __future__ import annotations
@@ -24,10 +30,19 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import User
-from server.attendance.models import Badge, BadgeRevoked, CheckIn, Mode, Registration, Status
+from server.attendance.models import (
+    Badge,
+    BadgeRefusal,
+    BadgeRevoked,
+    CheckIn,
+    Mode,
+    Registration,
+    Status,
+)
 from server.attendance.permissions import Permission, require
 from server.clock import Clock
 from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.instants import instant
 from server.program.models import Forum, Session, Venue
 
 
@@ -73,35 +88,57 @@ def verify(public: Ed25519PublicKey, token: str) -> dict[str, int]:
         return {"badge": int(data["b"]), "user": int(data["u"]), "forum": int(data["f"])}
     except (ValueError, KeyError, TypeError, InvalidSignature):
         raise Forbidden(
-            "token: this is not a genuine Pavilion badge", field="token", reason="forged"
+            "token: this is not a genuine Pavilion badge",
+            field="token",
+            reason=BadgeRefusal.forged,
         ) from None
 
 
-async def badge_for(db: AsyncSession, clock: Clock, user: User, forum: Forum) -> Badge:
-    """The person's badge for this forum, issued on first asking; NotFound without an on-site
-    seat (a waitlist place is not a seat)."""
+async def holds_seat(db: AsyncSession, user_id: int, forum_id: int) -> bool:
+    """Whether the person holds a confirmed on-site seat at a session of the forum (a
+    waitlist place or an offer not yet taken is not a seat)."""
     seat = (
         select(Registration.id)
         .join(Session, col(Session.id) == Registration.session_id)
         .where(
-            Registration.user_id == user.id,
+            Registration.user_id == user_id,
             Registration.mode == Mode.onsite,
             Registration.status == Status.confirmed,
-            Session.forum_id == forum.id,
+            Session.forum_id == forum_id,
         )
     )
-    if (await db.exec(seat)).first() is None:
-        raise NotFound("badge: badges are for people with an on-site seat", field="forum")
-    query = select(Badge).where(
-        Badge.user_id == user.id, Badge.forum_id == forum.id, col(Badge.revoked_at).is_(None)
+    return (await db.exec(seat)).first() is not None
+
+
+async def badge_for(db: AsyncSession, clock: Clock, user: User, forum: Forum) -> Badge:
+    """The person's badge for this forum, issued on first asking. Forbidden (`revoked`) while
+    their latest badge is revoked and not restored; NotFound (`no_seat`) without an on-site
+    seat."""
+    assert user.id is not None and forum.id is not None
+    query = (
+        select(Badge)
+        .where(Badge.user_id == user.id, Badge.forum_id == forum.id)
+        .order_by(col(Badge.id).desc())
     )
-    badge = (await db.exec(query)).first()
-    if badge is None:
-        assert user.id is not None and forum.id is not None
-        badge = Badge(user_id=user.id, forum_id=forum.id, issued_at=clock.now())
-        db.add(badge)
+    latest = (await db.exec(query)).first()
+    if latest is not None and latest.revoked_at is not None and latest.restored_at is None:
+        raise Forbidden(
+            "badge: an organiser revoked your badge for this forum; ask them to restore it",
+            field="forum",
+            reason=BadgeRefusal.revoked,
+            params={"revoked_at": instant(latest.revoked_at)},
+        )
+    if not await holds_seat(db, user.id, forum.id):
+        raise NotFound(
+            "badge: badges are for people with an on-site seat",
+            field="forum",
+            reason=BadgeRefusal.no_seat,
+        )
+    if latest is None or latest.revoked_at is not None:
+        latest = Badge(user_id=user.id, forum_id=forum.id, issued_at=clock.now())
+        db.add(latest)
         await db.flush()
-    return badge
+    return latest
 
 
 def qr(token: str, kind: str) -> bytes:
@@ -127,18 +164,29 @@ async def check_in(
     claim = verify(public, token)
     if claim["forum"] != forum.id:
         raise Conflict(
-            "token: this badge is for another forum", field="token", reason="other_forum"
+            "token: this badge is for another forum",
+            field="token",
+            reason=BadgeRefusal.other_forum,
         )
     badge = await db.get(Badge, claim["badge"])
     if badge is None or badge.user_id != claim["user"]:
         raise Forbidden(
-            "token: this is not a genuine Pavilion badge", field="token", reason="forged"
+            "token: this is not a genuine Pavilion badge",
+            field="token",
+            reason=BadgeRefusal.forged,
         )
     if badge.revoked_at is not None:
         raise Conflict(
             f"token: this badge was revoked at {badge.revoked_at:%Y-%m-%d %H:%M} UTC",
             field="token",
-            reason="revoked",
+            reason=BadgeRefusal.revoked,
+            params={"revoked_at": instant(badge.revoked_at)},
+        )
+    if not await holds_seat(db, badge.user_id, badge.forum_id):
+        raise Conflict(
+            "token: the badge's holder no longer holds an on-site seat at this forum",
+            field="token",
+            reason=BadgeRefusal.no_seat,
         )
     venue = await _door(db, forum, door)
     first, again = await _first_scan(db, clock, badge, venue)
@@ -192,13 +240,49 @@ async def _seats_here(db: AsyncSession, user: User, venue: Venue) -> list[Sessio
 async def revoke_badge(
     db: AsyncSession, clock: Clock, user: User | None, badge_id: int
 ) -> BadgeRevoked:
-    """Revoke a badge (the forum's organisers): the door refuses it from now on."""
+    """Revoke a badge (the forum's organisers): the door refuses it from now on, and its
+    holder gets no new badge until it is restored. Revoking it again changes nothing: the
+    record keeps the first revocation."""
+    badge = await _managed_badge(db, user, badge_id)
+    if badge.revoked_at is None or badge.restored_at is not None:
+        assert user is not None
+        badge.revoked_at, badge.revoked_by = clock.now(), user.id
+        badge.restored_at = badge.restored_by = None
+        db.add(badge)
+    return _record(badge)
+
+
+async def restore_badge(
+    db: AsyncSession, clock: Clock, user: User | None, badge_id: int
+) -> BadgeRevoked:
+    """Lift a revocation (the forum's organisers): the holder may fetch a new badge; the
+    revoked token itself stays refused. Conflict (`not_revoked`) for a badge not revoked."""
+    badge = await _managed_badge(db, user, badge_id)
+    if badge.revoked_at is None:
+        raise Conflict(
+            f"badge: badge {badge_id} is not revoked", field="badge", reason="not_revoked"
+        )
+    if badge.restored_at is None:
+        assert user is not None
+        badge.restored_at, badge.restored_by = clock.now(), user.id
+        db.add(badge)
+    return _record(badge)
+
+
+async def _managed_badge(db: AsyncSession, user: User | None, badge_id: int) -> Badge:
     badge = await db.get(Badge, badge_id)
     if badge is None:
         raise NotFound(f"badge: no badge {badge_id}", field="badge")
     await require(db, user, Permission.manage_forum, forum_id=badge.forum_id)
-    now = clock.now()
-    badge.revoked_at = now
-    db.add(badge)
-    assert badge.id is not None
-    return BadgeRevoked(badge=badge.id, revoked_at=now)
+    return badge
+
+
+def _record(badge: Badge) -> BadgeRevoked:
+    assert badge.id is not None and badge.revoked_at is not None
+    return BadgeRevoked(
+        badge=badge.id,
+        revoked_at=badge.revoked_at,
+        revoked_by=badge.revoked_by,
+        restored_at=badge.restored_at,
+        restored_by=badge.restored_by,
+    )

@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server import calendars
 from server.accounts.models import User
 from server.accounts.service import token_digest
 from server.attendance.models import CalendarFeed
@@ -67,4 +68,4 @@ async def agenda_ics(
         data = await load_program(db, forum)
         mine = [row for row in data.sessions if row.id in sessions]
         add_events(cal, data, mine, lang, public_url, clock.now())
-    return cal.to_ical()
+    return calendars.ics(cal)

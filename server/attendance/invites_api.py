@@ -23,7 +23,7 @@ from server.attendance.models import (
 from server.attendance.permissions import Permission, require
 from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.http_errors import error_responses
-from server.params import SessionId
+from server.params import SessionId, id_path
 from server.program.models import Session
 from server.transient import RetryingRoute
 
@@ -34,7 +34,7 @@ router = APIRouter(
     responses=error_responses(401, 403, 404, 409, 422),
 )
 
-InviteId = Annotated[int, Path(description="The invitation's id", ge=1)]
+InviteId = Annotated[int, id_path("The invitation's id")]
 Token = Annotated[str, Path(description="The token of an invitation's link", max_length=128)]
 
 

@@ -196,7 +196,22 @@ class Badge(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     forum_id: int = Field(foreign_key="forum.id", index=True)
     issued_at: datetime = Field(sa_type=UTCDateTime)
+    # Revocation, by an organiser: the token is refused at the door for ever, and its holder
+    # gets no new badge for the forum until an organiser restores (`restored_*`) the revoked
+    # one; restoring lets the holder fetch a new badge, never revives this token.
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_by: int | None = Field(default=None, foreign_key="user.id")
+    restored_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    restored_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class BadgeRefusal(StrEnum):
+    """Why a badge is refused (`error.reason`), at the door or when it is asked for."""
+
+    forged = "forged"  # not signed by this server, or altered
+    other_forum = "other_forum"
+    revoked = "revoked"  # an organiser revoked it (and has not restored it)
+    no_seat = "no_seat"  # its holder holds no confirmed on-site seat at the forum (any more)
 
 
 class CheckIn(SQLModel, table=True):
@@ -324,8 +339,14 @@ class CheckInPublic(_Public):
 
 
 class BadgeRevoked(_Public):
+    """A badge's revocation record: who revoked it and when, and who restored it and when (a
+    restored badge stays refused; its holder may fetch a new one)."""
+
     badge: int
     revoked_at: Instant
+    revoked_by: int | None = PydanticField(description="The organiser who revoked it")
+    restored_at: Instant | None = None
+    restored_by: int | None = None
 
 
 class AgendaFeedPublic(_Public):

@@ -42,8 +42,9 @@ from server.errors import Conflict, Invalid, NotFound
 from server.instants import instant
 from server.notices.models import NoticeKind
 from server.notices.service import tell
-from server.program.models import Forum, Session, SessionFormat, SessionStatus
+from server.program.models import Access, Forum, Session, SessionFormat, SessionStatus
 from server.program.service import session_facts
+from server.realtime import revocation
 
 OFFER_HOLD = timedelta(hours=2)
 
@@ -69,14 +70,35 @@ def _capacity(session: Session, mode: Mode) -> int | None:
 
 def _check_mode(session: Session, mode: Mode) -> None:
     if session.status in (SessionStatus.cancelled, SessionStatus.ended):
-        raise Conflict(f"session: {session.title_en!r} is {session.status.value}", field="session")
+        raise Conflict(
+            f"session: {session.title_en!r} is {session.status.value}",
+            field="session",
+            reason=f"session_{session.status.value}",
+            params=_titled(session),
+        )
     offered = {
         SessionFormat.onsite: {Mode.onsite},
         SessionFormat.online: {Mode.online},
         SessionFormat.hybrid: {Mode.onsite, Mode.online},
     }[session.format]
     if mode not in offered:
-        raise Invalid(f"mode: {session.title_en!r} has no {mode.value} places", field="mode")
+        raise Invalid(
+            f"mode: {session.title_en!r} has no {mode.value} places",
+            field="mode",
+            reason=f"no_{mode.value}_places",
+            params=_titled(session),
+        )
+
+
+def _titled(session: Session, prefix: str = "") -> dict[str, str]:
+    """A session in an error's `params`: its title in both languages, its times as instants
+    (the page words them in the person's language and zone)."""
+    return {
+        f"{prefix}title": session.title_en,
+        f"{prefix}title_ru": session.title_ru or session.title_en,
+        f"{prefix}start": instant(session.starts_at),
+        f"{prefix}end": instant(session.ends_at),
+    }
 
 
 async def _lock_person(db: AsyncSession, user: User) -> None:
@@ -258,6 +280,8 @@ async def _refuse_overlap(db: AsyncSession, user: User, session: Session) -> Non
             f"({instant(clash.starts_at)}–{instant(clash.ends_at)})",
             field="mode",
             sessions=[session.id, clash.id],
+            reason="seat_overlap",
+            params={**_titled(session), **_titled(clash, "other_")},
         )
 
 
@@ -269,7 +293,11 @@ async def cancel_registration(
     await _lock_person(db, user)
     registration = await _registration(db, session, user)
     if registration is None or registration.status not in ACTIVE:
-        raise Conflict("session: you are not registered for this session", field="session")
+        raise Conflict(
+            "session: you are not registered for this session",
+            field="session",
+            reason="not_registered",
+        )
     now = clock.now()
     pool = await _pool(db, session, registration.mode)
     await _pass_on_expired(db, pool, now)
@@ -282,6 +310,10 @@ async def cancel_registration(
     await db.flush()
     if held:
         await _pass_seat(db, pool, now)
+    if session.access is Access.registered:
+        # A `registered` session's room and stage were theirs by this place: taken back from
+        # their open sockets too (server/realtime/recheck.py).
+        revocation.access_changed(db, registration.user_id)
     await _release_pool(db, clock)
     return await outcome(db, registration)
 
@@ -291,7 +323,11 @@ async def accept_offer(db: AsyncSession, clock: Clock, user: User, session: Sess
     pool's lock (see `_release_pool`)."""
     registration = await _registration(db, session, user)
     if registration is None:
-        raise Conflict("session: you are not registered for this session", field="session")
+        raise Conflict(
+            "session: you are not registered for this session",
+            field="session",
+            reason="not_registered",
+        )
     now = clock.now()
     pool = await _pool(db, session, registration.mode)
     await _pass_on_expired(db, pool, now)
@@ -302,6 +338,7 @@ async def accept_offer(db: AsyncSession, clock: Clock, user: User, session: Sess
             f"session: there is no open offer for you (your registration is "
             f"{registration.status.value})",
             field="session",
+            reason="no_offer",
         )
     registration.status = Status.confirmed
     registration.offer_expires_at = None

@@ -81,6 +81,14 @@ class OptionalText(_Strict):
     ru: str = ""
 
 
+HTTP_URL = r"^(https?://\S+)?$"
+
+
+class OrganizerIn(_Strict):
+    name: Text
+    url: str = Field(default="", max_length=500, pattern=HTTP_URL)
+
+
 class ForumIn(_Strict):
     slug: str = Field(pattern=SLUG, max_length=80)
     name: Text
@@ -90,6 +98,8 @@ class ForumIn(_Strict):
     starts_on: date
     ends_on: date
     url: str = ""
+    organizer: OrganizerIn | None = None
+    image: str = Field(default="", max_length=500, pattern=HTTP_URL)  # an absolute URL
 
 
 class VenueIn(_Strict):
@@ -333,6 +343,9 @@ async def import_program(
         "starts_on": f.starts_on,
         "ends_on": f.ends_on,
         "url": f.url,
+        **_both("organizer", f.organizer.name if f.organizer else OptionalText()),
+        "organizer_url": f.organizer.url if f.organizer else "",
+        "image_url": f.image,
     }
     stamps = {"created_at": now, "updated_at": now}
     forum = await _upsert(db, Forum, {"slug": f.slug}, values, report, "forums", stamps)

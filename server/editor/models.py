@@ -18,6 +18,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.accounts.models import EMAIL
+from server.params import ID_MAX, Id
 from server.program.models import (
     Access,
     Presence,
@@ -84,11 +85,11 @@ class VenueIn(_Input):
     name_en: str = Field(default="", max_length=NAME)
     name_ru: str = Field(default="", max_length=NAME)
     kind: VenueKind
-    seats: int | None = Field(default=None, ge=0)
+    seats: int | None = Field(default=None, ge=0, le=ID_MAX)
     address_en: str = Field(default="", max_length=NAME)
     address_ru: str = Field(default="", max_length=NAME)
     stream_url: str = Field(default="", max_length=500)
-    position: int = 0
+    position: int = Field(default=0, ge=-ID_MAX, le=ID_MAX)
 
 
 class VenuePatch(_Input):
@@ -96,11 +97,11 @@ class VenuePatch(_Input):
     name_en: str | None = Field(default=None, max_length=NAME)
     name_ru: str | None = Field(default=None, max_length=NAME)
     kind: VenueKind | None = None
-    seats: int | None = Field(default=None, ge=0)
+    seats: int | None = Field(default=None, ge=0, le=ID_MAX)
     address_en: str | None = Field(default=None, max_length=NAME)
     address_ru: str | None = Field(default=None, max_length=NAME)
     stream_url: str | None = Field(default=None, max_length=500)
-    position: int | None = None
+    position: int | None = Field(default=None, ge=-ID_MAX, le=ID_MAX)
 
 
 class VenueEdit(_Output):
@@ -231,8 +232,8 @@ class SessionEditIn(_Input):
     host_city_en: str = Field(default="", max_length=120)
     host_city_ru: str = Field(default="", max_length=120)
     language: str = Field(default="ru", max_length=16)
-    capacity_onsite: int | None = Field(default=None, ge=0)
-    capacity_online: int | None = Field(default=None, ge=0)
+    capacity_onsite: int | None = Field(default=None, ge=0, le=ID_MAX)
+    capacity_online: int | None = Field(default=None, ge=0, le=ID_MAX)
     departure_point_en: str = Field(default="", max_length=NAME)
     departure_point_ru: str = Field(default="", max_length=NAME)
     departure_time: str | None = Field(
@@ -265,8 +266,8 @@ class SessionPatch(_Input):
     host_city_en: str | None = Field(default=None, max_length=120)
     host_city_ru: str | None = Field(default=None, max_length=120)
     language: str | None = Field(default=None, max_length=16)
-    capacity_onsite: int | None = Field(default=None, ge=0)
-    capacity_online: int | None = Field(default=None, ge=0)
+    capacity_onsite: int | None = Field(default=None, ge=0, le=ID_MAX)
+    capacity_online: int | None = Field(default=None, ge=0, le=ID_MAX)
     departure_point_en: str | None = Field(default=None, max_length=NAME)
     departure_point_ru: str | None = Field(default=None, max_length=NAME)
     departure_time: str | None = Field(default=None, pattern=HHMM)
@@ -278,7 +279,7 @@ class SessionCheckIn(SessionEditIn):
     """A session form to check before saving; `session` is the one being edited (None for a
     new one): it does not conflict with itself."""
 
-    session: int | None = Field(default=None, ge=1)
+    session: Id | None = None
 
 
 class CastEdit(_Output):

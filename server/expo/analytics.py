@@ -4,24 +4,30 @@ stand, contact requests (answered, missed, time to answer) and meetings booked.
 A visit starts when the stand's page opens and is pinged while it stays open (at most
 `PING_SECONDS` apart); its time on the stand runs from the start to the last ping. Days are
 the viewer's local days (their IANA zone): an exhibitor in Tokyo sees Tokyo's days.
+
+Unique visitors are people: a signed-in visitor is their account, an anonymous one the id of
+their signed visitor cookie, bounded per address (server/expo/visitors.py); a visitor (or an
+address without a cookie) opens at most `VisitLimits.per_minute` visits a minute.
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import User
 from server.clock import Clock
-from server.errors import NotFound
+from server.errors import NotFound, RateLimited
 from server.expo.models import (
     ContactRequest,
     ContactState,
@@ -35,30 +41,99 @@ from server.expo.models import (
 )
 from server.expo.queries import staffed_stand, stand_by_slug
 from server.expo.schemas import AnalyticsPublic, DayFigures, PingPublic, VisitPublic
+from server.expo.visitors import AnonymousClient, new_token
 from server.zones import parse_zone
 
 PING_SECONDS = 30
 MAX_DAYS = 31
 
 
+@dataclass(frozen=True)
+class VisitLimits:
+    """Visits one visitor (or one address without a visitor cookie) may open a minute, and
+    anonymous visitor ids one address is given a day (the app's settings)."""
+
+    per_minute: int = 30
+    ids_per_day: int = 20
+
+
+@dataclass(frozen=True)
+class StartedVisit:
+    visit: VisitPublic
+    cookie: str | None  # a new anonymous visitor's signed cookie, to set
+
+
 async def start_visit(
-    db: AsyncSession, clock: Clock, slug: str, visitor_id: int | None
-) -> VisitPublic:
-    """A stand's page opened (by a signed-in visitor, or anonymously: `visitor_id` None)."""
+    db: AsyncSession,
+    clock: Clock,
+    slug: str,
+    visitor_id: int | None,
+    anonymous: AnonymousClient | None = None,
+    *,
+    secret: str = "",
+    limits: VisitLimits = VisitLimits(),
+) -> StartedVisit:
+    """A stand's page opened, by a signed-in visitor (`visitor_id`) or an anonymous client
+    (`anonymous`, its cookie signed with `secret`); RateLimited past `limits.per_minute`."""
     stand = await stand_by_slug(db, slug)
     assert stand.id is not None
     now = clock.now()
+    key = client = cookie = None
+    if visitor_id is not None:
+        await _within_rate(db, col(StandVisit.visitor_id) == visitor_id, now, limits)
+    elif anonymous is not None:
+        client = anonymous.address
+        # A cookie is one visitor's own rate; without one, the address's visits share one.
+        cookied = anonymous.visitor is not None
+        who = col(StandVisit.visitor_key if cookied else StandVisit.client)
+        key, cookie = await _anonymous_visitor(db, anonymous, now, limits, secret)
+        await _within_rate(db, who == (key if cookied else client), now, limits)
     visit = StandVisit(
         stand_id=stand.id,
         visitor_id=visitor_id,
         key=secrets.token_urlsafe(24),
         started_at=now,
         last_seen_at=now,
+        visitor_key=key,
+        client=client,
     )
     db.add(visit)
     await db.flush()
     assert visit.id is not None
-    return VisitPublic(visit=visit.id, key=visit.key, ping_seconds=PING_SECONDS)
+    return StartedVisit(
+        VisitPublic(visit=visit.id, key=visit.key, ping_seconds=PING_SECONDS), cookie
+    )
+
+
+async def _within_rate(db: AsyncSession, who: Any, now: datetime, limits: VisitLimits) -> None:
+    since = now - timedelta(minutes=1)
+    query = select(func.count(), func.min(StandVisit.started_at)).where(
+        who, col(StandVisit.started_at) > since
+    )
+    count, oldest = (await db.exec(query)).one()
+    if count >= limits.per_minute:
+        wait = max(1, math.ceil((oldest - since).total_seconds()))
+        raise RateLimited(
+            f"visits: at most {limits.per_minute} a minute; try again in {wait} s",
+            retry_after=wait,
+        )
+
+
+async def _anonymous_visitor(
+    db: AsyncSession, client: AnonymousClient, now: datetime, limits: VisitLimits, secret: str
+) -> tuple[str, str | None]:
+    """Who an anonymous visit counts as, and a new cookie to give if one is minted."""
+    if client.visitor is not None:
+        return f"v:{client.visitor}", None
+    given = select(func.count(func.distinct(StandVisit.visitor_key))).where(
+        col(StandVisit.client) == client.address,
+        col(StandVisit.visitor_key).startswith("v:"),
+        col(StandVisit.started_at) > now - timedelta(days=1),
+    )
+    if (await db.exec(given)).one() >= limits.ids_per_day:
+        return f"a:{client.address}", None  # this address's cookie-less visits: one visitor
+    visitor, cookie = new_token(secret)
+    return f"v:{visitor}", cookie
 
 
 async def ping_visit(db: AsyncSession, clock: Clock, visit_id: int, key: str) -> PingPublic:
@@ -155,7 +230,11 @@ def _count_visits(rows: dict[date, _Day], visits: Sequence[StandVisit], zone: Zo
         if row is None:
             continue
         row.visits += 1
-        row.visitors.add(visit.visitor_id if visit.visitor_id is not None else f"anon:{visit.id}")
+        row.visitors.add(
+            visit.visitor_id
+            if visit.visitor_id is not None
+            else visit.visitor_key or f"anon:{visit.id}"  # visits from before visitor keys
+        )
         row.seconds += (visit.last_seen_at - visit.started_at).total_seconds()
 
 

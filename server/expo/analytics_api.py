@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from server.accounts.service import require_user
-from server.deps import AppClock, CurrentUser, DbSession
-from server.expo import analytics
-from server.expo.params import STAFF_ONLY, Slug
+from server.deps import AppClock, AppSettings, CurrentUser, DbSession
+from server.expo import analytics, visitors
+from server.expo.params import STAFF_ONLY, Slug, VisitId
 from server.expo.schemas import AnalyticsPublic, PingPublic, VisitPing, VisitPublic
 from server.http_errors import error_responses
 from server.transient import RetryingRoute
@@ -22,11 +22,44 @@ router = APIRouter(route_class=RetryingRoute, prefix="/api/v1", tags=["showrooms
     "/stands/{slug}/visits",
     status_code=201,
     response_model=VisitPublic,
-    responses=error_responses(404),
-    summary="A stand's page opened (for its analytics)",
+    responses=error_responses(404, 429),
+    summary="A stand's page opened (for its analytics); an anonymous browser is given a "
+    "signed visitor cookie, so it counts once",
 )
-async def start_visit(slug: Slug, db: DbSession, clock: AppClock, user: CurrentUser) -> VisitPublic:
-    return await analytics.start_visit(db, clock, slug, user.id if user else None)
+async def start_visit(
+    slug: Slug,
+    request: Request,
+    response: Response,
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+    user: CurrentUser,
+) -> VisitPublic:
+    secret = settings.secret_key
+    anonymous = None
+    if user is None:
+        address = request.client.host if request.client else "unknown"
+        anonymous = visitors.AnonymousClient(
+            visitors.address_digest(secret, address),
+            visitors.read_token(secret, request.cookies.get(visitors.COOKIE)),
+        )
+    limits = analytics.VisitLimits(
+        settings.showroom_visits_per_minute, settings.showroom_visitor_ids_per_day
+    )
+    started = await analytics.start_visit(
+        db, clock, slug, user.id if user else None, anonymous, secret=secret, limits=limits
+    )
+    if started.cookie is not None:
+        response.set_cookie(
+            visitors.COOKIE,
+            started.cookie,
+            max_age=visitors.COOKIE_SECONDS,
+            httponly=True,
+            samesite="lax",
+            secure=settings.public_url.startswith("https://"),
+            path="/api/v1/stands",
+        )
+    return started.visit
 
 
 @router.post(
@@ -35,7 +68,9 @@ async def start_visit(slug: Slug, db: DbSession, clock: AppClock, user: CurrentU
     responses=error_responses(404),
     summary="The stand's page is still open",
 )
-async def ping_visit(visit_id: int, body: VisitPing, db: DbSession, clock: AppClock) -> PingPublic:
+async def ping_visit(
+    visit_id: VisitId, body: VisitPing, db: DbSession, clock: AppClock
+) -> PingPublic:
     return await analytics.ping_visit(db, clock, visit_id, body.key)
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 from server.accounts.service import require_user
 from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.expo import contacts
-from server.expo.params import Slug
+from server.expo.params import RequestId, Slug
 from server.expo.schemas import ContactIn, ContactRequestPublic, RingPublic
 from server.http_errors import error_responses
 from server.transient import RetryingRoute
@@ -61,7 +61,7 @@ async def contact_request(
     summary="A contact request (its visitor or the stand's staff)",
 )
 async def get_contact_request(
-    request_id: int, db: DbSession, clock: AppClock, user: CurrentUser
+    request_id: RequestId, db: DbSession, clock: AppClock, user: CurrentUser
 ) -> ContactRequestPublic:
     return await contacts.contact_request(db, clock, require_user(user), request_id)
 
@@ -73,6 +73,6 @@ async def get_contact_request(
     summary="Answer a ringing request (the stand's staff)",
 )
 async def accept_contact_request(
-    request_id: int, db: DbSession, clock: AppClock, user: CurrentUser
+    request_id: RequestId, db: DbSession, clock: AppClock, user: CurrentUser
 ) -> ContactRequestPublic:
     return await contacts.accept(db, clock, request_id, require_user(user))

@@ -30,11 +30,12 @@ from server.expo.queries import staff_of, staffed_stand, stand_by_slug
 from server.expo.schemas import (
     ChatLine,
     ConsentPublic,
+    ConversationPublic,
     LeadDetailPublic,
     LeadPublic,
     SharedDetail,
 )
-from server.expo.views import lead_view, visitor_view
+from server.expo.views import lead_view, stand_name, visitor_view
 from server.instants import instant
 from server.rooms.access import open_private_room
 from server.rooms.models import ChatMessage
@@ -109,6 +110,46 @@ async def set_consent(
     lead.consent = sorted(set(share))
     record(db, lead, clock, LeadEventKind.consent, visitor.id, share=lead.consent)
     return ConsentPublic(stand=slug, share=[SharedDetail(s) for s in lead.consent])
+
+
+async def my_consent(db: AsyncSession, slug: str, visitor: User) -> ConsentPublic:
+    """What of my details this stand may see now (nothing until I choose)."""
+    stand = await stand_by_slug(db, slug)
+    query = select(Lead).where(Lead.stand_id == stand.id, Lead.visitor_id == visitor.id)
+    lead = (await db.exec(query)).first()
+    shared = lead.consent if lead is not None else []
+    return ConsentPublic(stand=slug, share=[SharedDetail(s) for s in shared])
+
+
+async def my_conversations(db: AsyncSession, visitor: User) -> list[ConversationPublic]:
+    """My conversations with stands (each lead of mine with a private chat), latest first, with
+    the last message still shown: a visitor who comes back picks up where they left off."""
+    query = (
+        select(Lead, Stand)
+        .join(Stand, col(Stand.id) == Lead.stand_id)
+        .where(Lead.visitor_id == visitor.id, col(Lead.room).is_not(None))
+    )
+    rows = (await db.exec(query)).all()
+    rooms = [lead.room for lead, _ in rows if lead.room]
+    latest: dict[str, ChatMessage] = {}
+    shown = select(ChatMessage).where(
+        col(ChatMessage.room).in_(rooms), col(ChatMessage.deleted_at).is_(None)
+    )
+    for message in (await db.exec(shown.order_by(col(ChatMessage.id)))).all():
+        latest[message.room] = message  # ordered by id: the last one wins
+    found = []
+    for lead, stand in rows:
+        assert lead.room is not None
+        last = latest.get(lead.room)
+        found.append(
+            ConversationPublic(
+                stand=stand_name(stand),
+                room=lead.room,
+                last_text=last.text if last else None,
+                last_at=max(lead.updated_at, last.created_at) if last else lead.updated_at,
+            )
+        )
+    return sorted(found, key=lambda c: c.last_at, reverse=True)
 
 
 async def _rows(db: AsyncSession, stand: Stand) -> list[tuple[Lead, User]]:

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Request, Response
 from server.accounts.service import require_user
 from server.deps import AppClock, CurrentUser, DbSession
 from server.expo import leads
-from server.expo.params import STAFF_ONLY, Slug
+from server.expo.params import STAFF_ONLY, LeadId, Slug
 from server.expo.schemas import (
     ConsentIn,
     ConsentPublic,
+    ConversationPublic,
     LeadDetailPublic,
     LeadPublic,
     NoteIn,
@@ -37,6 +38,26 @@ async def consent(
 
 
 @router.get(
+    "/stands/{slug}/consent",
+    response_model=ConsentPublic,
+    responses=error_responses(401, 404),
+    summary="What of my details this stand may see now",
+)
+async def my_consent(slug: Slug, db: DbSession, user: CurrentUser) -> ConsentPublic:
+    return await leads.my_consent(db, slug, require_user(user))
+
+
+@router.get(
+    "/me/conversations",
+    response_model=list[ConversationPublic],
+    responses=error_responses(401),
+    summary="My conversations with stands, latest first",
+)
+async def my_conversations(db: DbSession, user: CurrentUser) -> list[ConversationPublic]:
+    return await leads.my_conversations(db, require_user(user))
+
+
+@router.get(
     "/stands/{slug}/leads",
     response_model=list[LeadPublic],
     responses=STAFF_ONLY,
@@ -53,7 +74,7 @@ async def stand_leads(slug: Slug, db: DbSession, user: CurrentUser) -> list[Lead
     summary="A lead with its whole history (its stand's staff)",
 )
 async def stand_lead(
-    slug: Slug, lead_id: int, db: DbSession, user: CurrentUser
+    slug: Slug, lead_id: LeadId, db: DbSession, user: CurrentUser
 ) -> LeadDetailPublic:
     return await leads.lead_detail(db, slug, lead_id, require_user(user))
 
@@ -65,7 +86,7 @@ async def stand_lead(
     summary="Set a lead's status (its stand's staff)",
 )
 async def set_lead_status(
-    slug: Slug, lead_id: int, body: StatusIn, db: DbSession, clock: AppClock, user: CurrentUser
+    slug: Slug, lead_id: LeadId, body: StatusIn, db: DbSession, clock: AppClock, user: CurrentUser
 ) -> LeadPublic:
     return await leads.set_status(db, clock, slug, lead_id, require_user(user), body.status)
 
@@ -78,7 +99,7 @@ async def set_lead_status(
     summary="Note on a lead (its stand's staff)",
 )
 async def add_note(
-    slug: Slug, lead_id: int, body: NoteIn, db: DbSession, clock: AppClock, user: CurrentUser
+    slug: Slug, lead_id: LeadId, body: NoteIn, db: DbSession, clock: AppClock, user: CurrentUser
 ) -> LeadPublic:
     return await leads.add_note(db, clock, slug, lead_id, require_user(user), body.text)
 

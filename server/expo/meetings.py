@@ -5,7 +5,9 @@ A booking (or a cancellation) writes the meeting, its lead's event and two messa
 outbox in one transaction: each person gets a message in their own language with the time in
 their own zone, and the meeting as an iCalendar invitation (METHOD:REQUEST; a cancellation is
 METHOD:CANCEL with the same UID and a higher SEQUENCE, which takes it out of their calendar).
-The calendar states the time in the staff member's zone, with its VTIMEZONE. The other person
+The staff member organises it, so theirs is not a request to answer but the event published to
+their own calendar (METHOD:PUBLISH; STATUS:CANCELLED once cancelled). The calendar states the
+time in the staff member's zone, with its VTIMEZONE (server/calendars.py). The other person
 hears of it by a push once the booking's unit of work has committed (server/unit.py)."""
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import icalendar
-from sqlalchemy import or_
+from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server import __version__
+from server import __version__, calendars
 from server.accounts.models import User
 from server.clock import Clock
 from server.errors import Conflict, Invalid, NotFound
@@ -83,9 +85,16 @@ def _span(i: int, slot: SlotIn, tz: str) -> tuple[datetime, datetime, str, Meeti
 
 
 async def book(
-    db: AsyncSession, clock: Clock, slug: str, visitor: User, slot_id: int, public_url: str
+    db: AsyncSession,
+    clock: Clock,
+    slug: str,
+    visitor: User,
+    slot_id: int,
+    public_url: str,
+    most: int = 2,
 ) -> MeetingPublic:
-    """Book a free slot: one meeting per slot (a second booking is a Conflict)."""
+    """Book a free slot: one meeting per slot (a second booking is a Conflict), and at most
+    `most` meetings that have not ended per visitor and stand (Conflict `meeting_limit`)."""
     stand = await stand_by_slug(db, slug)
     assert stand.id is not None and visitor.id is not None
     slot = await db.get(Slot, slot_id)
@@ -94,6 +103,7 @@ async def book(
     if slot.starts_at <= clock.now():
         raise Conflict("slot: it has begun or passed", field="slot")
     lead = await lead_for(db, clock, stand.id, visitor.id)
+    await _within_limit(db, clock, lead, most)
     meeting = Meeting(
         uid=f"{uuid.uuid4()}@pavilion",
         lead_id=lead.id or 0,
@@ -135,6 +145,23 @@ async def book(
     }
     publish_after(db, f"user:{slot.staff_id}", "meeting.booked", booked)
     return meeting_view(meeting, lead, stand, staff, visitor, visitor)
+
+
+async def _within_limit(db: AsyncSession, clock: Clock, lead: Lead, most: int) -> None:
+    """Conflict (`meeting_limit`) when the visitor already holds `most` meetings that have
+    not ended at the lead's stand. The lead's row is written first: two bookings by the same
+    visitor at once take turns there, so the second counts the first."""
+    now = clock.now()
+    await db.exec(update(Lead).where(col(Lead.id) == lead.id).values(updated_at=now))
+    held = select(func.count()).where(col(Meeting.lead_id) == lead.id, col(Meeting.ends_at) > now)
+    if (await db.exec(held)).one() >= most:
+        raise Conflict(
+            f"slot: you already have {most} upcoming meetings at this stand; cancel one to "
+            "book another",
+            field="slot",
+            reason="meeting_limit",
+            params={"most": most},
+        )
 
 
 async def _meeting_of(db: AsyncSession, me: User, meeting_id: int) -> Meeting:
@@ -201,7 +228,10 @@ async def invitation(
     """The meeting's iCalendar invitation, for either of its two people, in my language."""
     meeting = await _meeting_of(db, me, meeting_id)
     _, stand, staff, visitor = await _around(db, meeting)
-    return meeting_ics(meeting, stand, staff, visitor, public_url, clock.now(), me.language)
+    organiser = meeting.staff_id == me.id
+    return meeting_ics(
+        meeting, stand, staff, visitor, public_url, clock.now(), me.language, organiser=organiser
+    )
 
 
 def _mail_both(
@@ -221,10 +251,19 @@ def _mail_both(
         when = span(meeting.starts_at, meeting.ends_at, person.tz or "UTC", lang)
         cancelled = cancelled_by is not None
         stamp = clock.now()
+        organiser = person is staff
         calendar = meeting_ics(
-            meeting, stand, staff, visitor, public_url, stamp, lang, cancelled=cancelled
+            meeting,
+            stand,
+            staff,
+            visitor,
+            public_url,
+            stamp,
+            lang,
+            cancelled=cancelled,
+            organiser=organiser,
         )
-        kind = f"text/calendar; method={'CANCEL' if cancelled else 'REQUEST'}; charset=utf-8"
+        kind = f"text/calendar; method={_method(cancelled, organiser)}; charset=utf-8"
         said = {"name": person.name, "stand": name, "when": when, "other": other.name}
         if cancelled_by is None:
             page = desk_url(public_url) if person is staff else stand_url(stand, public_url)
@@ -266,15 +305,18 @@ def meeting_ics(
     lang: str = "en",
     *,
     cancelled: bool = False,
+    organiser: bool = False,
 ) -> bytes:
     """The meeting as an iCalendar invitation (RFC 5546: the staff member organises, both
-    attend), stated in the staff member's zone with its VTIMEZONE; or its cancellation."""
+    attend, the visitor is asked to answer), stated in the staff member's zone with its
+    VTIMEZONE; or its cancellation. The `organiser`'s own copy is published instead (RFC 5546
+    3.2.1: without attendees), so their calendar app does not offer to accept their own meeting."""
     zone = ZoneInfo(meeting.tz)
     name = stand_name(stand, lang)
     cal = icalendar.Calendar()
     cal.add("prodid", f"-//Pavilion//{__version__}//EN")
     cal.add("version", "2.0")
-    cal.add("method", "CANCEL" if cancelled else "REQUEST")
+    cal.add("method", _method(cancelled, organiser))
     event = icalendar.Event()
     event.add("uid", meeting.uid)
     event.add("sequence", 1 if cancelled else 0)
@@ -290,13 +332,26 @@ def meeting_ics(
     organizer = icalendar.vCalAddress(f"mailto:{staff.email}")
     organizer.params["cn"] = icalendar.vText(staff.name)
     event.add("organizer", organizer)
+    if not organiser:
+        _add_attendees(event, staff, visitor)
+    cal.add_component(event)
+    return calendars.ics(cal)
+
+
+def _method(cancelled: bool, organiser: bool) -> str:
+    return "PUBLISH" if organiser else "CANCEL" if cancelled else "REQUEST"
+
+
+def _add_attendees(event: icalendar.Event, staff: User, visitor: User) -> None:
+    """Both people attend: the staff member has accepted (they offered the slot); the
+    visitor is asked to answer (RSVP=TRUE)."""
     for person in (staff, visitor):
         attendee = icalendar.vCalAddress(f"mailto:{person.email}")
         attendee.params["cn"] = icalendar.vText(person.name)
         attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
-        answer = "ACCEPTED" if person is staff else "NEEDS-ACTION"  # the staff offered the slot
-        attendee.params["partstat"] = icalendar.vText(answer)
+        attendee.params["partstat"] = icalendar.vText(
+            "ACCEPTED" if person is staff else "NEEDS-ACTION"
+        )
+        if person is visitor:
+            attendee.params["rsvp"] = icalendar.vText("TRUE")
         event.add("attendee", attendee)
-    cal.add_component(event)
-    cal.add_missing_timezones()
-    return bytes(cal.to_ical())

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 from server.accounts.service import require_user
 from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.expo import meetings
-from server.expo.params import STAFF_ONLY, Slug
+from server.expo.params import STAFF_ONLY, MeetingId, Slug
 from server.expo.schemas import BookIn, MeetingPublic, SlotPublic, SlotsIn
 from server.http_errors import error_responses
 from server.transient import RetryingRoute
@@ -68,7 +68,8 @@ async def book_meeting(
     user: CurrentUser,
 ) -> MeetingPublic:
     visitor = require_user(user)
-    return await meetings.book(db, clock, slug, visitor, body.slot, settings.public_url)
+    most = settings.showroom_meetings_per_visitor
+    return await meetings.book(db, clock, slug, visitor, body.slot, settings.public_url, most)
 
 
 @router.get(
@@ -78,7 +79,7 @@ async def book_meeting(
     summary="A meeting's iCalendar invitation (its two people)",
 )
 async def meeting_ics(
-    meeting_id: int, db: DbSession, clock: AppClock, settings: AppSettings, user: CurrentUser
+    meeting_id: MeetingId, db: DbSession, clock: AppClock, settings: AppSettings, user: CurrentUser
 ) -> Response:
     me = require_user(user)
     body = await meetings.invitation(db, clock, me, meeting_id, settings.public_url)
@@ -97,7 +98,7 @@ async def meeting_ics(
     summary="Cancel a meeting (either of its two people): both get the cancellation",
 )
 async def cancel_meeting(
-    meeting_id: int, db: DbSession, clock: AppClock, settings: AppSettings, user: CurrentUser
+    meeting_id: MeetingId, db: DbSession, clock: AppClock, settings: AppSettings, user: CurrentUser
 ) -> Response:
     await meetings.cancel(db, clock, require_user(user), meeting_id, settings.public_url)
     return Response(status_code=204)

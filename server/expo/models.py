@@ -242,3 +242,8 @@ class StandVisit(SQLModel, table=True):
     key: str = Field(sa_type=String(43))
     started_at: datetime = Field(sa_type=UTCDateTime, index=True)
     last_seen_at: datetime = Field(sa_type=UTCDateTime)
+    # Who an anonymous visitor counts as (server/expo/visitors.py): `v:<id>` from their
+    # signed cookie, or `a:<address digest>` for an address past its ids of the day; and the
+    # digest of the address they came from (for its limits). None for signed-in visitors.
+    visitor_key: str | None = Field(default=None, sa_type=String(40), index=True)
+    client: str | None = Field(default=None, sa_type=String(24), index=True)

@@ -23,6 +23,7 @@ from server.expo.models import (
     StandSize,
 )
 from server.instants import Instant
+from server.params import Id
 
 # --- What the routes take ------------------------------------------------------------------
 
@@ -47,7 +48,7 @@ class SlotsIn(_In):
 
 
 class BookIn(_In):
-    slot: int = Field(ge=1)
+    slot: Id
 
 
 class ConsentIn(_In):
@@ -354,6 +355,15 @@ class SharedDetail(StrEnum):
 class ConsentPublic(_Out):
     stand: str
     share: list[SharedDetail]
+
+
+class ConversationPublic(_Out):
+    """One of my conversations with a stand (its private chat), latest first."""
+
+    stand: StandNamePublic
+    room: str
+    last_text: str | None  # the latest message still shown; null before any was written
+    last_at: Instant  # the latest message, or when the conversation was last touched
 
 
 class VisitorPublic(_Out):

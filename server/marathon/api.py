@@ -27,7 +27,7 @@ from server.marathon.schemas import (
 from server.marathon.service import DelayPreview, MarathonData, Replan
 from server.marathon.views import live_and_next, plan_json, segment_json
 from server.marathon.windows import parse_window, window_on
-from server.params import ForumSlug, LangParam, TzParam
+from server.params import ForumSlug, LangParam, TzParam, id_path
 from server.program import service as program
 from server.program.models import Forum
 from server.transient import RetryingRoute
@@ -42,7 +42,7 @@ router = APIRouter(
 )
 
 MarathonSlug = Annotated[str, Path(description="The marathon's slug, e.g. capitals", max_length=80)]
-SegmentId = Annotated[int, Path(description="The segment's id", ge=1)]
+SegmentId = Annotated[int, id_path("The segment's id")]
 
 NO_PLAN: dict[int | str, dict[str, Any]] = {
     422: {

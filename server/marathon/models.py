@@ -18,6 +18,7 @@ from sqlmodel import Field, SQLModel
 from server.db import StrEnumType, UTCDateTime
 from server.marathon.planner import MAX_GAP_MINUTES, Host, Relay
 from server.marathon.windows import parse_window
+from server.params import ID_MAX
 from server.zones import parse_local_date
 
 
@@ -89,7 +90,7 @@ class HostIn(StrictInput):
     tz: str = PydanticField(max_length=64, examples=["Asia/Jakarta"])
     minutes: int = PydanticField(gt=0, le=24 * 60)
     window: str = PydanticField(default="09:00-21:00", max_length=16)
-    position: int | None = PydanticField(default=None, ge=1)
+    position: int | None = PydanticField(default=None, ge=1, le=ID_MAX)
 
 
 class PlanRequest(StrictInput):

@@ -14,6 +14,7 @@ from sqlmodel import Field, SQLModel
 
 from server.db import StrEnumType, UTCDateTime
 from server.instants import Instant
+from server.params import ID_MAX
 
 
 class NoticeKind(StrEnum):
@@ -62,7 +63,7 @@ class NoticesPublic(BaseModel):
 class ReadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    up_to: int = PydanticField(ge=0)
+    up_to: int = PydanticField(ge=0, le=ID_MAX)
 
 
 class ReadPublic(BaseModel):

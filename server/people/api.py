@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path
 
 from server.deps import AppClock, AppSettings, CurrentUser, DbSession
 from server.http_errors import error_responses
-from server.params import ForumSlug
+from server.params import ForumSlug, id_path
 from server.people import service
 from server.people.models import (
     GrantIn,
@@ -30,9 +30,9 @@ router = APIRouter(
     responses=error_responses(401, 403, 404, 409, 422),
 )
 
-GrantId = Annotated[int, Path(description="The role's id", ge=1)]
+GrantId = Annotated[int, id_path("The role's id")]
 StandSlug = Annotated[str, Path(description="The stand's slug", max_length=80)]
-UserId = Annotated[int, Path(description="The staff member's account id", ge=1)]
+UserId = Annotated[int, id_path("The staff member's account id")]
 
 
 @router.get(

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 
 from server.accounts.models import MailAddress, OptionalPersonName
+from server.params import Id
 
 
 class GrantableRole(StrEnum):
@@ -38,7 +39,7 @@ class Invitee(_Input):
 
 class GrantIn(Invitee):
     role: GrantableRole
-    session: int | None = None  # required for moderator and speaker, refused for the others
+    session: Id | None = None  # required for moderator and speaker, refused for the others
 
 
 class PersonRef(BaseModel):

@@ -36,6 +36,7 @@ router = APIRouter(
 FOUND = error_responses(404)  # the forum, the session, the venue
 
 ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
+XML_MEDIA_TYPE = "application/xml"
 
 
 @router.get("/forums", summary="Every forum, soonest first", response_model=list[ForumPublic])
@@ -206,6 +207,25 @@ async def get_schedule_json(
 ) -> dict[str, Any]:
     data = (await _prepared(request, db, await service.get_forum(db, forum), lang)).data
     return exports.frab_schedule(data, lang, settings.public_url)
+
+
+@router.get(
+    "/forums/{forum}/schedule.xml",
+    summary="The program in frab's schedule.xml format (Giggity, ConfClerk, EventFahrplan)",
+    description="frab/Pentabarf XML, valid against voc/schedule's XSD "
+    "(https://c3voc.de/schedule/schema.xsd); the same program as schedule.json.",
+    response_class=Response,
+    responses={
+        200: {"content": {XML_MEDIA_TYPE: {"schema": {"type": "string"}}}},
+        **FOUND,
+    },
+)
+async def get_schedule_xml(
+    request: Request, forum: ForumSlug, db: DbSession, settings: AppSettings, lang: LangParam = "en"
+) -> Response:
+    data = (await _prepared(request, db, await service.get_forum(db, forum), lang)).data
+    body = exports.frab_schedule_xml(data, lang, settings.public_url)
+    return Response(body, media_type=XML_MEDIA_TYPE)
 
 
 @router.get(

@@ -97,6 +97,11 @@ class Forum(SQLModel, table=True):
     starts_on: date
     ends_on: date
     url: str = ""
+    # Who runs the forum and its picture, for the exports (schema.org's organizer and image).
+    organizer_en: str = ""
+    organizer_ru: str = ""
+    organizer_url: str = Field(default="", sa_type=String(500))
+    image_url: str = Field(default="", sa_type=String(500))
     # Rises with every change to the forum's program (sessions, venues, people), in the
     # same transaction: rendered programs are cached under it (see program/cache.py).
     program_version: int = 0

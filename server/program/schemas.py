@@ -165,9 +165,11 @@ class FrabTrack(_Public):
 
 
 class FrabPerson(_Public):
+    """A frab person: voc/schedule's schema takes a person as a frab person (`id`,
+    `public_name`) or a pretalx one (`name`), never as both."""
+
     id: int
     guid: str
-    name: str
     public_name: str
     biography: str | None
     role: str
@@ -242,10 +244,20 @@ class FrabSchedulePublic(_Aliased):
 # Keys that schema.org leaves optional are left out when unknown (never null).
 
 
+class PostalAddressLd(_Aliased):
+    type: Literal["PostalAddress"] = Field(alias="@type")
+    street_address: str | None = Field(
+        default=None,
+        alias="streetAddress",
+        description="The venue's address as the program gives it",
+    )
+    address_locality: str = Field(alias="addressLocality", description="The forum's city")
+
+
 class PlaceLd(_Aliased):
     type: Literal["Place"] = Field(alias="@type")
     name: str
-    address: str | None = None
+    address: PostalAddressLd
     maximum_attendee_capacity: int | None = Field(default=None, alias="maximumAttendeeCapacity")
 
 
@@ -260,6 +272,26 @@ LocationLd = Annotated[PlaceLd | VirtualLocationLd, Field(discriminator="type")]
 class PersonLd(_Aliased):
     type: Literal["Person"] = Field(alias="@type")
     name: str
+    image: str | None = None
+
+
+class OrganizationLd(_Aliased):
+    """The forum's organiser."""
+
+    type: Literal["Organization"] = Field(alias="@type")
+    name: str
+    url: str | None = None
+
+
+class OfferLd(_Aliased):
+    """Taking part: free (price 0), by registering at `url`."""
+
+    type: Literal["Offer"] = Field(alias="@type")
+    price: int
+    availability: str = Field(
+        description="https://schema.org/InStock, or LimitedAvailability when places are counted"
+    )
+    url: str
 
 
 class EventLd(_Aliased):
@@ -275,10 +307,15 @@ class EventLd(_Aliased):
     event_attendance_mode: str = Field(alias="eventAttendanceMode")
     event_status: str = Field(alias="eventStatus")
     in_language: list[str] = Field(alias="inLanguage")
-    is_accessible_for_free: bool = Field(alias="isAccessibleForFree")
+    is_accessible_for_free: bool = Field(
+        alias="isAccessibleForFree", description="False for a closed (invite-only) session"
+    )
     url: str
     location: list[LocationLd]
     performer: list[PersonLd]
+    organizer: OrganizationLd | None = None
+    image: list[str] | None = Field(default=None, description="The forum's picture")
+    offers: OfferLd | None = Field(default=None, description="None for a closed session")
     maximum_physical_attendee_capacity: int | None = Field(
         default=None, alias="maximumPhysicalAttendeeCapacity"
     )
@@ -299,5 +336,9 @@ class EventSeriesLd(_Aliased):
     url: str
     in_language: list[str] = Field(alias="inLanguage")
     event_attendance_mode: str = Field(alias="eventAttendanceMode")
+    is_accessible_for_free: bool = Field(alias="isAccessibleForFree")
     location: list[LocationLd]
+    organizer: OrganizationLd | None = None
+    image: list[str] | None = None
+    offers: OfferLd
     sub_event: list[EventLd] = Field(alias="subEvent")

@@ -14,6 +14,7 @@ import asyncio
 import itertools
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import IntEnum
 from typing import Any, Protocol
 
@@ -34,6 +35,9 @@ class CloseCode(IntEnum):
     policy_violation = 1008  # refused after the handshake, or its access ended (a rehearsal's)
     message_too_big = 1009  # a frame over 64 KiB
     try_again_later = 1013  # shed under load, or fell behind: come back (and resume)
+    # The sign-in the socket was opened with ended (signed out, or a password was reset or
+    # changed elsewhere): do not come back with it. The reason is `{"code": "signed_out"}`.
+    signed_out = 4001
 
 
 _ids = itertools.count(1)
@@ -103,10 +107,18 @@ class Connection:
         bucket: TokenBucket,
         user_bucket: TokenBucket,
         transport: Transport | None = None,
+        credential: str | None = None,
+        verified_at: datetime | None = None,
     ) -> None:
         self.id = next(_ids)
         self.websocket = websocket
         self.user = user
+        # The sign-in token the socket was opened with, checked again when the person's
+        # access changes (server/realtime/recheck.py); while that check runs, `checking` is
+        # pending and the socket's next operation waits for its verdict.
+        self.credential = credential
+        self.checking: asyncio.Future[None] | None = None
+        self.verified_at = verified_at  # when `credential` was last found to sign them in
         self.rooms: dict[str, Membership] = {}
         self.bucket = bucket
         self.user_bucket = user_bucket

@@ -8,10 +8,12 @@ lives on.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -86,6 +88,7 @@ class Dispatcher:
         policy: RoomPolicy,
         operations: dict[str, Operation[Any]],
         joins: Bounded | None = None,
+        vouch: Callable[[Connection], Awaitable[bool]] | None = None,
     ) -> None:
         self._database = database
         self._clock = clock
@@ -94,11 +97,24 @@ class Dispatcher:
         self._operations = operations
         self._metrics = database.metrics
         self.joins = joins or Bounded("ws_join", 32, 5.0, self._metrics)
+        # Whether a socket's sign-in still holds (closing it if not): server/realtime/recheck.py
+        self._vouch = vouch
+
+    @property
+    def operations(self) -> Mapping[str, Operation[Any]]:
+        """The operations a socket may send (besides `ping`, `room.join` and `room.leave`)."""
+        return MappingProxyType(self._operations)
 
     async def handle(self, conn: Connection, text: str) -> None:
         """Answer one text frame (never raises for the client's mistakes)."""
         frame_id = frames.request_id(text)
+        if conn.checking is not None:  # the person's access is being checked again: wait
+            await asyncio.shield(conn.checking)
+        if conn.closed is not None:
+            return  # e.g. signed out meanwhile: the socket is closing, nothing more is done
         try:
+            if self._vouch is not None and not await self._vouch(conn):
+                return  # its sign-in ended: closed
             conn.limit("frame")
             request = frames.parse_request(text)
             frame_id = request.id

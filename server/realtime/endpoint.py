@@ -45,11 +45,16 @@ class _Refusal(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-async def _authenticate(websocket: WebSocket) -> Person:
+def allowed_origins(settings: Settings) -> set[str]:
+    """The page origins that may open a socket: the allowed origins and the public URL's."""
+    return {*(o.rstrip("/") for o in settings.allowed_origins), settings.public_url.rstrip("/")}
+
+
+async def _authenticate(websocket: WebSocket) -> tuple[Person, str]:
+    """Who opens this socket, and the sign-in token they opened it with."""
     settings: Settings = websocket.app.state.settings
     origin = websocket.headers.get("origin")
-    allowed = {*(o.rstrip("/") for o in settings.allowed_origins), settings.public_url.rstrip("/")}
-    if origin is not None and origin.rstrip("/") not in allowed:
+    if origin is not None and origin.rstrip("/") not in allowed_origins(settings):
         raise _Refusal(403, "forbidden", f"origin: {origin} may not open Pavilion sockets")
     token = websocket.query_params.get("token")
     if not token:
@@ -63,7 +68,7 @@ async def _authenticate(websocket: WebSocket) -> Person:
         user = await identify(db, websocket.app.state.clock, token)
     if user is None:
         raise _Refusal(401, "unauthorized", "token: not valid (expired or signed out)")
-    return user
+    return user, token
 
 
 def _overload(hub: Hub, dispatcher: Dispatcher, settings: Settings) -> Busy | None:
@@ -107,7 +112,7 @@ async def room_socket(websocket: WebSocket) -> None:
         if overload is not None:
             await _shed(websocket, overload, metrics)
             return
-        user = await _authenticate(websocket)
+        user, token = await _authenticate(websocket)
         assert user.id is not None
         if not hub.has_room_for(user.id):
             raise _Refusal(
@@ -129,6 +134,8 @@ async def room_socket(websocket: WebSocket) -> None:
         transport=websocket.scope.get(TRANSPORT_KEY),
         bucket=TokenBucket(settings.ws_rate_per_socket, settings.ws_rate_per_socket * 2),
         user_bucket=websocket.app.state.user_buckets.bucket_for(user.id),
+        credential=token,
+        verified_at=websocket.app.state.clock.now(),
     )
     hub.register(conn)
     conn.start()

@@ -18,3 +18,10 @@ def access_changed(db: AsyncSession, user_id: int) -> None:
     data = {"user": user_id}
     publish_after(db, ACCESS_ROOM, "access.changed", data, volatile=True)
     publish_after(db, f"user:{user_id}", "access.changed", data)
+
+
+def signed_out(db: AsyncSession, user_id: int) -> None:
+    """Once the unit that ended some of this person's sign-in sessions commits (signing out, a
+    password reset or change): every node closes their open sockets whose token no longer
+    signs them in (`CloseCode.signed_out`), and re-checks the others' rooms."""
+    publish_after(db, ACCESS_ROOM, "access.changed", {"user": user_id}, volatile=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 
 from server.accounts.models import User
 from server.attendance.permissions import Permission, require
 from server.deps import AppClock, AppPasswords, CurrentUser, DbSession
 from server.http_errors import error_responses
-from server.params import ForumSlug
+from server.params import ForumSlug, id_path
 from server.program.models import Forum
 from server.program.service import get_forum
 from server.realtime.hub import Hub
@@ -26,7 +26,7 @@ router = APIRouter(
     responses=error_responses(401, 403, 404, 409, 422),
 )
 
-RehearsalId = Annotated[int, Path(description="The rehearsal's id", ge=1)]
+RehearsalId = Annotated[int, id_path("The rehearsal's id")]
 
 
 async def _organised(db: DbSession, user: User | None, slug: str) -> tuple[Forum, User]:

@@ -19,6 +19,7 @@ from sqlmodel import Field, SQLModel
 from server.attendance.models import Mode
 from server.db import UTCDateTime
 from server.instants import Instant
+from server.params import Id
 
 MAX_ATTENDEES = 5000
 MAX_MINUTES = 180
@@ -69,9 +70,8 @@ class RehearsalIn(BaseModel):
 
     attendees: int = PydanticField(ge=1, le=MAX_ATTENDEES, description="Accounts to create")
     minutes: int = PydanticField(ge=1, le=MAX_MINUTES, description="How long it will run")
-    session: int | None = PydanticField(
+    session: Id | None = PydanticField(
         default=None,
-        ge=1,
         description="The session whose room is rehearsed; default: the marathon's live "
         "segment, else its next one",
     )

@@ -1,8 +1,9 @@
 """Which rooms exist and who may enter them.
 
-- `session:{id}`        a program session's room: whoever may attend it (`session.attend`);
+- `session:{id}`        a program session's room: whoever may watch it (`session.watch`);
                         a closed session's room refuses everyone else with `forbidden`
-                        (the session is public knowledge, its room is not)
+                        (the session is public knowledge, its room is not), and so does a
+                        `registered` session's room anyone without a confirmed registration
 - `session:{id}:staff`  the same session's backstage view: moderators only
 - `forum:{slug}`        a forum's announcements and program changes: anyone signed in
 - `marathon:{id}`       a marathon's handovers and re-plans: anyone signed in
@@ -14,10 +15,8 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -26,12 +25,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import Grant, Role
-from server.attendance.permissions import (
-    Permission,
-    permissions_over,
-    roles_in,
-    session_and_roles,
-)
+from server.attendance.permissions import Permission, roles_in, session_and_roles
 from server.clock import Clock
 from server.db import rows
 from server.errors import Forbidden, NotFound
@@ -39,15 +33,7 @@ from server.marathon.models import Marathon
 from server.program.models import Access, Forum, Session
 from server.realtime.person import Person
 from server.rooms.models import PrivateRoom, PrivateRoomMember
-
-
-class RoomKind(StrEnum):
-    session = "session"
-    staff = "staff"
-    forum = "forum"
-    marathon = "marathon"
-    private = "private"
-    user = "user"
+from server.rooms.names import RoomKind, RoomName
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,38 +68,28 @@ class Admission:
             raise NotFound(f"room: this operation exists in {names} rooms only", field="room")
 
 
-_PATTERN = re.compile(
-    r"^(?:session:(?P<session>\d{1,12})(?P<staff>:staff)?"
-    r"|forum:(?P<forum>[a-z0-9-]{1,80})"
-    r"|marathon:(?P<marathon>\d{1,12})"
-    r"|private:(?P<private>[A-Za-z0-9_-]{20,43})"
-    r"|user:(?P<user>\d{1,12}))$"
-)
-
-
 def _no_room(room: str) -> NotFound:
     return NotFound(f"room: no room {room!r}", field="room")
 
 
 async def admit(db: AsyncSession, user: Person, room: str) -> Admission:
-    """The user's admission to `room`, or NotFound / Forbidden (see the module docstring).
-    One query whatever the room."""
+    """The user's admission to `room`, or NotFound / Forbidden (see the module docstring), or
+    Invalid for a name not written in its one canonical form. One query whatever the room."""
     assert user.id is not None
-    found = _PATTERN.match(room)
-    if found is None:
-        raise _no_room(room)
-    if found["session"]:
-        return await _session_room(db, user, room, int(found["session"]), bool(found["staff"]))
-    if found["forum"]:
-        return await _forum_room(db, user, room, _FORUM_BY_SLUG, {"slug": found["forum"]})
-    if found["marathon"]:
-        params = {"marathon": int(found["marathon"])}
-        return await _forum_room(db, user, room, _FORUM_OF_MARATHON, params)
-    if found["user"]:
-        if int(found["user"]) != user.id:
+    name = RoomName.parse(room)  # its canonical text only (server/rooms/names.py)
+    if name.kind in (RoomKind.session, RoomKind.staff):
+        assert name.id is not None
+        return await _session_room(db, user, room, name.id, name.kind is RoomKind.staff)
+    if name.kind is RoomKind.forum:
+        return await _forum_room(db, user, room, _FORUM_BY_SLUG, {"slug": name.key})
+    if name.kind is RoomKind.marathon:
+        return await _forum_room(db, user, room, _FORUM_OF_MARATHON, {"marathon": name.id})
+    if name.kind is RoomKind.user:
+        if name.id != user.id:
             raise _no_room(room)
         return Admission(room, RoomKind.user, user.id)
-    return await _private_room(db, user, room, found["private"])
+    assert name.key is not None
+    return await _private_room(db, user, room, name.key)
 
 
 # The session's forum, access and title, the user's roles over it and its forum, and their
@@ -144,13 +120,17 @@ async def _session_room(
     if not found:
         raise _no_room(room)
     forum_id, access, title = found[0][:3]
-    roles, invited = roles_in(found)
-    permissions = permissions_over(roles, Access(access), invited=invited)
+    permissions = roles_in(found).over(Access(access))
     moderator = Permission.moderate in permissions
     if staff and not moderator:
         raise Forbidden("room: the backstage of a session is for its moderators")
-    if Permission.attend not in permissions:
-        raise Forbidden(f"session: {title!r} is by invitation only")
+    if Permission.watch not in permissions:
+        if Access(access) is Access.registered:
+            raise Forbidden(
+                f"session: {title!r} is for people registered for it: register first",
+                reason="registration_required",
+            )
+        raise Forbidden(f"session: {title!r} is by invitation only", reason="invitation_required")
     organiser = Permission.manage_forum in permissions
     kind = RoomKind.staff if staff else RoomKind.session
     assert user.id is not None

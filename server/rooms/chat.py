@@ -132,6 +132,8 @@ async def mute(
     query = select(RoomMute).where(RoomMute.room == who.room, RoomMute.user_id == user_id)
     row = (await db.exec(query)).first()
     if row is None:
+        if user_id not in await views.names(db, [user_id]):
+            raise NotFound(f"user: no user {user_id}", field="user")
         row = RoomMute(room=who.room, user_id=user_id, until=until, by_id=who.user_id)
     row.until, row.by_id = until, who.user_id
     db.add(row)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from server.params import Id
 from server.realtime.dispatch import Context, Operation
 from server.rooms import announcements, calls, chat, hands, polls, qa
 from server.rooms.access import RoomKind
@@ -21,7 +22,6 @@ REACTIONS = ("👏", "👍", "❤️", "🔥", "😂", "🤔", "🎉")
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Id = Annotated[int, Field(ge=1)]
 
 
 class _Data(BaseModel):

@@ -2,7 +2,11 @@
 
 Each source's incoming audio goes into an `AudioInput`: resampled to 48 kHz mono, buffered a
 little against network jitter (at most `MAX_BUFFER_SECONDS`; older audio is dropped so a
-source never lags behind the program), and metered for the backstage's level bars. The
+source never lags behind the program), and metered for the backstage's level bars. What a burst
+of packets (or audio that came before the mix started) leaves in the buffer is not kept for
+ever: when the buffer stayed above a frame of slack for most of half a second, the surplus is
+dropped, so a source's sound stays as close to its picture as the jitter allows (aiortc's own
+jitter buffer, before this one, absorbs the network's). The
 `ProgramAudio` ticker takes 20 ms from each input it is told to mix, sums them (clipped), and
 encodes the sum once; each viewer's `ProgramAudioTrack` yields the shared Opus packets, so
 aiortc's sender only packetizes them, as for video.
@@ -28,6 +32,9 @@ FRAME_SAMPLES = 960  # 20 ms
 FRAME_BYTES = FRAME_SAMPLES * 2  # s16 mono
 MAX_BUFFER_SECONDS = 0.2
 PRIMED_FRAMES = 2  # an input is mixed once it holds 40 ms (again after running dry)
+SLACK_BYTES = FRAME_BYTES  # what the buffer may keep after a take, most of the time
+SLACK_WINDOW = 25  # takes (half a second) between looks at the buffer's depth
+SLACK_SHARE = 5  # ... ignoring the lowest fifth (a stalled event loop's catching up)
 LISTENER_QUEUE = 50  # packets (a second); a listener further behind loses the oldest
 SILENCE = np.zeros(FRAME_SAMPLES, dtype=np.int16)
 TIME_BASE = fractions.Fraction(1, SAMPLE_RATE)
@@ -41,6 +48,7 @@ class AudioInput:
         self._buffer = bytearray()
         self._primed = False
         self._loudest = 0.0  # RMS, 0..1 of full scale
+        self._left: list[int] = []  # what each take left in the buffer, this window
 
     def push(self, frame: av.AudioFrame) -> None:
         for out in self._resampler.resample(frame):
@@ -57,7 +65,8 @@ class AudioInput:
     def take(self) -> np.ndarray | None:
         """The next 20 ms, or None while the buffer fills (at start, after running dry)."""
         if not self._primed and len(self._buffer) >= PRIMED_FRAMES * FRAME_BYTES:
-            self._primed = True
+            self._primed = True  # from the latest 40 ms: older audio would lag behind the picture
+            del self._buffer[: len(self._buffer) - PRIMED_FRAMES * FRAME_BYTES]
         if not self._primed:
             return None
         if len(self._buffer) < FRAME_BYTES:
@@ -65,13 +74,27 @@ class AudioInput:
             return None
         chunk = np.frombuffer(bytes(self._buffer[:FRAME_BYTES]), dtype=np.int16)
         del self._buffer[:FRAME_BYTES]
+        self._keep_up()
         return chunk
+
+    def _keep_up(self) -> None:
+        """Drop what the buffer held beyond its slack for most of half a second (a latency
+        that jitter does not need: it would delay this source's sound behind its picture)."""
+        self._left.append(len(self._buffer))
+        if len(self._left) < SLACK_WINDOW:
+            return
+        low = sorted(self._left)[len(self._left) // SLACK_SHARE]
+        surplus = (min(low, len(self._buffer)) - SLACK_BYTES) // 2 * 2  # whole samples
+        if surplus > 0:
+            del self._buffer[:surplus]
+        self._left = []
 
     def drop(self) -> None:
         """Forget what is buffered (a source that is not mixed must not replay old audio when
         it comes on stage)."""
         self._buffer.clear()
         self._primed = False
+        self._left = []
 
     def level(self) -> float:
         """The loudest moment since the last call, 0..1 on a 60 dB scale (the meter's)."""

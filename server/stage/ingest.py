@@ -6,6 +6,10 @@ full receive queue; its audio goes into an `AudioInput` for the program mix and 
 meter. Every change of the stage is pushed to the session's room (`stage.state`); while a
 session has sources, its moderators' room gets their audio levels (`stage.levels`, 4 a second)
 and thumbnails (`stage.preview`, one per source every 2 s).
+
+A source whose connection fails before it ever connected (a DTLS handshake refused, no ICE
+path) is logged with the reason and stays listed, marked with its `failure`, so that its
+publisher and the moderators see why, until it is deleted or FAILED_KEPT_SECONDS pass.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +38,9 @@ from aiortc import (
 from aiortc.mediastreams import MediaStreamError
 
 from server.clock import Clock, SystemClock
-from server.errors import Invalid, NotFound, Unavailable
+from server.errors import Conflict, Invalid, NotFound, Unavailable
 from server.stage.audio import AudioInput, ProgramAudioTrack
+from server.stage.dtls import Handshakes, LinkFailure, accept_rsa_peers
 from server.stage.previews import Thumbnailer
 from server.stage.program import ProgramFeed, ProgramVideoTrack
 from server.stage.recording import Recorder
@@ -43,8 +49,11 @@ log = logging.getLogger("pavilion.stage")
 
 LEVELS_SECONDS = 0.25
 PREVIEW_EVERY = 8  # level ticks: a thumbnail per source every 2 s
+FAILED_KEPT_SECONDS = 60.0  # a source that could not connect stays listed (failed) this long
 
 Publish = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
+Failed = Callable[[LinkFailure, str], Awaitable[None]]  # why a peer could not connect, in words
+Gone = Callable[[], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,8 @@ class Source:
     previewed: int = 0  # `frames` when the last thumbnail was sent
     audio: AudioInput = field(default_factory=AudioInput)
     readers: list[asyncio.Task[None]] = field(default_factory=list)
+    failure: LinkFailure | None = None  # why it could not connect; None: fine so far
+    expiry: asyncio.TimerHandle | None = None  # when a failed source leaves the list
 
     @property
     def heard(self) -> bool:
@@ -96,6 +107,7 @@ class Source:
             "muted": self.muted,
             "guest": self.guest,
             "receiving": self.frames > 0,
+            "failure": self.failure.value if self.failure is not None else None,
         }
 
 
@@ -121,12 +133,14 @@ class Stage:
     ) -> None:
         self._clock = clock or SystemClock()
         self.config = config
+        accept_rsa_peers()  # GStreamer and other RSA-certificate peers (server/stage/dtls.py)
         self._rtc = RTCConfiguration([RTCIceServer(urls=url) for url in config.ice_servers])
         self._publish = publish
         self._sources: dict[int, dict[str, Source]] = {}
         self._feeds: dict[int, ProgramFeed] = {}
         self._viewers: dict[str, Viewer] = {}
         self._monitors: dict[int, asyncio.Task[None]] = {}
+        self._chores: set[asyncio.Task[None]] = set()  # failed sources leaving the list
         self.on_air: dict[int, str | None] = {}
 
     def feed(self, session_id: int) -> ProgramFeed:
@@ -169,6 +183,7 @@ class Stage:
                 width=self.config.width,
                 height=self.config.height,
                 stamp=name,
+                clock=self._clock,
             )
         )
 
@@ -225,8 +240,13 @@ class Stage:
         feed.hook_keyframes(transceiver.sender)
         viewer = Viewer(secrets.token_urlsafe(16), session_id, user_id, pc, track, sound)
         self._viewers[viewer.id] = viewer
-        _on_gone(pc, lambda: self._end_viewer(viewer))
+        failed, gone = partial(self._viewer_failed, viewer), partial(self._end_viewer, viewer)
+        _follow(pc, Handshakes(pc), failed=failed, gone=gone)
         return viewer
+
+    async def _viewer_failed(self, viewer: Viewer, why: LinkFailure, words: str) -> None:
+        _log_failure("viewer", viewer, why, words)
+        await self._end_viewer(viewer)
 
     async def unwatch(self, session_id: int, viewer_id: str, user_id: int) -> None:
         viewer = self._viewers.get(viewer_id)
@@ -269,13 +289,14 @@ class Stage:
         pc = RTCPeerConnection(self._rtc)
         source = Source(secrets.token_urlsafe(16), session_id, user_id, name, pc, guest=guest)
         pc.on("track", lambda track: self._read(source, track))
-        _on_gone(pc, lambda: self._close(source))
         try:
             await pc.setRemoteDescription(RTCSessionDescription(offer, "offer"))
             await pc.setLocalDescription(await pc.createAnswer())
         except Exception as exc:  # aiortc's parser and negotiation raise plain errors
             await pc.close()
             raise Invalid(f"sdp: not a usable WebRTC offer ({exc})", field="sdp") from None
+        failed = partial(self._fail, source)
+        _follow(pc, Handshakes(pc), failed=failed, gone=lambda: self._gone(source))
         self._sources.setdefault(session_id, {})[source.id] = source
         if session_id not in self._monitors:
             self._monitors[session_id] = asyncio.create_task(
@@ -336,10 +357,36 @@ class Stage:
                     source.audio.push(frame)
 
     def _source(self, session_id: int, source_id: str) -> Source:
+        """A source to take, move or mute: it exists and connected (or may still)."""
         source = self._sources.get(session_id, {}).get(source_id)
         if source is None:
             raise NotFound(f"source: no source {source_id!r} here", field="source")
+        if source.failure is not None:
+            raise Conflict(f"source: {source_id!r} could not connect ({source.failure})")
         return source
+
+    async def _fail(self, source: Source, why: LinkFailure, words: str) -> None:
+        """A source could not connect: logged, kept listed as failed (off air, out of the
+        mix) for FAILED_KEPT_SECONDS, its peer connection closed."""
+        _log_failure("source", source, why, words)
+        source.failure, source.state = why, SourceState.backstage
+        if self.on_air.get(source.session_id) == source.id:
+            self.on_air[source.session_id] = None
+        loop = asyncio.get_running_loop()
+        source.expiry = loop.call_later(FAILED_KEPT_SECONDS, self._expire, source)
+        await self._announce(source.session_id)
+        await source.pc.close()
+
+    def _expire(self, source: Source) -> None:
+        chore = asyncio.create_task(self._close(source), name="stage-failed-source")
+        self._chores.add(chore)
+        chore.add_done_callback(self._chores.discard)
+
+    async def _gone(self, source: Source) -> None:
+        """Its connection closed or failed: a source that had connected leaves; a failed one
+        stays listed (`_fail`)."""
+        if source.failure is None:
+            await self._close(source)
 
     async def take(self, session_id: int, source_id: str) -> dict[str, Any]:
         """Put a source's video on air (from the program's next frame); whoever was on air
@@ -394,6 +441,8 @@ class Stage:
         session_id = source.session_id
         if self.on_air.get(session_id) == source.id:
             self.on_air[session_id] = None
+        if source.expiry is not None:
+            source.expiry.cancel()
         for reader in source.readers:
             reader.cancel()
         await source.pc.close()
@@ -416,15 +465,35 @@ class Stage:
         self._feeds.clear()
 
 
-def _on_gone(pc: RTCPeerConnection, end: Callable[[], Awaitable[None]]) -> None:
-    """End a peer's resource when its connection fails or closes without a DELETE (a tab
-    closed, a network gone)."""
+def _follow(pc: RTCPeerConnection, handshakes: Handshakes, *, failed: Failed, gone: Gone) -> None:
+    """`failed(why, words)` when the connection fails before it ever connected; `gone()` when
+    it closes, or fails after it was up, without a DELETE (a tab closed, a network gone)."""
+    connected = False
 
     async def changed() -> None:
-        if pc.connectionState in ("failed", "closed"):
-            await end()
+        nonlocal connected
+        state = pc.connectionState
+        if state == "connected":
+            connected = True
+        elif state == "failed" and not connected:
+            await failed(*(handshakes.failure() or (LinkFailure.ice, "the connection failed")))
+        elif state in ("failed", "closed"):
+            await gone()
 
     pc.on("connectionstatechange", changed)
+
+
+def _log_failure(kind: str, peer: Source | Viewer, why: LinkFailure, words: str) -> None:
+    log.warning(
+        "stage %s %s (session %s, user %s) could not connect: %s failed: %s",
+        kind,
+        peer.id,
+        peer.session_id,
+        peer.user_id,
+        why.value.upper(),
+        words,
+        extra={"session": peer.session_id, "source" if kind == "source" else "viewer": peer.id},
+    )
 
 
 def _codecs(kind: str, mime: str) -> list[Any]:

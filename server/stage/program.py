@@ -2,9 +2,10 @@
 
 A ticker on the program's own clock takes the on-air source's latest frame (or holds the
 last one, or a black slate before anything went on air), scales it to the program format,
-stamps it with the program's frame count, and encodes it once with H.264 (constrained
-baseline, libx264 tuned for latency). Each viewer's `ProgramVideoTrack` yields those encoded
-packets, so aiortc's sender only packetizes them. Keyframes: one every 2 s, plus one on
+stamps it with its frame number on that clock (a frame the CPU had no time for is skipped,
+not shifted), and encodes it once with H.264 (constrained baseline, libx264 tuned for latency).
+Each viewer's `ProgramVideoTrack` yields those encoded packets, so aiortc's sender only
+packetizes them. Keyframes: one every 2 s, plus one on
 request (a viewer's PLI/FIR through `hook_keyframes`, or a new viewer), at most one per second.
 
 The scaling and the encoding run in the feed's own thread (PyAV lets go of the GIL while
@@ -63,7 +64,8 @@ class ProgramFeed:
         self._viewers: set[ProgramVideoTrack] = set()
         self._held: av.VideoFrame | None = None
         self._scaler = VideoReformatter()  # used on the encoder's thread only
-        self._count = 0
+        self._count = 0  # the frame's number on the program's clock (skipped ones count)
+        self._previous: int | None = None  # the number of the frame encoded before
         self._keyframe_wanted = True
         self._last_forced = -FORCED_KEYFRAME_GAP_SECONDS
         self.keyframes = 0  # encoded so far (forced and regular)
@@ -86,8 +88,8 @@ class ProgramFeed:
         await self.audio.stop()
         for viewer in list(self._viewers):
             viewer.stop()
-        if self.recorder is not None:
-            self.recorder.close()
+        if self.recorder is not None:  # off the loop: a fast-start MP4 is rewritten whole
+            await asyncio.to_thread(self.recorder.close)
         self._worker.shutdown(wait=False)
 
     def record(self, recorder: Recorder) -> None:
@@ -131,7 +133,10 @@ class ProgramFeed:
                 self._worker, self._encode, source, self._count, keyframe
             )
             self._deliver(packets)
-            self._count += 1
+            # The next frame is the one due now: a feed that fell behind (a starved CPU) skips
+            # frames rather than lag, so its timestamps stay on the clock the program audio
+            # keeps too, and picture and sound stay together in the recording.
+            self._count = max(self._count + 1, int((self._now() - started) * self.fps))
             await asyncio.sleep(max(0.0, started + self._count / self.fps - self._now()))
 
     def _tick(self) -> None:
@@ -141,7 +146,9 @@ class ProgramFeed:
     def _keyframe_now(self) -> bool:
         """Whether the next frame is a keyframe: a regular one, or one asked for (at most one a
         second)."""
-        regular = self._count % int(self.fps * KEYFRAME_EVERY_SECONDS) == 0
+        every = int(self.fps * KEYFRAME_EVERY_SECONDS)
+        previous, self._previous = self._previous, self._count
+        regular = previous is None or self._count // every != previous // every
         forced = (
             self._keyframe_wanted
             and not regular

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from server.realtime.pushes import PushData
+from server.stage.dtls import LinkFailure
 from server.stage.ingest import SourceState
 
 Level = Annotated[float, Field(ge=0, le=1)]
@@ -23,6 +24,9 @@ class StageSource(PushData):
     muted: bool
     guest: bool
     receiving: bool  # its video has arrived
+    # Why its connection failed before it ever connected (its DTLS handshake, or no ICE
+    # path); null while it is fine. A failed source stays listed a minute, then leaves.
+    failure: LinkFailure | None
 
 
 class StageState(PushData):

@@ -55,6 +55,7 @@ class LiveServer:
     url: str
     program: dict[str, Any]  # the demo forum's YAML document, for expectations taken from data
     mail: Path | None = None  # where its mail goes (no SMTP server: .eml files)
+    database_url: str | None = None  # its database (a test reads a mailed sign-up link there)
 
 
 async def _load_demo(database_url: str, document: object, clock: Clock) -> None:
@@ -97,7 +98,12 @@ def serve_demo(
         await _load_demo(settings.database_url, document, clock or SystemClock())
 
     with serve_in_thread(app, load, sock=sock) as url:
-        yield LiveServer(url=url, program=document, mail=settings.mail_outbox)
+        yield LiveServer(
+            url=url,
+            program=document,
+            mail=settings.mail_outbox,
+            database_url=settings.database_url,
+        )
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.e2e.conftest import DEMO_FORUM_SLUG, LiveServer, save_screenshot
+from tests.signups import mailed_signup_tokens, sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -53,11 +54,17 @@ async def robotics_id(server: LiveServer) -> int:
 async def sign_up_on_page(page: Page, server: LiveServer, name: str) -> str:
     """A new account, signed in for the page (the API shares the browser context's cookies)."""
     email = fresh_email()
-    response = await page.request.post(
+    asked = await page.request.post(
         f"{server.url}/api/v1/auth/signup",
         data={"email": email, "password": NEW_PASSWORD, "name": name, "organisation": "Gearworks"},
     )
-    assert response.status == 201, await response.text()
+    assert asked.status == 202, await asked.text()
+    assert server.database_url is not None
+    token = (await mailed_signup_tokens(server.database_url))[email]
+    made = await page.request.post(
+        f"{server.url}/api/v1/auth/signup/confirm", data={"token": token}
+    )
+    assert made.status == 200, await made.text()
     return email
 
 
@@ -72,17 +79,17 @@ async def seated_guest(server: LiveServer, name: str) -> dict[str, Any]:
     """Someone else (a bearer token, not the page's cookie) with an on-site seat at the
     robotics panel: their email and badge."""
     email = fresh_email()
+    assert server.database_url is not None
     async with httpx.AsyncClient(base_url=server.url) as client:
-        signed = await client.post(
-            "/api/v1/auth/signup",
-            json={
-                "email": email,
-                "password": NEW_PASSWORD,
-                "name": name,
-                "organisation": "Kama Gears",
-            },
+        signed = await sign_up(
+            client,
+            server.database_url,
+            email=email,
+            password=NEW_PASSWORD,
+            name=name,
+            organisation="Kama Gears",
         )
-        assert signed.status_code == 201, signed.text
+        assert signed.status_code == 200, signed.text
         auth = {"Authorization": f"Bearer {signed.json()['token']}"}
         session = await robotics_id(server)
         taken = await client.post(

@@ -63,6 +63,21 @@ async def mail_to(inbox: Inbox, address: str, within: float = 30.0) -> EmailMess
     return mail
 
 
+async def signup_mail_to(inbox: Inbox, address: str, within: float = 30.0) -> str:
+    """The link of the sign-up message to `address`, once it was sent."""
+    deadline = time.monotonic() + within
+    while True:
+        for mail in inbox.to(address):
+            found = re.search(
+                r"http://\S+view=signup&token=\S+", mail.get_body(("plain",)).get_content()
+            )
+            if found:
+                return found[0]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no sign-up mail to {address} within {within} s")
+        await asyncio.sleep(0.1)
+
+
 def fresh_email(who: str) -> str:
     return f"{who}-{uuid.uuid4().hex[:10]}@example.test"
 
@@ -133,6 +148,12 @@ async def test_a_guest_follows_the_mailed_link_signs_up_accepts_registers_and_se
         await form.locator("#signup-password").fill(PASSWORD)
         await form.locator("#signup-name").fill("Nina Newcomer")
         await form.get_by_role("button", name="Create account").click()
+        await expect(page.get_by_test_id("signup-sent")).to_contain_text(guest_email)
+        # The link to finish the account comes by mail and leads back to the invitation.
+        finish = await signup_mail_to(inbox, guest_email)
+        assert "&invite=" in finish, finish
+        await page.goto(finish)
+        await page.get_by_role("button", name="Create my account").click()
         await expect(page.get_by_test_id("invite-accept-step")).to_contain_text(guest_email)
 
         # Accept, then register with the session page's own panel.

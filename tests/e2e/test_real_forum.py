@@ -365,6 +365,12 @@ async def test_a_new_organiser_runs_a_real_forum_from_the_browser(tmp_path: Path
         await signup.locator("#signup-name").fill("Ayu Attendee")
         await signup.locator("#signup-tz").fill("Asia/Jakarta")
         await signup.get_by_role("button", name="Create account").click()
+        await expect(reader.get_by_test_id("signup-sent")).to_contain_text(ATTENDEE)
+        finish = await post.link(
+            ATTENDEE, "Finish creating your Pavilion account", r"http://\S+view=signup&token=\S+"
+        )
+        await visit(reader, finish)
+        await reader.get_by_role("button", name="Create my account").click()
         await expect(header(reader).get_by_test_id("account-name")).to_have_text("Ayu Attendee")
         await expect(header(reader).get_by_test_id("tz-input")).to_have_value("Asia/Jakarta")
         await (
@@ -437,6 +443,12 @@ async def test_a_new_organiser_runs_a_real_forum_from_the_browser(tmp_path: Path
         await signup.locator("#signup-password").fill(PASSWORD)
         await signup.locator("#signup-name").fill("Gita Guest")
         await signup.get_by_role("button", name="Create account").click()
+        await expect(visitor.get_by_test_id("signup-sent")).to_contain_text(GUEST)
+        finish = await post.link(
+            GUEST, "Finish creating your Pavilion account", r"http://\S+view=signup&token=\S+"
+        )
+        await visit(visitor, finish)  # back to the invitation once the account is made
+        await visitor.get_by_role("button", name="Create my account").click()
         await expect(visitor.get_by_test_id("invite-accept-step")).to_contain_text(GUEST)
         await screenshot(visitor, tmp_path, "invite.png")
         await visitor.get_by_test_id("invite-accept").click()

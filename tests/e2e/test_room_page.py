@@ -27,6 +27,7 @@ from tests.e2e.conftest import (
     save_screenshot,
     sign_in,
 )
+from tests.signups import mailed_signup_tokens
 
 pytestmark = pytest.mark.browser
 
@@ -479,15 +480,18 @@ async def test_a_closed_sessions_room_refuses_others_clearly_and_admits_the_invi
     page: Page, live_server: LiveServer
 ) -> None:
     session = await session_id(page, live_server, CLOSED)
-    response = await page.request.post(
+    email = f"e2e-{token()}@example.test"
+    asked = await page.request.post(
         f"{live_server.url}/api/v1/auth/signup",
-        data={
-            "email": f"e2e-{token()}@example.test",
-            "password": "a-long-enough-password",
-            "name": "Uninvited Guest",
-        },
+        data={"email": email, "password": "a-long-enough-password", "name": "Uninvited Guest"},
     )
-    assert response.status == 201, await response.text()
+    assert asked.status == 202, await asked.text()
+    assert live_server.database_url is not None
+    mailed = (await mailed_signup_tokens(live_server.database_url))[email]
+    response = await page.request.post(
+        f"{live_server.url}/api/v1/auth/signup/confirm", data={"token": mailed}
+    )
+    assert response.status == 200, await response.text()
     await page.goto(room_url(live_server, session))
     refused = page.get_by_test_id("room-refused")
     await expect(refused).to_contain_text(
@@ -575,3 +579,28 @@ async def test_hands_reactions_announcements_and_presence_reach_the_other_side(
     )
     await save_screenshot(attendee, tmp_path, "room.png")
     await save_screenshot(moderator, tmp_path, "room-moderator.png")
+
+
+async def test_a_page_served_at_an_address_the_server_takes_no_sockets_from_says_so(
+    page: Page, live_server: LiveServer
+) -> None:
+    """The forum opened at localhost while its server takes sockets only from 127.0.0.1 (a
+    `pavilion demo --port` or a proxy set up without PAVILION_ALLOWED_ORIGINS): the handshake is
+    refused, and the room says why and what to do instead of reconnecting for ever."""
+    elsewhere = live_server.url.replace("127.0.0.1", "localhost")
+    assert elsewhere != live_server.url
+    other = LiveServer(url=elsewhere, program=live_server.program)
+    session = await session_id(page, other, "panel-machine-tools")
+    await sign_in(page, other, MODERATOR)
+
+    await page.goto(room_url(other, session))
+
+    refused = page.get_by_test_id("room-refused")
+    await expect(refused).to_contain_text(
+        f"Live rooms cannot open from this address ({elsewhere})", timeout=LIVE
+    )
+    await expect(refused).to_contain_text(live_server.url)
+    await expect(refused).to_contain_text("PAVILION_ALLOWED_ORIGINS")
+    await expect(page.get_by_test_id("connection")).not_to_have_attribute(
+        "data-state", "reconnecting"
+    )

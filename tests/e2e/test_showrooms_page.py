@@ -750,3 +750,58 @@ async def test_a_question_being_typed_survives_the_panel_redrawing_under_it(
     # The redraw is done once the answer is read; the words are still there.
     await page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done()))")
     await expect(question).to_have_value("Which valves stand 40 bar?")
+
+
+async def _visitor_as_the_stand_sees_them(server: LiveServer, slug: str) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        signed = await client.post(
+            "/api/v1/auth/login", json={"email": STAFF, "password": DEMO_PASSWORD}
+        )
+        header = {"Authorization": f"Bearer {signed.json()['token']}"}
+        found = await client.get(f"/api/v1/stands/{slug}/leads", headers=header)
+        assert found.status_code == 200, found.text
+        (lead,) = [lead for lead in found.json() if lead["visitor"]["name"] == VISITOR_NAME]
+        return dict(lead["visitor"])
+
+
+async def test_a_visitor_comes_back_to_their_conversation_and_chooses_what_the_stand_sees(
+    people: list[Person], showroom_server: LiveServer
+) -> None:
+    visitor, staff, returning = (p.page for p in people)
+    mark = uuid.uuid4().hex[:8]
+    visitor_chat, staff_chat = await answered_chats(visitor, staff, showroom_server, "kamturbo")
+    await send(visitor_chat, f"Earlier question {mark}")
+    await expect(said(staff_chat, f"Earlier question {mark}")).to_have_count(1, timeout=LIVE)
+
+    # Later, in another browser: the hall lists the conversation, the stand picks it up.
+    await sign_in(returning, showroom_server, VISITOR)
+    await returning.goto(f"{showroom_server.url}/?lang=en&view=showrooms")
+    listed = returning.get_by_test_id("my-conversations").get_by_test_id("conversation")
+    conversation = listed.filter(has_text="Kamturbo Works")
+    await expect(conversation).to_contain_text(f"Earlier question {mark}", timeout=LIVE)
+    await conversation.get_by_role("link", name="Kamturbo Works").click()
+    panel = returning.get_by_test_id("contact-panel")
+    earlier = panel.get_by_test_id("contact-earlier")
+    await expect(earlier).to_contain_text(f"Earlier question {mark}", timeout=LIVE)
+    await earlier.get_by_role("button", name="Continue the conversation").click()
+    chat = panel.get_by_test_id("private-chat")
+    await expect(said(chat, f"Earlier question {mark}")).to_have_count(1, timeout=LIVE)
+    await send(chat, f"Back again {mark}")
+    await expect(said(staff_chat, f"Back again {mark}")).to_have_count(1, timeout=LIVE)
+
+    # What the stand sees of the visitor: their choice, shown with their own details.
+    consent = panel.get_by_test_id("contact-consent")
+    now = consent.get_by_test_id("consent-now")
+    await expect(now).to_have_text("They see only your name.", timeout=LIVE)
+    email = consent.get_by_role("checkbox", name=re.compile(r"^Email"))
+    await expect(email).to_be_enabled()
+    await expect(consent).to_contain_text(f"Email: {VISITOR}")
+    await email.check()
+    await consent.get_by_role("button", name="Save my choice").click()
+    await expect(now).to_have_text("They see your name and your email.", timeout=LIVE)
+    assert (await _visitor_as_the_stand_sees_them(showroom_server, "kamturbo"))["email"] == VISITOR
+
+    await consent.get_by_role("button", name="Withdraw my consent").click()
+    await expect(now).to_have_text("They see only your name.", timeout=LIVE)
+    await expect(email).not_to_be_checked()
+    assert (await _visitor_as_the_stand_sees_them(showroom_server, "kamturbo"))["email"] is None

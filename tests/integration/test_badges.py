@@ -138,6 +138,135 @@ async def test_a_revoked_badge_is_refused(
     assert refused.status_code == 409 and "revoked" in refused.json()["error"]["message"]
 
 
+ORGANISER = {"Authorization": "Bearer organiser"}
+
+
+async def organiser_id(db: AsyncSession, clock: FakeClock) -> int:
+    organiser = await signed_in(db, clock, "organiser@example.org", ORGANISER)
+    await grant(db, organiser, Role.organiser, forum_id=(await get_forum(db, "test-forum")).id)
+    await db.commit()
+    assert organiser.id is not None
+    return organiser.id
+
+
+def badge_of(text: str) -> int:
+    return int(json.loads(base64.urlsafe_b64decode(text.split(".")[0] + "=="))["b"])
+
+
+def refusal(answer: httpx.Response) -> tuple[int, str, str]:
+    error = answer.json()["error"]
+    return answer.status_code, error["code"], error["reason"]
+
+
+async def test_the_door_turns_away_a_badge_whose_holder_cancelled_their_seat(
+    client: httpx.AsyncClient, seats: int
+) -> None:
+    text = await token(client)
+    cancelled = await client.delete(f"/api/v1/sessions/{seats}/registrations/me", headers=HOLDER)
+
+    at_the_door = await scan(client, text)
+    asked_again = await client.get("/api/v1/forums/test-forum/badge", headers=HOLDER)
+
+    assert cancelled.status_code == 200, cancelled.text
+    assert refusal(at_the_door) == (409, "conflict", "no_seat")
+    assert refusal(asked_again) == (404, "not_found", "no_seat")
+
+
+async def test_a_badge_is_valid_again_once_its_holder_has_a_seat_again(
+    client: httpx.AsyncClient, seats: int
+) -> None:
+    text = await token(client)
+    await client.delete(f"/api/v1/sessions/{seats}/registrations/me", headers=HOLDER)
+    refused = await scan(client, text)
+    await client.post(
+        f"/api/v1/sessions/{seats}/registrations", json={"mode": "onsite"}, headers=HOLDER
+    )
+
+    admitted = await scan(client, text)
+
+    assert refusal(refused) == (409, "conflict", "no_seat")
+    assert (admitted.status_code, admitted.json()["message"]) == (200, "welcome")
+
+
+async def test_an_online_place_does_not_keep_a_badge_valid(
+    client: httpx.AsyncClient, seats: int
+) -> None:
+    text = await token(client)
+    await client.delete(f"/api/v1/sessions/{seats}/registrations/me", headers=HOLDER)
+    online = await client.post(
+        f"/api/v1/sessions/{seats}/registrations", json={"mode": "online"}, headers=HOLDER
+    )
+
+    refused = await scan(client, text)
+
+    assert online.json()["mode"] == "online"
+    assert refusal(refused) == (409, "conflict", "no_seat")
+
+
+async def test_a_revoked_badge_stays_revoked_until_an_organiser_restores_it(
+    client: httpx.AsyncClient, seats: int, db: AsyncSession, clock: FakeClock
+) -> None:
+    organiser = await organiser_id(db, clock)
+    old = await token(client)
+    revoked = await client.post(f"/api/v1/badges/{badge_of(old)}/revoke", headers=ORGANISER)
+    clock.advance(timedelta(minutes=5))
+
+    refused = await client.get("/api/v1/forums/test-forum/badge", headers=HOLDER)
+    image = await client.get("/api/v1/forums/test-forum/badge.png", headers=HOLDER)
+    clock.advance(timedelta(minutes=5))
+    restored = await client.post(f"/api/v1/badges/{badge_of(old)}/restore", headers=ORGANISER)
+    new = await token(client)
+
+    assert revoked.json() == {
+        "badge": badge_of(old),
+        "revoked_at": "2027-03-20T09:00:00Z",
+        "revoked_by": organiser,
+        "restored_at": None,
+        "restored_by": None,
+    }
+    assert refusal(refused) == (403, "forbidden", "revoked")
+    assert refused.json()["error"]["params"] == {"revoked_at": "2027-03-20T09:00:00Z"}
+    assert refusal(image) == (403, "forbidden", "revoked")
+    assert restored.json() == {
+        **revoked.json(),
+        "restored_at": "2027-03-20T09:10:00Z",
+        "restored_by": organiser,
+    }
+    assert badge_of(new) != badge_of(old)
+    assert refusal(await scan(client, old)) == (409, "conflict", "revoked")
+    assert (await scan(client, new)).json()["message"] == "welcome"
+
+
+async def test_revoking_twice_keeps_the_first_record(
+    client: httpx.AsyncClient, seats: int, db: AsyncSession, clock: FakeClock
+) -> None:
+    await organiser_id(db, clock)
+    badge = badge_of(await token(client))
+    first = await client.post(f"/api/v1/badges/{badge}/revoke", headers=ORGANISER)
+    clock.advance(timedelta(hours=1))
+
+    second = await client.post(f"/api/v1/badges/{badge}/revoke", headers=ORGANISER)
+
+    assert second.json() == first.json()
+
+
+async def test_only_organisers_restore_and_only_a_revoked_badge(
+    client: httpx.AsyncClient, seats: int, db: AsyncSession, clock: FakeClock
+) -> None:
+    await organiser_id(db, clock)
+    badge = badge_of(await token(client))
+
+    not_revoked = await client.post(f"/api/v1/badges/{badge}/restore", headers=ORGANISER)
+    await client.post(f"/api/v1/badges/{badge}/revoke", headers=ORGANISER)
+    by_holder = await client.post(f"/api/v1/badges/{badge}/restore", headers=HOLDER)
+    by_door = await client.post(f"/api/v1/badges/{badge}/restore", headers=DOOR)
+    still = await client.get("/api/v1/forums/test-forum/badge", headers=HOLDER)
+
+    assert refusal(not_revoked) == (409, "conflict", "not_revoked")
+    assert (by_holder.status_code, by_door.status_code) == (403, 403)
+    assert refusal(still) == (403, "forbidden", "revoked")
+
+
 async def test_only_door_staff_scan_and_only_known_doors(
     client: httpx.AsyncClient, seats: int
 ) -> None:

@@ -63,7 +63,7 @@ def test_a_bad_file_exits_2_naming_the_field_and_writes_nothing(env: str, tmp_pa
 
 def test_demo_refuses_a_production_environment(env: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PAVILION_ENVIRONMENT", "production")
-    monkeypatch.setenv("PAVILION_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("PAVILION_SECRET_KEY", "s7Kq2xLr9TzV4mWn8pYb3HcJ6dFg1QaE")
 
     result = runner.invoke(app, ["demo", "--no-serve"])
 

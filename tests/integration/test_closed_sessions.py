@@ -16,7 +16,7 @@ from server.accounts.service import grant
 from server.clock import FakeClock
 from server.program.models import Session
 from server.program.service import get_forum
-from tests.factories import attendance_doc, load_program, signed_in
+from tests.factories import attendance_doc, load_program, session_doc, signed_in
 
 OUTSIDER = {"Authorization": "Bearer outsider"}
 GUEST = {"Authorization": "Bearer guest"}
@@ -204,3 +204,132 @@ async def test_held_permissions_agree_with_asking_one_by_one(
         assert await held(db, person, forum_id=session.forum_id, session=session) == one_by_one, (
             person.email
         )
+
+
+async def test_a_closed_sessions_seats_left_are_for_its_invitees_and_staff_only(
+    client: httpx.AsyncClient, closed: int
+) -> None:
+    await invite_and_accept(client, closed, GUEST)
+    path = f"/api/v1/sessions/{closed}/seats"
+
+    answers = {
+        who: await client.get(path, headers=header)
+        for who, header in {
+            "anonymous": {},
+            "outsider": OUTSIDER,
+            "guest": GUEST,
+            "moderator": MODERATOR,
+            "organiser": ORGANISER,
+        }.items()
+    }
+
+    assert {who: a.status_code for who, a in answers.items()} == {
+        "anonymous": 401,
+        "outsider": 403,
+        "guest": 200,
+        "moderator": 200,
+        "organiser": 200,
+    }
+    assert answers["guest"].json()["left"] == {"onsite": 10, "online": None}
+    assert "10" not in answers["outsider"].text + answers["anonymous"].text
+
+
+async def test_an_open_sessions_seats_left_stay_public(
+    client: httpx.AsyncClient, closed: int, db: AsyncSession
+) -> None:
+    table = (await db.exec(select(Session).where(Session.slug == "round-table"))).one()
+
+    seats = await client.get(f"/api/v1/sessions/{table.id}/seats")
+
+    assert (seats.status_code, seats.json()["left"]) == (200, {"onsite": 30, "online": 500})
+
+
+REGISTERED_ONLY = session_doc(
+    "members-briefing",
+    "2027-03-27T18:00",
+    "2027-03-27T19:00",
+    access="registered",
+    format="online",
+    venue="channel",
+)
+
+
+@pytest.fixture
+async def briefing(db: AsyncSession, clock: FakeClock) -> int:
+    """A `registered` session: anyone signed in registers; room and stage for the registered.
+    Outsider and guest are signed in; the moderator runs it."""
+    await load_program(db, clock, attendance_doc(REGISTERED_ONLY))
+    session = (await db.exec(select(Session).where(Session.slug == "members-briefing"))).one()
+    await signed_in(db, clock, "outsider@example.org", OUTSIDER)
+    await signed_in(db, clock, "guest@example.org", GUEST)
+    moderator = await signed_in(db, clock, "moderator@example.org", MODERATOR)
+    await grant(db, moderator, Role.moderator, session_id=session.id)
+    await db.commit()
+    assert session.id is not None
+    return session.id
+
+
+async def test_a_registered_session_is_registered_for_by_anyone_and_watched_by_the_registered(
+    client: httpx.AsyncClient, briefing: int
+) -> None:
+    stage, hls = f"/api/v1/stage/{briefing}", f"/hls/{briefing}/index.m3u8"
+    before = await client.get(stage, headers=GUEST)
+    hls_before = await client.get(hls, headers=GUEST)
+    seats = await client.get(f"/api/v1/sessions/{briefing}/seats")
+
+    registered = await client.post(
+        f"/api/v1/sessions/{briefing}/registrations", json={"mode": "online"}, headers=GUEST
+    )
+    after = await client.get(stage, headers=GUEST)
+    hls_after = await client.get(hls, headers=GUEST)
+    moderator = await client.get(stage, headers=MODERATOR)
+    outsider = await client.get(stage, headers=OUTSIDER)
+
+    assert (before.status_code, before.json()["error"]["reason"]) == (
+        403,
+        "registration_required",
+    )
+    assert hls_before.status_code == 403
+    assert seats.status_code == 200
+    assert (registered.status_code, registered.json()["status"]) == (200, "confirmed")
+    assert (after.status_code, moderator.status_code, outsider.status_code) == (200, 200, 403)
+    assert hls_after.status_code == 404  # let in: there is no broadcast yet
+
+
+async def test_cancelling_a_registration_closes_a_registered_sessions_stage_again(
+    client: httpx.AsyncClient, briefing: int
+) -> None:
+    base = f"/api/v1/sessions/{briefing}/registrations"
+    await client.post(base, json={"mode": "online"}, headers=GUEST)
+    await client.delete(f"{base}/me", headers=GUEST)
+
+    refused = await client.get(f"/api/v1/stage/{briefing}", headers=GUEST)
+
+    assert refused.status_code == 403
+
+
+async def test_watching_agrees_with_held_permissions_in_a_registered_session(
+    db: AsyncSession, client: httpx.AsyncClient, briefing: int
+) -> None:
+    from server.attendance.permissions import Permission, allowed, held
+
+    await client.post(
+        f"/api/v1/sessions/{briefing}/registrations", json={"mode": "online"}, headers=GUEST
+    )
+    await db.rollback()
+    session = await db.get(Session, briefing)
+    assert session is not None
+    people = {u.email: u for u in (await db.exec(select(User))).all()}
+
+    watchers = {
+        email
+        for email, person in people.items()
+        if await allowed(db, person, Permission.watch, forum_id=session.forum_id, session=session)
+    }
+    held_watch = {
+        email
+        for email, person in people.items()
+        if Permission.watch in await held(db, person, forum_id=session.forum_id, session=session)
+    }
+
+    assert watchers == held_watch == {"guest@example.org", "moderator@example.org"}

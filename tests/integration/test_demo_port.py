@@ -78,3 +78,16 @@ async def test_the_demo_on_another_port_lets_its_own_pages_sockets_in(demo_url: 
         async with connect(ws, origin="http://127.0.0.1:8000"):  # type: ignore[arg-type]
             pass
     assert refused.value.response.status_code == 403
+
+
+def test_the_demo_on_another_port_tells_a_page_which_origins_its_socket_takes(
+    demo_url: str,
+) -> None:
+    """What a page whose socket never opens asks, to say why (frontend/socket.js `refused`)."""
+    answer = httpx.get(f"{demo_url}/api/v1/realtime/origins")
+    assert answer.status_code == 200, answer.text
+    port = demo_url.rsplit(":", 1)[1]
+    assert answer.json() == {
+        "path": "/ws",
+        "origins": [f"http://127.0.0.1:{port}", f"http://localhost:{port}"],
+    }

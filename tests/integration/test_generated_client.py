@@ -1,11 +1,12 @@
 """A client nobody here wrote: openapi-python-client generates one from the live server's
 /openapi.json, and its calls to five representative routes come back as its own typed attrs
 classes, with nothing left over in `additional_properties` (what it does with fields the
-document does not describe)."""
+document does not describe); and it publishes a real SDP offer to the stage over WHIP."""
 
 from __future__ import annotations
 
 import importlib
+import io
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,17 +18,26 @@ from typing import Any
 import attrs
 import httpx
 import pytest
+from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
+from sqlmodel import select
 
+from server.accounts.models import Role
+from server.accounts.service import grant
 from server.app import create_app
 from server.clock import FakeClock
 from server.db import Database
 from server.migrate import upgrade
-from tests.factories import attendance_doc, load_program, marathon_doc
+from server.program.models import Session
+from tests.factories import attendance_doc, load_program, make_user, marathon_doc, signed_in
 from tests.integration.conftest import room_settings
 from tests.servers import serve_in_thread
 
 PACKAGE = "pavilion_client"
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
+SPEAKER = "speaker-token"  # a speaker of the round table
+# The generator knows JSON, forms and octet-stream bodies; its documented option maps another
+# media type onto one of those (the client still sends and expects application/sdp).
+GENERATOR_CONFIG = "content_type_overrides:\n  application/sdp: application/octet-stream\n"
 
 
 def _program() -> dict[str, Any]:
@@ -54,6 +64,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         try:
             async with database.session() as db:
                 await load_program(db, clock, _program())
+                speaker = await signed_in(
+                    db, clock, "speaker@pavilion.test", {"Authorization": f"Bearer {SPEAKER}"}
+                )
+                table = (await db.exec(select(Session).where(Session.slug == "round-table"))).one()
+                await grant(db, speaker, Role.speaker, session_id=table.id)
+                await make_user(db, clock, "visitor@pavilion.test")  # who signs up again
+                await db.commit()
         finally:
             await database.dispose()
 
@@ -69,8 +86,10 @@ def client_package(server: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     document.write_bytes(httpx.get(f"{server}/openapi.json").content)
     out = tmp_path / "generated"
     out.mkdir()
+    config = tmp_path / "config.yaml"
+    config.write_text(GENERATOR_CONFIG)
     command = [str(GENERATOR), "generate", "--path", str(document), "--meta", "none"]
-    command += ["--output-path", str(out / PACKAGE)]
+    command += ["--output-path", str(out / PACKAGE), "--config", str(config)]
     run = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Unable to" not in run.stdout, run.stdout  # a schema it could not turn into a class
@@ -110,7 +129,10 @@ def _as_visitor(package: ModuleType, server: str) -> tuple[Any, Any, Any]:
             "program.get_program_api_v1_forums_forum_program_get", forum="test-forum", client=client
         )
         body = models.SignupIn(email="visitor@pavilion.test", password="correct-horse-9", name="V")
-        signed = _call("accounts.signup_api_v1_auth_signup_post", client=client, body=body)
+        asked = _call("accounts.signup_api_v1_auth_signup_post", client=client, body=body)
+        assert isinstance(asked, models.SignupRequested) and _leftovers(asked) == []
+        login = models.LoginIn(email="visitor@pavilion.test", password="correct-horse-9")
+        signed = _call("accounts.login_api_v1_auth_login_post", client=client, body=login)
         marathon = _call(
             "marathon.get_marathon_api_v1_forums_forum_marathons_marathon_get",
             forum="test-forum",
@@ -152,7 +174,7 @@ def test_a_generated_client_gets_typed_answers(client_package: ModuleType, serve
     assert isinstance(table.starts_at, str)  # the program's own form, as its schema says
     assert (table.status, table.capacity.onsite) == (models.SessionStatus.SCHEDULED, 30)
     assert isinstance(signed, models.SignedInPublic)
-    assert (signed.user.email, signed.user.name) == ("visitor@pavilion.test", "V")
+    assert (signed.user.email, signed.user.name) == ("visitor@pavilion.test", "Visitor")
     assert isinstance(mine, models.RegistrationPublic)
     assert (mine.session, mine.status, mine.mode) == (
         table.id,
@@ -191,3 +213,34 @@ def test_a_generated_client_reads_the_error_envelope(
     assert isinstance(missing, models.ErrorPublic)
     assert (missing.error.code, missing.error.field) == (models.ErrorCode.NOT_FOUND, "marathon")
     assert _leftovers(missing) == []
+
+
+async def test_a_generated_client_publishes_an_offer_over_whip(
+    client_package: ModuleType, server: str
+) -> None:
+    types = importlib.import_module(f"{PACKAGE}.types")
+    publish = importlib.import_module(
+        f"{PACKAGE}.api.stage.whip_publish_api_v1_stage_session_whip_post"
+    )
+    encoder = RTCPeerConnection()
+    encoder.addTransceiver(VideoStreamTrack(), direction="sendonly")
+    await encoder.setLocalDescription(await encoder.createOffer())
+    assert encoder.localDescription is not None
+    offer = types.File(payload=io.BytesIO(encoder.localDescription.sdp.encode()))
+    try:
+        with client_package.AuthenticatedClient(base_url=server, token=SPEAKER) as client:
+            program = _call(
+                "program.get_program_api_v1_forums_forum_program_get",
+                forum="test-forum",
+                client=client,
+            )
+            table = next(s for d in program.days for s in d.sessions if s.slug == "round-table")
+            answer = publish.sync_detailed(session=table.id, client=client, body=offer)
+        await encoder.setRemoteDescription(RTCSessionDescription(answer.parsed.decode(), "answer"))
+    finally:
+        await encoder.close()
+
+    assert answer.status_code == 201
+    assert answer.headers["content-type"] == "application/sdp"
+    assert answer.headers["location"].startswith(f"/api/v1/stage/{table.id}/whip/")
+    assert answer.parsed.startswith(b"v=0\r\n") and b"a=candidate" in answer.parsed

@@ -332,14 +332,15 @@ async def test_revoking_an_accepted_invitation_takes_the_guests_access_away(
     await client.post("/api/v1/invites/accept", json={"token": made["token"]}, headers=GUEST)
     base = f"/api/v1/sessions/{closed}/registrations"
     registered = await client.post(base, json={"mode": "onsite"}, headers=GUEST)
-    seats = [(await client.get(f"/api/v1/sessions/{closed}/seats")).json()["left"]["onsite"]]
+    seats_path = f"/api/v1/sessions/{closed}/seats"  # a closed session's: for its staff
+    seats = [(await client.get(seats_path, headers=MODERATOR)).json()["left"]["onsite"]]
 
     revoked = await client.post(f"/api/v1/invites/{made['id']}/revoke", headers=ORGANISER)
     again = await client.post(f"/api/v1/invites/{made['id']}/revoke", headers=ORGANISER)
     mine = await client.get(f"{base}/me", headers=GUEST)
     agenda = await client.get("/api/v1/me/agenda", headers=GUEST)
     attendees = await client.get(base, headers=MODERATOR)
-    seats.append((await client.get(f"/api/v1/sessions/{closed}/seats")).json()["left"]["onsite"])
+    seats.append((await client.get(seats_path, headers=MODERATOR)).json()["left"]["onsite"])
 
     assert registered.json()["status"] == "confirmed"
     assert revoked.json()["state"] == "revoked"

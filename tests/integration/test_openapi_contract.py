@@ -165,6 +165,46 @@ def test_operations_that_read_the_person_name_both_auth_schemes(
     assert declared[("GET", "/api/v1/me")] and not declared[("GET", "/api/v1/forums")]
 
 
+def test_every_401_names_its_bearer_challenge(document: dict[str, Any]) -> None:
+    silent = [
+        f"{method} {path}"
+        for (method, path), spec in _operations(document)
+        if "401" in spec["responses"]
+        and "WWW-Authenticate" not in spec["responses"]["401"].get("headers", {})
+    ]
+
+    assert silent == []
+
+
+def test_whip_and_whep_declare_their_sdp_bodies_and_the_answers_headers(
+    document: dict[str, Any],
+) -> None:
+    """RFC 9725: the offer goes in as application/sdp; the 201 carries the SDP answer, the
+    resource's `Location` and the STUN/TURN servers' `Link`s; a wrong type is a 415."""
+    exchanges = {
+        operation: spec
+        for operation, spec in _operations(document)
+        if operation[1].endswith(("/whip", "/whep")) and operation[0] != "OPTIONS"
+    }
+    sdp = {"application/sdp"}
+
+    assert sorted(exchanges) == [
+        ("POST", "/api/v1/stage/{session}/whep"),
+        ("POST", "/api/v1/stage/{session}/whip"),
+    ]
+    for (_method, path), spec in exchanges.items():
+        answers = spec["responses"]
+        assert spec["requestBody"]["required"] is True, path
+        assert set(spec["requestBody"]["content"]) == sdp, path
+        assert set(answers["201"]["content"]) == sdp, path
+        assert answers["201"]["headers"]["Location"]["required"] is True, path
+        assert set(answers["201"]["headers"]) == {"Location", "Link"}, path
+        assert _json_content(answers["415"]) == {
+            "schema": {"$ref": "#/components/schemas/ErrorPublic"}
+        }, path
+        assert spec["security"] == [{"bearer": []}, {"session_cookie": []}], path
+
+
 def test_no_two_schemas_share_a_name(document: dict[str, Any]) -> None:
     """Generated clients name their classes by title: two `Role`s would collide."""
     schemas = document["components"]["schemas"]

@@ -19,6 +19,7 @@ from server.attendance.sweeper import OfferSweeper
 from server.clock import FakeClock
 from server.db import Database
 from server.errors import Conflict, Invalid
+from server.instants import instant
 from server.migrate import upgrade
 from server.program.models import Session
 from tests.factories import attendance_doc, load_program, make_user
@@ -217,6 +218,18 @@ async def test_two_overlapping_on_site_seats_are_refused_naming_both(
     assert "'Session overlapping-talk'" in refusal.value.message
     assert "'Session round-table'" in refusal.value.message
     assert refusal.value.details["sessions"] == [talk.id, table.id]
+    # A code and particulars for the page to word in the reader's language and zone.
+    assert refusal.value.details["reason"] == "seat_overlap"
+    assert refusal.value.details["params"] == {
+        "title": talk.title_en,
+        "title_ru": talk.title_ru or talk.title_en,
+        "start": instant(talk.starts_at),
+        "end": instant(talk.ends_at),
+        "other_title": table.title_en,
+        "other_title_ru": table.title_ru or table.title_en,
+        "other_start": instant(table.starts_at),
+        "other_end": instant(table.ends_at),
+    }
     online = await service.register_for_session(db, clock, people[1], talk, Mode.onsite)
     assert online.registration.status is Status.confirmed
 

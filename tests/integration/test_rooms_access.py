@@ -212,3 +212,76 @@ async def test_a_ping_needs_no_room_and_is_answered(world: World, connect) -> No
 
     assert await alice.call("ping") == {"id": 1, "ok": True, "data": {}}
     assert (await alice.call("chat.send", None, {"text": "x"}))["error"]["field"] == "room"
+
+
+async def _registered_only(world: World, slug: str) -> None:
+    """Make the session `registered`: its room and stage for those registered for it."""
+    from server.program.models import Access, Session
+
+    database = Database(world.database_url)
+    try:
+        async with database.session() as db:
+            session = await db.get(Session, world.sessions[slug])
+            assert session is not None
+            session.access = Access.registered
+            db.add(session)
+            await db.commit()
+    finally:
+        await database.dispose()
+
+
+async def test_a_registered_sessions_room_admits_the_registered_and_staff_only(
+    world: World, connect
+) -> None:
+    import httpx
+
+    await _registered_only(world, "round-table")
+    room = world.room("round-table")
+    async with httpx.AsyncClient(base_url=world.url) as http:
+        registered = await http.post(
+            f"/api/v1/sessions/{world.sessions['round-table']}/registrations",
+            json={"mode": "online"},
+            headers={"Authorization": f"Bearer {world.tokens['alice']}"},
+        )
+
+    answers = {
+        p: await (await connect(p)).call("room.join", room)
+        for p in ("alice", "bob", "moderator", "organiser")
+    }
+
+    assert registered.json()["status"] == "confirmed"
+    assert {p: a["ok"] for p, a in answers.items()} == {
+        "alice": True,
+        "bob": False,
+        "moderator": True,
+        "organiser": True,
+    }
+    assert (answers["bob"]["error"]["code"], answers["bob"]["error"]["reason"]) == (
+        "forbidden",
+        "registration_required",
+    )
+    refused_op = await (await connect("bob")).call("chat.send", room, {"text": "let me in"})
+    assert refused_op["error"]["code"] == "forbidden"
+
+
+async def test_cancelling_a_place_in_a_registered_session_takes_its_room_from_open_sockets(
+    world: World, connect
+) -> None:
+    import httpx
+
+    await _registered_only(world, "round-table")
+    room = world.room("round-table")
+    alice_http = {"Authorization": f"Bearer {world.tokens['alice']}"}
+    base = f"/api/v1/sessions/{world.sessions['round-table']}/registrations"
+    async with httpx.AsyncClient(base_url=world.url) as http:
+        await http.post(base, json={"mode": "online"}, headers=alice_http)
+        alice = await connect("alice")
+        await alice.join(room)
+        cancelled = await http.delete(f"{base}/me", headers=alice_http)
+
+    closed = await alice.push(room, "room.closed")
+    rejoined = await alice.call("room.join", room)
+
+    assert cancelled.status_code == 200, cancelled.text
+    assert closed["data"] == {"room": room, "code": "forbidden"}
+    assert rejoined["ok"] is False and rejoined["error"]["reason"] == "registration_required"

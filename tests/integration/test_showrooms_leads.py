@@ -513,3 +513,56 @@ async def test_a_contact_requests_ring_goes_out_after_its_commit_and_never_if_it
     assert after_failure == []
     assert (made.state, new) == ("open", True)
     assert told.pushes == [(f"user:{staff.id}", "contact.ring", 1)]
+
+
+async def test_a_visitor_finds_their_conversations_with_stands_and_what_each_may_see(
+    world: World, connect, tmp_path: Path
+) -> None:
+    """Coming back to a stand: the earlier chat is listed (mine only), with its last message,
+    and the consent I gave is read back as I left it."""
+    await _load_stands(world, tmp_path)
+    alice, bob = await connect("alice"), await connect("bob")
+    await bob.join(f"user:{world.user_ids['bob']}")
+    async with httpx.AsyncClient(base_url=world.url) as http:
+        before = await http.get("/api/v1/me/conversations", headers=_as(world, "alice"))
+        assert (before.status_code, before.json()) == (200, [])
+        asked = await http.post(
+            "/api/v1/stands/alpha-works/contact-requests", json={}, headers=_as(world, "alice")
+        )
+        await bob.push(f"user:{world.user_ids['bob']}", "contact.ring")
+        accepted = await http.post(
+            f"/api/v1/contact-requests/{asked.json()['id']}/accept", headers=_as(world, "bob")
+        )
+        room = accepted.json()["room"]
+        await alice.join(room)
+        await alice.ok("chat.send", room, {"text": "First question"})
+        await alice.ok("chat.send", room, {"text": "And a second one"})
+
+        mine = await http.get("/api/v1/me/conversations", headers=_as(world, "alice"))
+        assert mine.status_code == 200
+        (conversation,) = mine.json()
+        assert conversation["stand"] == {
+            "slug": "alpha-works",
+            "name": conversation["stand"]["name"],
+            "name_ru": conversation["stand"]["name_ru"],
+        }
+        assert (conversation["room"], conversation["last_text"]) == (room, "And a second one")
+        assert conversation["last_at"].endswith("Z")
+        theirs = await http.get("/api/v1/me/conversations", headers=_as(world, "carol"))
+        assert theirs.json() == []
+        anonymous = await http.get("/api/v1/me/conversations")
+        assert anonymous.status_code == 401
+
+        unread = await http.get("/api/v1/stands/alpha-works/consent", headers=_as(world, "alice"))
+        assert unread.json() == {"stand": "alpha-works", "share": []}
+        await http.put(
+            "/api/v1/stands/alpha-works/consent",
+            json={"share": ["country", "email"]},
+            headers=_as(world, "alice"),
+        )
+        read = await http.get("/api/v1/stands/alpha-works/consent", headers=_as(world, "alice"))
+        assert read.json() == {"stand": "alpha-works", "share": ["country", "email"]}
+        elsewhere = await http.get("/api/v1/stands/beta-works/consent", headers=_as(world, "alice"))
+        assert elsewhere.json() == {"stand": "beta-works", "share": []}
+        missing = await http.get("/api/v1/stands/no-such/consent", headers=_as(world, "alice"))
+        assert missing.status_code == 404

@@ -96,6 +96,7 @@ async def test_a_speaker_publishes_and_the_backstage_receives_their_video(
                 "muted": False,
                 "guest": False,
                 "receiving": True,
+                "failure": None,
             }
         ],
     }
@@ -125,7 +126,7 @@ async def test_attendees_cannot_publish_and_bad_offers_are_refused_naming_the_sd
     ] == [
         (422, "sdp"),
         (422, "sdp"),
-        (422, "content-type"),
+        (415, "content-type"),
     ]
     assert state == {"on_air": None, "sources": [], "ice_servers": []}
 

@@ -272,9 +272,11 @@ async def test_the_program_is_recorded_to_mp4_and_hls_that_decode(
     with av.open(io.BytesIO(first.content), "r") as segment:
         assert colour(next(segment.decode(video=0))) == "red"
 
+    recorder = stage.recorder(session_id)
+    assert recorder is not None
     for pc in (red_pc, blue_pc):  # the speakers leave: the feed stops, the files are finished
         await pc.close()
-    await asyncio.wait_for(_until(lambda: not stage._feeds), 20)
+    await asyncio.wait_for(_until(lambda: not stage._feeds and recorder.finished), 20)
 
     (mp4,) = (settings.stage_media / "recordings" / str(session_id)).glob("*.mp4")
     colours, audio_seconds, video_seconds = _decode(mp4)
@@ -292,16 +294,20 @@ async def test_the_program_is_recorded_to_mp4_and_hls_that_decode(
 
 
 def _decode(path: Path) -> tuple[list[str], float, float]:
-    """Every video frame's colour (in order), and the seconds of audio and of video."""
+    """Every video frame's colour (in order), and the seconds of audio and of video (from the
+    first frame's timestamp to the last one's end: a busy program skips frames)."""
     colours: list[str] = []
+    times: list[float] = []
     samples = 0
     with av.open(str(path), "r") as container:
         video = container.streams.video[0]
         for frame in container.decode(video=0, audio=0):
             if isinstance(frame, av.VideoFrame):
                 colours.append(colour(frame))
+                if frame.time is not None:
+                    times.append(frame.time)
             elif isinstance(frame, av.AudioFrame):
                 samples += frame.samples
         rate = float(video.average_rate or 30)
         sample_rate = container.streams.audio[0].sample_rate
-    return colours, samples / sample_rate, len(colours) / rate
+    return colours, samples / sample_rate, max(times) - min(times) + 1 / rate

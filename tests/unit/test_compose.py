@@ -26,7 +26,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 
 SECRETS = {
     "POSTGRES_PASSWORD": "pg-password-0123456789",
-    "PAVILION_SECRET_KEY": "0123456789abcdef" * 4,
+    "PAVILION_SECRET_KEY": "q3Xv8Lm2Rt7Wz5Kp9Bn4Hc6Jd1Fg0SaE",
     "TURN_SECRET": "turn-secret-0123456789",
 }
 

@@ -1,25 +1,91 @@
+import secrets
+import stat
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from server.settings import INSECURE_SECRET, Settings
+from server.secret_key import install_secret, weakness
+from server.settings import Settings
+
+RANDOM_SECRET = "p7Vq2xLr9TzK4mWn8sYb3HcJ6dFg1QaE"  # 32 characters, 32 distinct
 
 
-def test_production_refuses_the_default_secret() -> None:
-    with pytest.raises(ValidationError, match="PAVILION_SECRET_KEY must be set"):
-        Settings(environment="production", secret_key=INSECURE_SECRET)
+def installed(folder: Path, **values: object) -> Settings:
+    """The settings of an install whose data directory is `folder`, given nothing else."""
+    return Settings(_env_file=None, media_dir=folder / "media", **values)  # type: ignore[call-arg, arg-type]
 
 
-def test_production_refuses_a_short_secret() -> None:
-    with pytest.raises(ValidationError, match="at least 32 characters"):
-        Settings(environment="production", secret_key="short")
+@pytest.fixture(autouse=True)
+def no_secret_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PAVILION_SECRET_KEY", raising=False)
+    monkeypatch.delenv("PAVILION_ENVIRONMENT", raising=False)
 
 
-def test_production_accepts_a_long_random_secret() -> None:
-    settings = Settings(environment="production", secret_key="k" * 40)
+@pytest.mark.parametrize(
+    ("secret", "why"),
+    [
+        ("", "must be set in production"),
+        ("insecure-demo-secret-change-me", "is a known placeholder"),
+        ("a" * 32, "has fewer than 10 distinct characters"),
+        ("short", "is shorter than 32 characters"),
+        ("0123456789abcdef" * 4, "repeats a shorter pattern"),
+    ],
+)
+def test_production_refuses_a_secret_that_is_missing_or_guessable(
+    tmp_path: Path, secret: str, why: str
+) -> None:
+    with pytest.raises(ValidationError, match=f"PAVILION_SECRET_KEY {why}"):
+        installed(tmp_path, environment="production", secret_key=secret)
+    assert not (tmp_path / "media").exists()  # nor did it make one of its own
 
-    assert settings.secret_key == "k" * 40
+
+def test_production_accepts_a_long_random_secret(tmp_path: Path) -> None:
+    made = secrets.token_urlsafe(32)
+
+    settings = installed(tmp_path, environment="production", secret_key=made)
+
+    assert settings.secret_key == made
+
+
+@pytest.mark.parametrize("environment", ["demo", "dev", "test"])
+def test_two_installs_without_a_secret_make_different_random_ones(
+    tmp_path: Path, environment: str
+) -> None:
+    first = installed(tmp_path / "one", environment=environment)
+    second = installed(tmp_path / "two", environment=environment)
+
+    assert first.secret_key != second.secret_key
+    assert weakness(first.secret_key) is None and weakness(second.secret_key) is None
+
+
+def test_an_install_keeps_its_secret_across_restarts_in_a_file_only_its_owner_reads(
+    tmp_path: Path,
+) -> None:
+    first = installed(tmp_path, environment="demo")
+    restarted = installed(tmp_path, environment="dev")
+
+    assert restarted.secret_key == first.secret_key
+    assert first.secret_file.read_text().strip() == first.secret_key
+    assert stat.S_IMODE(first.secret_file.stat().st_mode) == 0o600
+
+
+def test_a_secret_that_is_given_is_used_and_nothing_is_written(tmp_path: Path) -> None:
+    settings = installed(tmp_path, environment="dev", secret_key=RANDOM_SECRET)
+
+    assert settings.secret_key == RANDOM_SECRET
+    assert not settings.secret_file.exists()
+
+
+def test_installs_starting_together_agree_on_one_secret(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "secret-key"
+    with ThreadPoolExecutor(8) as pool:
+        made = set(pool.map(lambda _: install_secret(path), range(32)))
+
+    assert made == {path.read_text().strip()}
+    assert [p.name for p in path.parent.iterdir()] == ["secret-key"]
 
 
 def test_settings_come_from_pavilion_variables(monkeypatch: pytest.MonkeyPatch) -> None:
