@@ -21,10 +21,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.app import create_app
 from server.clock import FakeClock
 from server.db import Database
-from server.migrate import upgrade
 from server.pushes import PUSHES, push_check
 from server.realtime.bus import MemoryBus
 from server.settings import Settings
+from tests.migrated import migrated
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 NEVER_EMITTED = pytest.StashKey[list[str]]()
@@ -130,7 +130,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[AsyncSession]:
-    await upgrade(database_url)
+    await migrated(database_url)
     database = Database(database_url)
     async with database.session() as session:
         yield session

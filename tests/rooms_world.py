@@ -13,9 +13,9 @@ from server.accounts.service import grant
 from server.attendance import invites
 from server.clock import Clock
 from server.db import Database
-from server.migrate import upgrade
 from server.program.models import Forum, Session
 from tests.factories import attendance_doc, load_program, signed_in
+from tests.migrated import migrated
 
 PEOPLE = ("moderator", "organiser", "alice", "bob", "carol", "invitee")
 
@@ -42,7 +42,7 @@ async def build_world(database_url: str, clock: Clock) -> tuple[dict[str, int], 
 
     The moderator runs the round table and the closed session; the organiser organises the
     forum; alice, bob and carol are attendees; only `invitee` is invited to the closed one."""
-    await upgrade(database_url)
+    await migrated(database_url)
     database = Database(database_url)
     try:
         async with database.session() as db:
