@@ -19,6 +19,8 @@ import { i18n, t } from "../i18n.js";
 import { stageProblem, watch } from "../stage.js";
 
 const HLS_TYPE = "application/vnd.apple.mpegurl";
+const PLAYLIST_WAIT_MS = 30_000; // a program just on air: its first segments take a few seconds
+const PLAYLIST_RETRY_MS = 1_000;
 
 class PvStagePlayer extends HTMLElement {
   constructor() {
@@ -127,6 +129,7 @@ class PvStagePlayer extends HTMLElement {
       Hls = null; // not loadable here: the browser's own player, if it has one
     }
     if (ticket !== this.ticket) return;
+    if (!(await this.playlistReady(url, ticket))) return;
     if (Hls?.isSupported()) {
       // No worker: the page's CSP allows scripts from this site only, not blob: workers.
       const hls = new Hls({ enableWorker: false, liveSyncDurationCount: 2, manifestLoadingMaxRetry: 6 });
@@ -145,6 +148,32 @@ class PvStagePlayer extends HTMLElement {
     }
     this.paint();
     video.play().catch(() => {});
+  }
+
+  /** A program that has just gone on air has no playlist until its first segments are cut
+   * (a few seconds): wait for it rather than fail (true once it is there; false if this
+   * attempt was superseded, or it never came, which is said). */
+  async playlistReady(url, ticket) {
+    const deadline = Date.now() + PLAYLIST_WAIT_MS;
+    for (;;) {
+      let status = 0;
+      try {
+        status = (await fetch(url, { credentials: "same-origin", cache: "no-store" })).status;
+      } catch {
+        status = 0; // the network: try again below
+      }
+      if (ticket !== this.ticket) return false;
+      if (status === 200) return true;
+      if (status !== 404 && status !== 0) {
+        this.fail(stageProblem({ status }, "watch"));
+        return false;
+      }
+      if (Date.now() > deadline) {
+        this.fail(t("stage.error.lost"));
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, PLAYLIST_RETRY_MS));
+    }
   }
 
   disconnect() {

@@ -298,7 +298,7 @@ def _decode(path: Path) -> tuple[list[str], float, float]:
     first frame's timestamp to the last one's end: a busy program skips frames)."""
     colours: list[str] = []
     times: list[float] = []
-    samples = 0
+    audio_seconds = 0.0
     with av.open(str(path), "r") as container:
         video = container.streams.video[0]
         for frame in container.decode(video=0, audio=0):
@@ -307,7 +307,7 @@ def _decode(path: Path) -> tuple[list[str], float, float]:
                 if frame.time is not None:
                     times.append(frame.time)
             elif isinstance(frame, av.AudioFrame):
-                samples += frame.samples
+                # Each frame's own rate: a short last segment may not tell its stream's.
+                audio_seconds += frame.samples / frame.sample_rate
         rate = float(video.average_rate or 30)
-        sample_rate = container.streams.audio[0].sample_rate
-    return colours, samples / sample_rate, max(times) - min(times) + 1 / rate
+    return colours, audio_seconds, max(times) - min(times) + 1 / rate
